@@ -1,0 +1,20 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "switchboard/http/router.hpp"
+
+namespace switchboard::http {
+
+/// Serves files under `root`: Content-Type by extension, ETag and If-None-Match (304),
+/// index.html for directories, and never a file outside root ("..", "%2e%2e", absolute
+/// paths, symlinks leading out → 404). Mount with a "*path" route:
+///
+///     router.get("/*path", static_files("web/dist"));
+Handler static_files(std::filesystem::path root, std::string index = "index.html");
+
+/// The Content-Type for a file name's extension (application/octet-stream when unknown).
+std::string_view mime_type(std::string_view filename);
+
+}  // namespace switchboard::http

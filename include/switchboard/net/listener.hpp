@@ -1,0 +1,52 @@
+#pragma once
+/// SO_REUSEPORT acceptors, one per shard, all on the same port.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "switchboard/net/stream.hpp"
+
+namespace switchboard::net {
+
+class Runtime;
+class TlsContext;
+
+/// Where and how to listen.
+struct ListenOptions {
+  std::string address = "0.0.0.0";
+  /// 0 picks a free port (every shard then shares the one picked).
+  std::uint16_t port = 0;
+  int backlog = 1024;
+  /// When set, every accepted connection is TLS; its handshake must finish in time.
+  std::shared_ptr<TlsContext> tls;
+  std::chrono::milliseconds tls_handshake_timeout{10000};
+};
+
+/// Accepts connections on every shard of a runtime. on_accept runs on the accepting shard with
+/// a ready stream (TLS handshake done). Closed by close() or when a shutdown begins.
+class Listener {
+ public:
+  using AcceptHandler = std::function<void(std::unique_ptr<Stream>)>;
+
+  /// Binds and starts accepting; throws std::system_error when the address cannot be bound.
+  static std::shared_ptr<Listener> start(Runtime& runtime, const ListenOptions& options,
+                                         AcceptHandler on_accept);
+  virtual ~Listener() = default;
+  /// The bound port (useful with port 0).
+  virtual std::uint16_t port() const = 0;
+  /// Stops accepting on every shard. Thread-safe.
+  virtual void close() = 0;
+};
+
+/// Server certificate and key for TLS (OpenSSL). Throws std::runtime_error when unreadable.
+class TlsContext {
+ public:
+  static std::shared_ptr<TlsContext> from_files(const std::string& cert_chain_file,
+                                                const std::string& private_key_file);
+  virtual ~TlsContext() = default;
+};
+
+}  // namespace switchboard::net

@@ -1,0 +1,120 @@
+#pragma once
+/// The shard-per-core runtime: N threads, each running one io_context that owns its
+/// connections. Nothing in a shard is locked; cross-shard work is a posted function.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace switchboard::net {
+
+class Runtime;
+
+/// Options of a Runtime, with safe defaults.
+struct RuntimeOptions {
+  /// Number of shards (threads); 0 means one per hardware thread.
+  unsigned shards = 0;
+  /// How long a graceful shutdown may take before the remaining connections are dropped.
+  std::chrono::milliseconds shutdown_grace{5000};
+  /// Begin a graceful shutdown on SIGINT and SIGTERM.
+  bool handle_signals = true;
+};
+
+/// One thread and its io_context. Every method but post() must be called on the shard's own
+/// thread.
+class Shard {
+ public:
+  Shard(Runtime& runtime, unsigned index);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  unsigned index() const { return index_; }
+  Runtime& runtime() { return runtime_; }
+  boost::asio::io_context& context() { return *context_; }
+
+  /// Runs fn on this shard's thread, later. Thread-safe.
+  void post(std::function<void()> fn);
+  /// True when called from this shard's thread.
+  bool is_current() const;
+  /// True once a graceful shutdown has begun.
+  bool stopping() const { return stopping_; }
+  /// Registers fn to run on this shard when a graceful shutdown begins (close acceptors,
+  /// send close frames, ...). Returns an id for remove_stop_hook().
+  std::uint64_t add_stop_hook(std::function<void()> fn);
+  void remove_stop_hook(std::uint64_t id);
+
+  /// Keeps the shard's shutdown waiting while alive: connections hold one, so a graceful
+  /// shutdown ends as soon as the last connection has closed.
+  class Activity {
+   public:
+    explicit Activity(Shard& shard);
+    ~Activity();
+    Activity(const Activity&) = delete;
+    Activity& operator=(const Activity&) = delete;
+
+   private:
+    Shard& shard_;
+  };
+
+ private:
+  friend class Runtime;
+  void begin_stop();
+  void maybe_finish();
+  void run();
+
+  Runtime& runtime_;
+  unsigned index_;
+  std::unique_ptr<boost::asio::io_context> context_;
+  struct Guard;
+  std::unique_ptr<Guard> guard_;
+  std::map<std::uint64_t, std::function<void()>> stop_hooks_;
+  std::uint64_t next_hook_ = 1;
+  std::size_t activities_ = 0;
+  bool stopping_ = false;
+};
+
+/// The set of shards. Construct, set up servers (they register per-shard acceptors), then
+/// run(), which blocks until the runtime has stopped.
+///
+///     net::Runtime rt({.shards = 2});
+///     http::Server server(rt, {});
+///     server.listen({.port = 8000});
+///     return rt.run();
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  unsigned size() const { return static_cast<unsigned>(shards_.size()); }
+  Shard& shard(unsigned i) { return *shards_.at(i); }
+  /// The shard whose thread is calling, or nullptr on any other thread.
+  static Shard* current();
+  /// Posts fn to every shard (fn runs once per shard, on that shard). Thread-safe.
+  void post_each(std::function<void(Shard&)> fn);
+
+  /// Runs every shard (shard 0 on the calling thread) until shutdown; returns 0.
+  int run();
+  /// Begins a graceful shutdown: stop hooks run on every shard, and each shard stops once its
+  /// last activity has ended or the grace period has passed. Thread-safe, idempotent.
+  void shutdown();
+  /// True once shutdown() was called.
+  bool stopping() const { return stopping_.load(); }
+  const RuntimeOptions& options() const { return options_; }
+
+ private:
+  RuntimeOptions options_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace switchboard::net

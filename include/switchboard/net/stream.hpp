@@ -1,0 +1,43 @@
+#pragma once
+/// A byte stream over TCP or TLS behind one type, so no layer above is templated on it.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <boost/system/error_code.hpp>
+
+namespace switchboard::net {
+
+class Shard;
+
+/// A connected stream owned by one shard. Callbacks run on that shard. At most one read and
+/// one write may be in flight at a time.
+class Stream {
+ public:
+  using Callback = std::function<void(boost::system::error_code, std::size_t)>;
+
+  virtual ~Stream() = default;
+  /// Reads what is available (at least one byte) into `into`.
+  virtual void async_read_some(std::span<char> into, Callback cb) = 0;
+  /// Writes every byte of every buffer (one gathered write); the buffers must stay alive
+  /// until cb runs.
+  virtual void async_write(std::span<const std::string_view> buffers, Callback cb) = 0;
+  /// Half-closes the sending side after pending writes (TCP FIN / TLS close_notify).
+  virtual void shutdown_send() = 0;
+  /// Closes at once; pending operations complete with operation_aborted.
+  virtual void close() = 0;
+  virtual bool is_open() const = 0;
+  virtual bool is_tls() const = 0;
+  /// The peer's address as text ("127.0.0.1", "::1").
+  virtual std::string remote_address() const = 0;
+  virtual std::uint16_t remote_port() const = 0;
+  /// Sets TCP_NODELAY and similar options best for message traffic.
+  virtual void set_no_delay(bool on) = 0;
+  virtual Shard& shard() = 0;
+};
+
+}  // namespace switchboard::net

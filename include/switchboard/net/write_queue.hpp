@@ -1,0 +1,75 @@
+#pragma once
+/// A bounded, corked outbound queue: messages sent during one loop turn leave in one gathered
+/// write, and the bytes waiting are counted against a soft and a hard limit.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "switchboard/net/send_result.hpp"
+#include "switchboard/net/stream.hpp"
+
+namespace switchboard::net {
+
+/// Limits of an outbound queue.
+struct WriteQueueOptions {
+  /// Over this many queued bytes sends report Buffered and volatile sends are dropped.
+  std::size_t soft_limit = 1 << 20;
+  /// Over this many the connection is a slow consumer: on_overflow runs and sends are dropped.
+  std::size_t hard_limit = 16 << 20;
+};
+
+/// Owned by one connection on one shard; not thread-safe. The stream must outlive it.
+class WriteQueue {
+ public:
+  /// on_error runs once when a write fails; on_overflow once when the hard limit is passed.
+  WriteQueue(Stream& stream, WriteQueueOptions options, std::function<void()> on_error,
+             std::function<void()> on_overflow);
+  ~WriteQueue();
+  WriteQueue(const WriteQueue&) = delete;
+  WriteQueue& operator=(const WriteQueue&) = delete;
+
+  /// Queues bytes it now owns.
+  SendResult push(std::string bytes, bool is_volatile = false);
+  /// Queues bytes shared with other connections (a prepared broadcast).
+  SendResult push(std::shared_ptr<const std::string> bytes, bool is_volatile = false);
+  /// Queues two pieces written back to back (a frame header and a shared payload).
+  SendResult push(std::string head, std::shared_ptr<const std::string> body,
+                  bool is_volatile = false);
+  /// Bytes waiting or in flight.
+  std::size_t queued_bytes() const { return queued_; }
+  bool idle() const { return queued_ == 0; }
+  /// Runs fn once everything queued so far has been written (at once if idle).
+  void when_drained(std::function<void()> fn);
+  /// Stops writing; queued data is discarded.
+  void abandon();
+
+ private:
+  struct Item {
+    std::string own;
+    std::shared_ptr<const std::string> shared;
+  };
+  SendResult admit(std::size_t bytes, bool is_volatile);
+  void schedule();
+  void flush();
+  void on_written(boost::system::error_code ec);
+
+  Stream& stream_;
+  WriteQueueOptions options_;
+  std::function<void()> on_error_;
+  std::function<void()> on_overflow_;
+  std::vector<Item> pending_;
+  std::vector<Item> in_flight_;
+  std::vector<std::string_view> views_;
+  std::vector<std::function<void()>> drained_;
+  std::size_t queued_ = 0;
+  bool scheduled_ = false;
+  bool writing_ = false;
+  bool failed_ = false;
+  std::shared_ptr<bool> alive_;
+};
+
+}  // namespace switchboard::net

@@ -1,0 +1,417 @@
+#include "http/connection.hpp"
+
+#include <ctime>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+
+namespace switchboard::http::detail {
+
+namespace beast = boost::beast;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+// The Date header value, formatted at most once a second per thread.
+const std::string& http_date() {
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != last) {
+    last = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    text = buf;
+  }
+  return text;
+}
+
+bool body_forbidden(int status) {
+  return status < 200 || status == 204 || status == 304;
+}
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
+                       std::string leftover)
+    : core_(std::move(core)),
+      stream_(std::move(stream)),
+      activity_(stream_->shard()),
+      queue_(
+          *stream_, core_->options.write_queue, [this] { close_now(); }, [this] { close_now(); }),
+      timer_(stream_->shard().context()),
+      in_(std::move(leftover)) {}
+
+Connection::~Connection() {
+  if (stop_hook_) stream_->shard().remove_stop_hook(stop_hook_);
+}
+
+void Connection::start() {
+  // On shutdown, an idle connection closes; one in the middle of a request finishes it first.
+  stop_hook_ = shard().add_stop_hook([weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->stop_hook_ = 0;
+      if (self->phase_ == Phase::Idle) self->close_now();
+    }
+  });
+  set_phase(Phase::Idle);
+  process();
+}
+
+void Connection::set_phase(Phase phase) {
+  phase_ = phase;
+  std::chrono::milliseconds limit{0};
+  switch (phase) {
+    case Phase::Idle:
+      limit = core_->options.idle_timeout;
+      break;
+    case Phase::Head:
+      limit = core_->options.header_timeout;
+      break;
+    case Phase::Body:
+      limit = core_->options.body_timeout;
+      break;
+    case Phase::Closing:
+      limit = std::chrono::milliseconds(2000);
+      break;
+    case Phase::Handling:
+      timer_.cancel();
+      return;
+  }
+  timer_.expires_after(limit);
+  timer_.async_wait([weak = weak_from_this(), phase](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->phase_ != phase) return;
+    if (phase == Phase::Head || phase == Phase::Body) {
+      self->fail(408, "request not received in time");
+    } else {
+      self->close_now();
+    }
+  });
+}
+
+void Connection::read() {
+  if (reading_ || closed_ || eof_ || !stream_) return;
+  // While a request is being handled, read only to notice the client leaving, within bounds.
+  if (phase_ == Phase::Handling && in_.size() > core_->options.max_header_bytes) return;
+  reading_ = true;
+  // Reads land in a buffer of their own: in_ may be parsed while this read is pending.
+  if (!chunk_) chunk_ = std::make_unique<char[]>(kReadChunk);
+  stream_->async_read_some(
+      std::span<char>(chunk_.get(), kReadChunk),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        if (!ec) self->in_.append(self->chunk_.get(), n);
+        self->on_read(ec, n);
+      });
+}
+
+void Connection::on_read(boost::system::error_code ec, std::size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    eof_ = true;
+    peer_gone();
+    return;
+  }
+  if (phase_ == Phase::Closing) {
+    in_.clear();
+    read();
+    return;
+  }
+  if (phase_ == Phase::Idle && n > 0) set_phase(Phase::Head);
+  process();
+}
+
+void Connection::process() {
+  while (!closed_ && phase_ != Phase::Handling && phase_ != Phase::Closing && !in_.empty()) {
+    if (!feed()) break;
+  }
+  read();
+}
+
+// Feeds buffered bytes to the parser. Returns false when more bytes are needed or the
+// connection moved on (a request is being handled, or it failed).
+bool Connection::feed() {
+  if (!parser_) {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (phase_ == Phase::Idle) set_phase(Phase::Head);
+  }
+  bool had_header = parser_->is_header_done();
+  beast::error_code ec;
+  auto used = parser_->put(boost::asio::buffer(in_.data(), in_.size()), ec);
+  in_.erase(0, used);
+  if (ec == beast::http::error::need_more) return false;
+  if (ec == beast::http::error::header_limit) {
+    fail(431, "request header too large");
+    return false;
+  }
+  if (ec == beast::http::error::body_limit) {
+    fail(413, "request body too large");
+    return false;
+  }
+  if (ec) {
+    fail(400, "malformed request");
+    return false;
+  }
+  if (!had_header && parser_->is_header_done()) {
+    on_header_done();
+    if (closed_ || phase_ == Phase::Closing) return false;
+  }
+  if (parser_->is_done()) {
+    dispatch();
+    return false;
+  }
+  return used > 0;
+}
+
+void Connection::on_header_done() {
+  auto& msg = parser_->get();
+  if (msg.version() == 11 && msg.find(beast::http::field::host) == msg.end()) {
+    fail(400, "missing Host header");
+    return;
+  }
+  auto target = std::string_view(msg.target());
+  auto path = target.substr(0, target.find('?'));
+  auto decoded = percent_decode(path);
+  if (path.empty() || path[0] != '/' || !decoded) {
+    // Asterisk-form and absolute-form targets go to the router as-is; others are malformed.
+    if (!(target == "*" && msg.method_string() == "OPTIONS")) {
+      fail(400, "malformed request target");
+      return;
+    }
+  }
+  match_ = core_->router.match(msg.method_string(), decoded ? *decoded : std::string(path));
+  auto limit = match_.route ? match_.route->options.max_body : core_->options.max_header_bytes;
+  // Beast checks Content-Length against the limit in force while the head was parsed.
+  if (auto length = parser_->content_length(); length && *length > limit) {
+    fail(413, "request body too large");
+    return;
+  }
+  parser_->body_limit(limit);
+  if (!parser_->is_done()) {
+    auto expect = msg[beast::http::field::expect];
+    if (iequals(expect, "100-continue")) {
+      auto len = parser_->content_length();
+      if (match_.route && (!len || *len <= match_.route->options.max_body)) {
+        queue_.push(std::string("HTTP/1.1 100 Continue\r\n\r\n"));
+      }
+    }
+    set_phase(Phase::Body);
+  }
+}
+
+void Connection::dispatch() {
+  auto msg = parser_->release();
+  parser_.reset();
+  set_phase(Phase::Handling);
+
+  auto ex = std::make_shared<ExchangeState>();
+  ex->connection = shared_from_this();
+  auto& req = ex->request;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  auto q = req.target.find('?');
+  req.path = percent_decode(std::string_view(req.target).substr(0, q)).value_or(req.target);
+  if (q != std::string::npos) req.query = req.target.substr(q + 1);
+  req.version = msg.version();
+  req.keep_alive = msg.keep_alive();
+  for (auto& field : msg)
+    req.headers.add(std::string(field.name_string()), std::string(field.value()));
+  req.body = std::move(msg.body());
+  req.remote_address = stream_->remote_address();
+  req.tls = stream_->is_tls();
+  req.params = std::move(match_.params);
+  ex->head_only = req.method == "HEAD";
+  current_ = ex;
+
+  const auto& cors = core_->options.cors;
+  if (auto pre = cors.preflight(req)) {
+    respond(*ex, std::move(*pre));
+  } else if (!match_.route) {
+    auto r =
+        Response::error(match_.status, match_.status == 405 ? "method not allowed" : "not found");
+    if (match_.status == 405) r.headers.set("Allow", match_.allow);
+    respond(*ex, std::move(r));
+  } else {
+    try {
+      match_.route->handler(Exchange(ex));
+    } catch (const std::exception&) {
+      if (!ex->answered) respond(*ex, Response::error(500, "internal error"));
+    }
+  }
+  // An exchange still open is held (long poll, stream): watch for the client leaving.
+  if (!ex->finished && !closed_) read();
+}
+
+std::string Connection::serialize_head(const ExchangeState& ex, Response& r, bool with_length) {
+  core_->options.cors.decorate(ex.request, r.headers);
+  std::string head;
+  head.reserve(256 + r.body.size());
+  head += ex.request.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(r.status);
+  head += ' ';
+  head += reason_phrase(r.status);
+  head += "\r\n";
+  for (auto& [name, value] : r.headers.fields()) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (!core_->options.server_name.empty() && !r.headers.contains("Server")) {
+    head += "Server: " + core_->options.server_name + "\r\n";
+  }
+  head += "Date: " + http_date() + "\r\n";
+  if (with_length && !body_forbidden(r.status)) {
+    head += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  }
+  return head;
+}
+
+void Connection::respond(ExchangeState& ex, Response r) {
+  if (ex.answered || ex.closed || closed_) return;
+  ex.answered = true;
+  bool keep_alive = ex.request.keep_alive && !iequals(r.headers.get("Connection"), "close");
+  auto head = serialize_head(ex, r, true);
+  if (!keep_alive && !r.headers.contains("Connection")) head += "Connection: close\r\n";
+  if (keep_alive && ex.request.version == 10) head += "Connection: keep-alive\r\n";
+  head += "\r\n";
+  if (!ex.head_only && !body_forbidden(r.status)) head += r.body;
+  queue_.push(std::move(head));
+  finish(ex, keep_alive);
+}
+
+void Connection::start_stream(ExchangeState& ex, Response r) {
+  if (ex.answered || ex.closed || closed_) return;
+  ex.answered = true;
+  ex.streaming = true;
+  ex.chunked = ex.request.version == 11 && !ex.head_only;
+  auto head = serialize_head(ex, r, false);
+  head += ex.chunked ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n";
+  head += "\r\n";
+  queue_.push(std::move(head));
+  if (ex.head_only) finish(ex, ex.request.keep_alive);
+}
+
+net::SendResult Connection::write_piece(ExchangeState& ex, std::string piece, bool is_volatile) {
+  if (!ex.streaming || ex.finished || ex.closed || closed_) return net::SendResult::Dropped;
+  if (piece.empty()) return net::SendResult::Sent;
+  if (!ex.chunked) return queue_.push(std::move(piece), is_volatile);
+  char size[20];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+  std::string framed;
+  framed.reserve(piece.size() + static_cast<std::size_t>(n) + 2);
+  framed.append(size, static_cast<std::size_t>(n));
+  framed += piece;
+  framed += "\r\n";
+  return queue_.push(std::move(framed), is_volatile);
+}
+
+void Connection::end_stream(ExchangeState& ex) {
+  if (!ex.streaming || ex.finished || closed_) return;
+  if (ex.chunked) queue_.push(std::string("0\r\n\r\n"));
+  finish(ex, ex.chunked && ex.request.keep_alive);
+}
+
+Upgraded Connection::upgrade(ExchangeState& ex) {
+  Upgraded up;
+  if (ex.answered || closed_ || reading_ || !queue_.idle()) return up;
+  ex.answered = true;
+  ex.finished = true;
+  ex.connection.reset();
+  closed_ = true;
+  timer_.cancel();
+  current_.reset();
+  queue_.abandon();
+  up.stream = std::move(stream_);
+  up.leftover = std::move(in_);
+  if (stop_hook_) up.stream->shard().remove_stop_hook(stop_hook_);
+  stop_hook_ = 0;
+  return up;
+}
+
+void Connection::finish(ExchangeState& ex, bool keep_alive) {
+  ex.finished = true;
+  auto self = std::move(ex.connection);  // keeps this alive until the end of the function
+  current_.reset();
+  if (!keep_alive || shard().stopping()) {
+    close_gracefully();
+    return;
+  }
+  // The next pipelined request is handled once this answer has left (answers stay in order,
+  // and an upgrade never races a write).
+  queue_.when_drained([self = shared_from_this()] { self->next_request(); });
+}
+
+void Connection::next_request() {
+  if (closed_ || phase_ == Phase::Closing) return;
+  set_phase(in_.empty() ? Phase::Idle : Phase::Head);
+  if (eof_ && in_.empty()) {
+    close_now();
+    return;
+  }
+  process();
+}
+
+void Connection::fail(int status, std::string_view message) {
+  if (closed_) return;
+  parser_.reset();
+  in_.clear();
+  ExchangeState ex;
+  ex.request.keep_alive = false;
+  auto r = Response::error(status, message);
+  r.headers.set("Connection", "close");
+  auto head = serialize_head(ex, r, true);
+  head += "\r\n" + r.body;
+  queue_.push(std::move(head));
+  if (current_) {
+    current_->closed = true;
+    current_.reset();
+  }
+  close_gracefully();
+}
+
+// Sends what is queued, half-closes, and drains the client's bytes until it closes too (so a
+// reset does not destroy the answer in flight).
+void Connection::close_gracefully() {
+  if (closed_ || phase_ == Phase::Closing) return;
+  set_phase(Phase::Closing);
+  in_.clear();
+  queue_.when_drained([self = shared_from_this()] {
+    if (self->closed_) return;
+    self->stream_->shutdown_send();
+    self->read();
+  });
+}
+
+void Connection::close_now() {
+  if (closed_) return;
+  auto keep = shared_from_this();
+  closed_ = true;
+  timer_.cancel();
+  queue_.abandon();
+  if (stream_) stream_->close();
+  peer_gone();
+}
+
+void Connection::peer_gone() {
+  auto keep = shared_from_this();
+  if (!closed_ && phase_ == Phase::Closing) {
+    close_now();
+    return;
+  }
+  if (auto ex = std::move(current_)) {
+    ex->closed = true;
+    auto callbacks = std::move(ex->on_close);
+    ex->connection.reset();
+    for (auto& cb : callbacks) cb();
+  }
+  if (!closed_) close_now();
+}
+
+}  // namespace switchboard::http::detail

@@ -1,0 +1,90 @@
+#pragma once
+// Private: one HTTP/1.1 connection — reads, parses under limits, dispatches, writes in order.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "switchboard/http/server.hpp"
+#include "switchboard/net/runtime.hpp"
+#include "switchboard/net/write_queue.hpp"
+
+namespace switchboard::http::detail {
+
+/// What the server shares with each of its connections.
+struct ServerCore {
+  ServerOptions options;
+  Router router;
+};
+
+class Connection;
+
+/// The state behind an Exchange handle.
+struct ExchangeState {
+  std::shared_ptr<Connection> connection;  // reset once the exchange is over
+  Request request;
+  bool head_only = false;
+  bool answered = false;
+  bool streaming = false;
+  bool chunked = false;
+  bool finished = false;
+  bool closed = false;
+  std::vector<std::function<void()>> on_close;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
+             std::string leftover);
+  ~Connection();
+  void start();
+
+  // Called through Exchange / ResponseStream.
+  void respond(ExchangeState& ex, Response response);
+  void start_stream(ExchangeState& ex, Response head);
+  net::SendResult write_piece(ExchangeState& ex, std::string piece, bool is_volatile);
+  void end_stream(ExchangeState& ex);
+  Upgraded upgrade(ExchangeState& ex);
+  net::Shard& shard() { return stream_->shard(); }
+
+ private:
+  enum class Phase { Idle, Head, Body, Handling, Closing };
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+  void read();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  void process();
+  bool feed();
+  void on_header_done();
+  void dispatch();
+  void fail(int status, std::string_view message);
+  void finish(ExchangeState& ex, bool keep_alive);
+  void next_request();
+  std::string serialize_head(const ExchangeState& ex, Response& r, bool with_length);
+  void set_phase(Phase phase);
+  void close_gracefully();
+  void close_now();
+  void peer_gone();
+
+  std::shared_ptr<const ServerCore> core_;
+  std::unique_ptr<net::Stream> stream_;
+  net::Shard::Activity activity_;
+  net::WriteQueue queue_;
+  boost::asio::steady_timer timer_;
+  std::string in_;
+  std::unique_ptr<char[]> chunk_;
+  std::optional<Parser> parser_;
+  Router::Match match_;
+  std::shared_ptr<ExchangeState> current_;
+  Phase phase_ = Phase::Idle;
+  bool reading_ = false;
+  bool closed_ = false;
+  bool eof_ = false;
+  std::uint64_t stop_hook_ = 0;
+};
+
+}  // namespace switchboard::http::detail

@@ -1,0 +1,63 @@
+#pragma once
+// Private: the TCP and TLS implementations of net::Stream.
+
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include "switchboard/net/runtime.hpp"
+#include "switchboard/net/stream.hpp"
+
+namespace switchboard::net::detail {
+
+namespace asio = boost::asio;
+
+/// Converts string views to Asio buffers, reusing storage between writes.
+void to_buffers(std::span<const std::string_view> in, std::vector<asio::const_buffer>& out);
+
+class TcpStream final : public Stream {
+ public:
+  TcpStream(Shard& shard, asio::ip::tcp::socket socket);
+  void async_read_some(std::span<char> into, Callback cb) override;
+  void async_write(std::span<const std::string_view> buffers, Callback cb) override;
+  void shutdown_send() override;
+  void close() override;
+  bool is_open() const override { return socket_.is_open(); }
+  bool is_tls() const override { return false; }
+  std::string remote_address() const override;
+  std::uint16_t remote_port() const override;
+  void set_no_delay(bool on) override;
+  Shard& shard() override { return shard_; }
+
+ private:
+  Shard& shard_;
+  asio::ip::tcp::socket socket_;
+  std::vector<asio::const_buffer> buffers_;
+  asio::ip::tcp::endpoint remote_;
+};
+
+class TlsStream final : public Stream {
+ public:
+  TlsStream(Shard& shard, asio::ip::tcp::socket socket, asio::ssl::context& context);
+  /// Runs the server handshake; cb gets the error, if any.
+  void handshake(std::function<void(boost::system::error_code)> cb);
+  void async_read_some(std::span<char> into, Callback cb) override;
+  void async_write(std::span<const std::string_view> buffers, Callback cb) override;
+  void shutdown_send() override;
+  void close() override;
+  bool is_open() const override { return stream_.lowest_layer().is_open(); }
+  bool is_tls() const override { return true; }
+  std::string remote_address() const override;
+  std::uint16_t remote_port() const override;
+  void set_no_delay(bool on) override;
+  Shard& shard() override { return shard_; }
+
+ private:
+  Shard& shard_;
+  asio::ssl::stream<asio::ip::tcp::socket> stream_;
+  std::vector<asio::const_buffer> buffers_;
+  asio::ip::tcp::endpoint remote_;
+};
+
+}  // namespace switchboard::net::detail

@@ -1,0 +1,157 @@
+#include "switchboard/net/listener.hpp"
+
+#include <iostream>
+#include <system_error>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "net/asio_stream.hpp"
+#include "switchboard/net/runtime.hpp"
+
+namespace switchboard::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace detail {
+
+class OpenSslContext final : public TlsContext {
+ public:
+  OpenSslContext() : context(asio::ssl::context::tls_server) {
+    context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                        asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  }
+  asio::ssl::context context;
+};
+
+/// The acceptor of one shard.
+struct ShardAcceptor {
+  ShardAcceptor(Shard& s, tcp::acceptor a) : shard(s), acceptor(std::move(a)), retry(s.context()) {}
+  Shard& shard;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  std::uint64_t hook = 0;
+};
+
+class ListenerImpl final : public Listener, public std::enable_shared_from_this<ListenerImpl> {
+ public:
+  ListenerImpl(ListenOptions options, AcceptHandler on_accept)
+      : options_(std::move(options)), on_accept_(std::move(on_accept)) {}
+
+  void bind_all(Runtime& runtime) {
+    auto endpoint = tcp::endpoint(asio::ip::make_address(options_.address), options_.port);
+    for (unsigned i = 0; i < runtime.size(); ++i) {
+      tcp::acceptor acceptor(runtime.shard(i).context());
+      acceptor.open(endpoint.protocol());
+      acceptor.set_option(asio::socket_base::reuse_address(true));
+      int one = 1;
+      if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+      }
+      acceptor.bind(endpoint);
+      acceptor.listen(options_.backlog);
+      // Port 0: the first bind picks the port, the other shards share it.
+      endpoint.port(acceptor.local_endpoint().port());
+      acceptors_.push_back(std::make_unique<ShardAcceptor>(runtime.shard(i), std::move(acceptor)));
+    }
+    port_ = endpoint.port();
+  }
+
+  void start() {
+    for (auto& a : acceptors_) {
+      ShardAcceptor* acc = a.get();
+      acc->shard.post([self = shared_from_this(), acc] {
+        acc->hook = acc->shard.add_stop_hook([self, acc] { self->close_one(*acc); });
+        self->accept(*acc);
+      });
+    }
+  }
+
+  std::uint16_t port() const override { return port_; }
+
+  void close() override {
+    for (auto& a : acceptors_) {
+      ShardAcceptor* acc = a.get();
+      acc->shard.post([self = shared_from_this(), acc] { self->close_one(*acc); });
+    }
+  }
+
+ private:
+  void close_one(ShardAcceptor& acc) {
+    boost::system::error_code ec;
+    acc.acceptor.close(ec);
+    acc.retry.cancel();
+  }
+
+  void accept(ShardAcceptor& acc) {
+    if (!acc.acceptor.is_open()) return;
+    acc.acceptor.async_accept(
+        [self = shared_from_this(), &acc](boost::system::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || !acc.acceptor.is_open()) return;
+          if (ec) {
+            // Out of descriptors or a transient failure: wait instead of spinning.
+            acc.retry.expires_after(std::chrono::milliseconds(50));
+            acc.retry.async_wait([self, &acc](boost::system::error_code e) {
+              if (!e) self->accept(acc);
+            });
+            return;
+          }
+          self->hand_over(acc.shard, std::move(socket));
+          self->accept(acc);
+        });
+  }
+
+  void hand_over(Shard& shard, tcp::socket socket) {
+    if (!options_.tls) {
+      auto stream = std::make_unique<detail::TcpStream>(shard, std::move(socket));
+      stream->set_no_delay(true);
+      on_accept_(std::move(stream));
+      return;
+    }
+    auto& ssl = static_cast<OpenSslContext&>(*options_.tls).context;
+    auto stream = std::make_shared<std::unique_ptr<detail::TlsStream>>(
+        std::make_unique<detail::TlsStream>(shard, std::move(socket), ssl));
+    (*stream)->set_no_delay(true);
+    auto timer = std::make_shared<asio::steady_timer>(shard.context());
+    timer->expires_after(options_.tls_handshake_timeout);
+    timer->async_wait([stream](boost::system::error_code ec) {
+      if (!ec && *stream) (*stream)->close();
+    });
+    (*stream)->handshake([self = shared_from_this(), stream, timer](boost::system::error_code ec) {
+      timer->cancel();
+      if (ec) return;
+      self->on_accept_(std::move(*stream));
+    });
+  }
+
+  ListenOptions options_;
+  AcceptHandler on_accept_;
+  std::vector<std::unique_ptr<ShardAcceptor>> acceptors_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace detail
+
+std::shared_ptr<Listener> Listener::start(Runtime& runtime, const ListenOptions& options,
+                                          AcceptHandler on_accept) {
+  auto listener = std::make_shared<detail::ListenerImpl>(options, std::move(on_accept));
+  listener->bind_all(runtime);
+  listener->start();
+  return listener;
+}
+
+std::shared_ptr<TlsContext> TlsContext::from_files(const std::string& cert_chain_file,
+                                                   const std::string& private_key_file) {
+  auto tls = std::make_shared<detail::OpenSslContext>();
+  boost::system::error_code ec;
+  tls->context.use_certificate_chain_file(cert_chain_file, ec);
+  if (ec) throw std::runtime_error("cannot read TLS certificate " + cert_chain_file);
+  tls->context.use_private_key_file(private_key_file, asio::ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("cannot read TLS key " + private_key_file);
+  return tls;
+}
+
+}  // namespace switchboard::net

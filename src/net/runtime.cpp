@@ -1,0 +1,143 @@
+#include "switchboard/net/runtime.hpp"
+
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace asio = boost::asio;
+
+namespace switchboard::net {
+
+namespace {
+thread_local Shard* t_current = nullptr;
+}
+
+struct Shard::Guard {
+  explicit Guard(asio::io_context& context) : work(context.get_executor()), deadline(context) {}
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  asio::steady_timer deadline;
+};
+
+Shard::Shard(Runtime& runtime, unsigned index)
+    : runtime_(runtime),
+      index_(index),
+      context_(std::make_unique<asio::io_context>(1)),
+      guard_(std::make_unique<Guard>(*context_)) {}
+
+Shard::~Shard() {
+  // Destroying the context destroys pending handlers, whose captures may still reach this
+  // shard (an Activity ending): keep the members alive until it is gone.
+  guard_.reset();
+  context_.reset();
+}
+
+void Shard::post(std::function<void()> fn) {
+  if (context_) asio::post(*context_, std::move(fn));
+}
+
+bool Shard::is_current() const {
+  return t_current == this;
+}
+
+std::uint64_t Shard::add_stop_hook(std::function<void()> fn) {
+  auto id = next_hook_++;
+  stop_hooks_.emplace(id, std::move(fn));
+  return id;
+}
+
+void Shard::remove_stop_hook(std::uint64_t id) {
+  stop_hooks_.erase(id);
+}
+
+void Shard::begin_stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  auto hooks = std::move(stop_hooks_);
+  stop_hooks_.clear();
+  for (auto& hook : hooks) hook.second();
+  guard_->work.reset();
+  guard_->deadline.expires_after(runtime_.options().shutdown_grace);
+  guard_->deadline.async_wait([this](boost::system::error_code ec) {
+    if (!ec && context_) context_->stop();
+  });
+  maybe_finish();
+}
+
+void Shard::maybe_finish() {
+  if (stopping_ && activities_ == 0 && context_) context_->stop();
+}
+
+void Shard::run() {
+  t_current = this;
+  context_->run();
+  t_current = nullptr;
+}
+
+Shard::Activity::Activity(Shard& shard) : shard_(shard) {
+  ++shard_.activities_;
+}
+
+Shard::Activity::~Activity() {
+  --shard_.activities_;
+  shard_.maybe_finish();
+}
+
+Runtime::Runtime(RuntimeOptions options) : options_(options) {
+  unsigned n = options_.shards ? options_.shards : std::thread::hardware_concurrency();
+  if (n == 0) n = 1;
+  options_.shards = n;
+  for (unsigned i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(*this, i));
+}
+
+Runtime::~Runtime() {
+  // Pending handlers may refer to other shards: destroy every context before any shard.
+  for (auto& shard : shards_) {
+    shard->guard_.reset();
+    shard->context_.reset();
+  }
+}
+
+Shard* Runtime::current() {
+  return t_current;
+}
+
+void Runtime::post_each(std::function<void(Shard&)> fn) {
+  auto shared = std::make_shared<std::function<void(Shard&)>>(std::move(fn));
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    s->post([s, shared] { (*shared)(*s); });
+  }
+}
+
+int Runtime::run() {
+  std::unique_ptr<asio::signal_set> signals;
+  if (options_.handle_signals) {
+    Shard& first = *shards_.front();
+    signals = std::make_unique<asio::signal_set>(first.context(), SIGINT, SIGTERM);
+    signals->async_wait([this](boost::system::error_code ec, int) {
+      if (!ec) shutdown();
+    });
+    first.add_stop_hook([&signals] { signals->cancel(); });
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < shards_.size(); ++i) {
+    threads.emplace_back([shard = shards_[i].get()] { shard->run(); });
+  }
+  shards_.front()->run();
+  for (auto& t : threads) t.join();
+  return 0;
+}
+
+void Runtime::shutdown() {
+  if (stopping_.exchange(true)) return;
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    s->post([s] { s->begin_stop(); });
+  }
+}
+
+}  // namespace switchboard::net
