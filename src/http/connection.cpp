@@ -2,12 +2,7 @@
 
 #include <ctime>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http/error.hpp>
-
 namespace switchboard::http::detail {
-
-namespace beast = boost::beast;
 
 namespace {
 
@@ -136,93 +131,55 @@ void Connection::process() {
 // connection moved on (a request is being handled, or it failed).
 bool Connection::feed() {
   if (!parser_) {
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
-    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    parser_.emplace(core_->options.max_header_bytes);
     if (phase_ == Phase::Idle) set_phase(Phase::Head);
   }
-  bool had_header = parser_->is_header_done();
-  beast::error_code ec;
-  auto used = parser_->put(boost::asio::buffer(in_.data(), in_.size()), ec);
+  RequestParser::Status status;
+  auto used = parser_->feed(in_, status);
   in_.erase(0, used);
-  if (ec == beast::http::error::need_more) return false;
-  if (ec == beast::http::error::header_limit) {
-    fail(431, "request header too large");
-    return false;
+  switch (status) {
+    case RequestParser::Status::NeedMore:
+      // Beast stops after each chunk of a chunked body: go on while it makes progress.
+      return used > 0;
+    case RequestParser::Status::Error:
+      fail(parser_->error_status(), parser_->error_message());
+      return false;
+    case RequestParser::Status::HeaderDone:
+      on_header_done();
+      if (closed_ || phase_ == Phase::Closing) return false;
+      if (parser_->done()) {
+        dispatch();
+        return false;
+      }
+      return true;
+    case RequestParser::Status::Done:
+      dispatch();
+      return false;
   }
-  if (ec == beast::http::error::body_limit) {
-    fail(413, "request body too large");
-    return false;
-  }
-  if (ec) {
-    fail(400, "malformed request");
-    return false;
-  }
-  if (!had_header && parser_->is_header_done()) {
-    on_header_done();
-    if (closed_ || phase_ == Phase::Closing) return false;
-  }
-  if (parser_->is_done()) {
-    dispatch();
-    return false;
-  }
-  return used > 0;
+  return false;
 }
 
 void Connection::on_header_done() {
-  auto& msg = parser_->get();
-  if (msg.version() == 11 && msg.find(beast::http::field::host) == msg.end()) {
-    fail(400, "missing Host header");
-    return;
-  }
-  auto target = std::string_view(msg.target());
-  auto path = target.substr(0, target.find('?'));
-  auto decoded = percent_decode(path);
-  if (path.empty() || path[0] != '/' || !decoded) {
-    // Asterisk-form and absolute-form targets go to the router as-is; others are malformed.
-    if (!(target == "*" && msg.method_string() == "OPTIONS")) {
-      fail(400, "malformed request target");
-      return;
-    }
-  }
-  match_ = core_->router.match(msg.method_string(), decoded ? *decoded : std::string(path));
+  match_ = core_->router.match(parser_->method(), parser_->path());
   auto limit = match_.route ? match_.route->options.max_body : core_->options.max_header_bytes;
-  // Beast checks Content-Length against the limit in force while the head was parsed.
-  if (auto length = parser_->content_length(); length && *length > limit) {
-    fail(413, "request body too large");
+  if (!parser_->set_body_limit(limit)) {
+    fail(parser_->error_status(), parser_->error_message());
     return;
   }
-  parser_->body_limit(limit);
-  if (!parser_->is_done()) {
-    auto expect = msg[beast::http::field::expect];
-    if (iequals(expect, "100-continue")) {
-      auto len = parser_->content_length();
-      if (match_.route && (!len || *len <= match_.route->options.max_body)) {
-        queue_.push(std::string("HTTP/1.1 100 Continue\r\n\r\n"));
-      }
-    }
-    set_phase(Phase::Body);
+  if (parser_->done()) return;
+  if (parser_->expects_continue() && match_.route) {
+    queue_.push(std::string("HTTP/1.1 100 Continue\r\n\r\n"));
   }
+  set_phase(Phase::Body);
 }
 
 void Connection::dispatch() {
-  auto msg = parser_->release();
+  auto ex = std::make_shared<ExchangeState>();
+  ex->request = parser_->take_request();
   parser_.reset();
   set_phase(Phase::Handling);
-
-  auto ex = std::make_shared<ExchangeState>();
   ex->connection = shared_from_this();
   auto& req = ex->request;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  auto q = req.target.find('?');
-  req.path = percent_decode(std::string_view(req.target).substr(0, q)).value_or(req.target);
-  if (q != std::string::npos) req.query = req.target.substr(q + 1);
-  req.version = msg.version();
-  req.keep_alive = msg.keep_alive();
-  for (auto& field : msg)
-    req.headers.add(std::string(field.name_string()), std::string(field.value()));
-  req.body = std::move(msg.body());
   req.remote_address = stream_->remote_address();
   req.tls = stream_->is_tls();
   req.params = std::move(match_.params);
@@ -230,7 +187,10 @@ void Connection::dispatch() {
   current_ = ex;
 
   const auto& cors = core_->options.cors;
-  if (auto pre = cors.preflight(req)) {
+  // The server answers preflights itself only when it has a CORS policy; otherwise the route
+  // does (Engine.IO has its own).
+  auto pre = cors.allowed_origins.empty() ? std::nullopt : cors.preflight(req);
+  if (pre) {
     respond(*ex, std::move(*pre));
   } else if (!match_.route) {
     auto r =

@@ -6,9 +6,8 @@
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
+#include "http/request_parser.hpp"
 #include "switchboard/http/server.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/net/write_queue.hpp"
@@ -53,7 +52,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   enum class Phase { Idle, Head, Body, Handling, Closing };
-  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   void read();
   void on_read(boost::system::error_code ec, std::size_t n);
@@ -77,7 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer timer_;
   std::string in_;
   std::unique_ptr<char[]> chunk_;
-  std::optional<Parser> parser_;
+  std::optional<RequestParser> parser_;
   Router::Match match_;
   std::shared_ptr<ExchangeState> current_;
   Phase phase_ = Phase::Idle;

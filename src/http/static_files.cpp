@@ -80,14 +80,19 @@ std::string etag_of(const fs::path& file, std::uintmax_t size) {
 
 }  // namespace
 
-Handler static_files(fs::path root, std::string index) {
+Handler static_files(fs::path root, std::string index, std::string fallback) {
   std::error_code ec;
   auto canonical_root = fs::canonical(root, ec);
   if (ec) canonical_root = fs::absolute(root);
-  return [root = std::move(canonical_root), index = std::move(index)](Exchange ex) {
+  return [root = std::move(canonical_root), index = std::move(index),
+          fallback = std::move(fallback)](Exchange ex) {
     auto& req = ex.request();
     auto rel = req.param("path");
     auto file = resolve(root, rel, index);
+    auto last = rel.substr(rel.rfind('/') == std::string_view::npos ? 0 : rel.rfind('/') + 1);
+    if (!file && !fallback.empty() && last.find('.') == std::string_view::npos) {
+      file = resolve(root, fallback, index);
+    }
     std::error_code ec;
     auto size = file ? fs::file_size(*file, ec) : 0;
     if (!file || ec || size > kMaxFileSize) {

@@ -1,5 +1,10 @@
 #include "net/asio_stream.hpp"
 
+#include <unistd.h>
+
+#include <cstring>
+
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 namespace switchboard::net::detail {
@@ -35,6 +40,20 @@ void TcpStream::async_read_some(std::span<char> into, Callback cb) {
   socket_.async_read_some(asio::buffer(into.data(), into.size()), std::move(cb));
 }
 
+void TcpStream::async_wait_readable(std::function<void(boost::system::error_code)> cb) {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, std::move(cb));
+}
+
+std::size_t TcpStream::read_available(std::span<char> into, boost::system::error_code& ec) {
+  if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
+  auto n = socket_.read_some(asio::buffer(into.data(), into.size()), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = asio::error::would_block;
+    return 0;
+  }
+  return n;
+}
+
 void TcpStream::async_write(std::span<const std::string_view> buffers, Callback cb) {
   to_buffers(buffers, buffers_);
   asio::async_write(socket_, buffers_, std::move(cb));
@@ -48,6 +67,21 @@ void TcpStream::shutdown_send() {
 void TcpStream::close() {
   boost::system::error_code ec;
   socket_.close(ec);
+}
+
+std::unique_ptr<Stream> TcpStream::migrate(Shard& target) {
+  if (&target == &shard_) return nullptr;
+  boost::system::error_code ec;
+  auto protocol = remote_.protocol();
+  auto fd = socket_.release(ec);
+  if (ec) return nullptr;
+  asio::ip::tcp::socket moved(target.context());
+  moved.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return nullptr;
+  }
+  return std::make_unique<TcpStream>(target, std::move(moved));
 }
 
 std::string TcpStream::remote_address() const {
@@ -73,6 +107,37 @@ void TlsStream::handshake(std::function<void(boost::system::error_code)> cb) {
 
 void TlsStream::async_read_some(std::span<char> into, Callback cb) {
   stream_.async_read_some(asio::buffer(into.data(), into.size()), std::move(cb));
+}
+
+void TlsStream::async_wait_readable(std::function<void(boost::system::error_code)> cb) {
+  if (ready_pos_ < ready_.size()) {
+    asio::post(stream_.get_executor(), [cb = std::move(cb)] { cb({}); });
+    return;
+  }
+  ready_.resize(16 * 1024);
+  ready_pos_ = 0;
+  stream_.async_read_some(asio::buffer(ready_.data(), ready_.size()),
+                          [this, cb = std::move(cb)](boost::system::error_code ec, std::size_t n) {
+                            ready_.resize(ec ? 0 : n);
+                            cb(ec);
+                          });
+}
+
+std::size_t TlsStream::read_available(std::span<char> into, boost::system::error_code& ec) {
+  ec = {};
+  std::size_t n = std::min(into.size(), ready_.size() - ready_pos_);
+  if (n == 0) {
+    ec = asio::error::would_block;
+    return 0;
+  }
+  std::memcpy(into.data(), ready_.data() + ready_pos_, n);
+  ready_pos_ += n;
+  if (ready_pos_ == ready_.size()) {
+    ready_.clear();
+    ready_.shrink_to_fit();
+    ready_pos_ = 0;
+  }
+  return n;
 }
 
 void TlsStream::async_write(std::span<const std::string_view> buffers, Callback cb) {

@@ -20,6 +20,8 @@ class TcpStream final : public Stream {
  public:
   TcpStream(Shard& shard, asio::ip::tcp::socket socket);
   void async_read_some(std::span<char> into, Callback cb) override;
+  void async_wait_readable(std::function<void(boost::system::error_code)> cb) override;
+  std::size_t read_available(std::span<char> into, boost::system::error_code& ec) override;
   void async_write(std::span<const std::string_view> buffers, Callback cb) override;
   void shutdown_send() override;
   void close() override;
@@ -29,6 +31,7 @@ class TcpStream final : public Stream {
   std::uint16_t remote_port() const override;
   void set_no_delay(bool on) override;
   Shard& shard() override { return shard_; }
+  std::unique_ptr<Stream> migrate(Shard& target) override;
 
  private:
   Shard& shard_;
@@ -43,6 +46,8 @@ class TlsStream final : public Stream {
   /// Runs the server handshake; cb gets the error, if any.
   void handshake(std::function<void(boost::system::error_code)> cb);
   void async_read_some(std::span<char> into, Callback cb) override;
+  void async_wait_readable(std::function<void(boost::system::error_code)> cb) override;
+  std::size_t read_available(std::span<char> into, boost::system::error_code& ec) override;
   void async_write(std::span<const std::string_view> buffers, Callback cb) override;
   void shutdown_send() override;
   void close() override;
@@ -52,11 +57,16 @@ class TlsStream final : public Stream {
   std::uint16_t remote_port() const override;
   void set_no_delay(bool on) override;
   Shard& shard() override { return shard_; }
+  std::unique_ptr<Stream> migrate(Shard&) override { return nullptr; }
 
  private:
   Shard& shard_;
   asio::ssl::stream<asio::ip::tcp::socket> stream_;
   std::vector<asio::const_buffer> buffers_;
+  // TLS decrypts inside OpenSSL, so socket readiness says little: a wait is a real read into
+  // this buffer, which read_available() then hands out.
+  std::string ready_;
+  std::size_t ready_pos_ = 0;
   asio::ip::tcp::endpoint remote_;
 };
 

@@ -34,23 +34,19 @@ SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
 
 SendResult WriteQueue::push(std::string bytes, bool is_volatile) {
   auto result = admit(bytes.size(), is_volatile);
-  if (result != SendResult::Dropped) pending_.push_back({std::move(bytes), nullptr});
+  if (result != SendResult::Dropped) pending_.push_back({std::move(bytes), nullptr, {}});
   return result;
 }
 
 SendResult WriteQueue::push(std::shared_ptr<const std::string> bytes, bool is_volatile) {
-  auto result = admit(bytes->size(), is_volatile);
-  if (result != SendResult::Dropped) pending_.push_back({{}, std::move(bytes)});
-  return result;
+  std::string_view view = *bytes;
+  return push(std::shared_ptr<const void>(std::move(bytes)), view, is_volatile);
 }
 
-SendResult WriteQueue::push(std::string head, std::shared_ptr<const std::string> body,
+SendResult WriteQueue::push(std::shared_ptr<const void> owner, std::string_view bytes,
                             bool is_volatile) {
-  auto result = admit(head.size() + body->size(), is_volatile);
-  if (result != SendResult::Dropped) {
-    pending_.push_back({std::move(head), nullptr});
-    pending_.push_back({{}, std::move(body)});
-  }
+  auto result = admit(bytes.size(), is_volatile);
+  if (result != SendResult::Dropped) pending_.push_back({{}, std::move(owner), bytes});
   return result;
 }
 
@@ -86,9 +82,7 @@ void WriteQueue::flush() {
   writing_ = true;
   in_flight_.swap(pending_);
   views_.clear();
-  for (auto& item : in_flight_) {
-    views_.push_back(item.shared ? std::string_view(*item.shared) : std::string_view(item.own));
-  }
+  for (auto& item : in_flight_) views_.push_back(item.bytes());
   stream_.async_write(views_, [this, alive = alive_](boost::system::error_code ec, std::size_t) {
     if (!*alive) return;
     on_written(ec);
@@ -98,7 +92,7 @@ void WriteQueue::flush() {
 void WriteQueue::on_written(boost::system::error_code ec) {
   writing_ = false;
   std::size_t written = 0;
-  for (auto& item : in_flight_) written += item.shared ? item.shared->size() : item.own.size();
+  for (auto& item : in_flight_) written += item.bytes().size();
   in_flight_.clear();
   queued_ -= written;
   if (ec) {

@@ -12,7 +12,11 @@ namespace switchboard::http {
 /// paths, symlinks leading out → 404). Mount with a "*path" route:
 ///
 ///     router.get("/*path", static_files("web/dist"));
-Handler static_files(std::filesystem::path root, std::string index = "index.html");
+///
+/// With `fallback` set (a single-page app's "index.html"), a request for a missing path without
+/// a file extension gets that file instead of 404.
+Handler static_files(std::filesystem::path root, std::string index = "index.html",
+                     std::string fallback = {});
 
 /// The Content-Type for a file name's extension (application/octet-stream when unknown).
 std::string_view mime_type(std::string_view filename);

@@ -23,6 +23,11 @@ class Stream {
   virtual ~Stream() = default;
   /// Reads what is available (at least one byte) into `into`.
   virtual void async_read_some(std::span<char> into, Callback cb) = 0;
+  /// Waits until a read would not block, without a buffer of the caller's: an idle connection
+  /// then holds no read buffer. Follow with read_available().
+  virtual void async_wait_readable(std::function<void(boost::system::error_code)> cb) = 0;
+  /// Reads what is available now without blocking; 0 with would_block when nothing is.
+  virtual std::size_t read_available(std::span<char> into, boost::system::error_code& ec) = 0;
   /// Writes every byte of every buffer (one gathered write); the buffers must stay alive
   /// until cb runs.
   virtual void async_write(std::span<const std::string_view> buffers, Callback cb) = 0;
@@ -38,6 +43,10 @@ class Stream {
   /// Sets TCP_NODELAY and similar options best for message traffic.
   virtual void set_no_delay(bool on) = 0;
   virtual Shard& shard() = 0;
+  /// Moves the connection to another shard: the returned stream belongs to `target` and this
+  /// one is left closed. Call with no operation in flight, on this stream's shard. Returns
+  /// null when the stream cannot move (TLS keeps its state in this shard's objects).
+  virtual std::unique_ptr<Stream> migrate(Shard& target) = 0;
 };
 
 }  // namespace switchboard::net

@@ -36,8 +36,8 @@ class WriteQueue {
   SendResult push(std::string bytes, bool is_volatile = false);
   /// Queues bytes shared with other connections (a prepared broadcast).
   SendResult push(std::shared_ptr<const std::string> bytes, bool is_volatile = false);
-  /// Queues two pieces written back to back (a frame header and a shared payload).
-  SendResult push(std::string head, std::shared_ptr<const std::string> body,
+  /// Queues a view of bytes kept alive by `owner` (a prepared message shared by many sockets).
+  SendResult push(std::shared_ptr<const void> owner, std::string_view bytes,
                   bool is_volatile = false);
   /// Bytes waiting or in flight.
   std::size_t queued_bytes() const { return queued_; }
@@ -50,7 +50,9 @@ class WriteQueue {
  private:
   struct Item {
     std::string own;
-    std::shared_ptr<const std::string> shared;
+    std::shared_ptr<const void> owner;
+    std::string_view view;
+    std::string_view bytes() const { return owner ? view : std::string_view(own); }
   };
   SendResult admit(std::size_t bytes, bool is_volatile);
   void schedule();

@@ -1,0 +1,150 @@
+#pragma once
+/// The Engine.IO v4 server: HTTP long-polling and WebSocket transports, the upgrade from one
+/// to the other, the server-sent heartbeat, maxPayload, and the reference server's error
+/// answers. Usable on its own (raw Engine.IO, path /engine.io/) or under Socket.IO.
+
+#include <any>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "switchboard/engineio/packet.hpp"
+#include "switchboard/http/cors.hpp"
+#include "switchboard/http/request.hpp"
+#include "switchboard/http/router.hpp"
+#include "switchboard/net/send_result.hpp"
+#include "switchboard/net/write_queue.hpp"
+#include "switchboard/ws/permessage_deflate.hpp"
+
+namespace switchboard::net {
+class Runtime;
+class Shard;
+}  // namespace switchboard::net
+
+namespace switchboard::ws {
+class PreparedMessage;
+}
+
+namespace switchboard::engineio {
+
+/// Options, with the reference server's defaults.
+struct ServerOptions {
+  /// Mount path; the trailing slash is optional for clients.
+  std::string path = "/engine.io/";
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  /// Time for a client to finish an upgrade (send "5") after its probe.
+  std::chrono::milliseconds upgrade_timeout{10000};
+  /// Largest HTTP body and WebSocket message, in bytes; announced in the open packet.
+  std::size_t max_payload = 1'000'000;
+  bool allow_polling = true;
+  bool allow_websocket = true;
+  /// Whether a polling session may upgrade to WebSocket.
+  bool allow_upgrades = true;
+  /// Cross-origin policy for polling, and the origins allowed to open WebSockets. With no
+  /// allowed origin listed, only same-origin pages (Origin matching Host) and clients that
+  /// send no Origin (non-browser clients) are accepted.
+  http::CorsOptions cors{};
+  /// Checks each handshake request; a returned message refuses it with 403 (code 4,
+  /// "Forbidden") and that message in the log.
+  std::function<std::optional<std::string>(const http::Request&)> allow_request;
+  /// permessage-deflate on the WebSocket transport (off by default, as in the reference).
+  ws::PermessageDeflateOptions per_message_deflate{};
+  /// Name of the sticky-session cookie set on the handshake; empty sets none.
+  std::string cookie;
+  /// Outbound queue limits of each session.
+  net::WriteQueueOptions write_queue{};
+};
+
+/// Messages prepared once and sent to many sockets: each message's WebSocket frame and its
+/// polling text are built up front. Immutable, shareable across shards.
+class PreparedPackets {
+ public:
+  struct Item {
+    std::shared_ptr<const ws::PreparedMessage> frame;
+    /// The polling form: "4<text>" or "b<base64>".
+    std::string polling;
+  };
+  /// Prepares Engine.IO messages; each pair is (binary?, data).
+  static std::shared_ptr<const PreparedPackets> messages(
+      const std::vector<std::pair<bool, std::string>>& messages, bool compress = false);
+  const std::vector<Item>& items() const { return items_; }
+
+ private:
+  std::vector<Item> items_;
+};
+
+/// One Engine.IO session (the reference's `Socket`). Lives on its owner shard; every call
+/// must be made there (Socket::shard()).
+class Socket {
+ public:
+  /// Why a session ended, as the reference words it ("transport close", "ping timeout", ...).
+  using CloseHandler = std::function<void(std::string_view reason)>;
+  using MessageHandler = std::function<void(Packet message)>;
+
+  virtual ~Socket() = default;
+  /// The session id (20 URL-safe characters, unguessable).
+  virtual const std::string& id() const = 0;
+  /// "polling" or "websocket".
+  virtual std::string_view transport() const = 0;
+  /// The handshake request (headers, query, remote address).
+  virtual const http::Request& request() const = 0;
+  virtual net::Shard& shard() = 0;
+
+  /// Sends a text message.
+  virtual net::SendResult send(std::string_view text, bool is_volatile = false) = 0;
+  /// Sends a binary message.
+  virtual net::SendResult send_binary(std::string_view bytes, bool is_volatile = false) = 0;
+  /// Sends prepared messages (a broadcast), in order.
+  virtual net::SendResult send(const std::shared_ptr<const PreparedPackets>& packets,
+                               bool is_volatile = false) = 0;
+  /// Closes the session ("forced close"), after flushing what is queued.
+  virtual void close() = 0;
+  virtual bool is_open() const = 0;
+
+  /// Sets what receives the client's messages (each in order, on the shard).
+  virtual void on_message(MessageHandler handler) = 0;
+  /// Sets what runs once when the session ends.
+  virtual void on_close(CloseHandler handler) = 0;
+
+  /// Application data attached to the session.
+  std::any data;
+};
+
+using SocketPtr = std::shared_ptr<Socket>;
+
+namespace detail {
+class ServerCore;
+}
+
+/// Serves Engine.IO on an HTTP router, on every shard of a runtime.
+///
+///     engineio::Server eio(runtime, {.path = "/engine.io/"});
+///     eio.on_connection([](const engineio::SocketPtr& s) {
+///       s->on_message([s](engineio::Packet p) { s->send(p.data); });
+///     });
+///     eio.attach(http_server.router());
+class Server {
+ public:
+  Server(net::Runtime& runtime, ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Runs for each new session on its shard, before any of its messages is delivered.
+  void on_connection(std::function<void(const SocketPtr&)> handler);
+  /// Adds the routes (GET, POST, OPTIONS on the path). Call before the HTTP server listens.
+  void attach(http::Router& router);
+  /// Sessions open on the calling shard.
+  std::size_t local_sessions() const;
+  const ServerOptions& options() const;
+
+ private:
+  std::shared_ptr<detail::ServerCore> core_;
+};
+
+}  // namespace switchboard::engineio

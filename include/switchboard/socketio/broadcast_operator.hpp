@@ -1,0 +1,77 @@
+#pragma once
+/// Selects sockets of a namespace across every shard: rooms, exceptions, flags.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "switchboard/socketio/args.hpp"
+
+namespace switchboard::socketio {
+
+namespace detail {
+class NamespaceCore;
+}
+
+/// What fetch_sockets() reports of a socket (wherever its shard).
+struct SocketInfo {
+  std::string id;
+  std::string nsp;
+  std::set<std::string> rooms;
+  boost::json::value data;
+  std::string address;
+};
+
+/// An immutable selection; each call returns a narrower copy. emit() may be called from any
+/// shard; the packet is encoded once and every shard sends the same bytes.
+///
+///     io.to("room1").to("room2").except("room3").emit("news", "hello");
+class BroadcastOperator {
+ public:
+  explicit BroadcastOperator(std::shared_ptr<detail::NamespaceCore> nsp) : nsp_(std::move(nsp)) {}
+
+  BroadcastOperator to(std::string room) const;
+  BroadcastOperator in(std::string room) const { return to(std::move(room)); }
+  BroadcastOperator except(std::string room) const;
+  /// May be dropped for sockets that are not ready (backpressure), like the reference.
+  BroadcastOperator volatile_() const;
+  BroadcastOperator compress(bool on) const;
+  /// Time to wait for every client's ack in emit_with_ack().
+  BroadcastOperator timeout(std::chrono::milliseconds t) const;
+
+  template <class... T>
+  void emit(std::string_view event, T&&... values) const {
+    emit_args(event, Args::of(std::forward<T>(values)...));
+  }
+  void emit_args(std::string_view event, Args args) const;
+  /// Emits and collects every selected client's ack; `callback` gets them all, or an error
+  /// with those that arrived when the timeout passes first. Runs on the calling shard.
+  void emit_with_ack(
+      std::string_view event, Args args,
+      std::function<void(std::optional<std::string>, std::vector<Args>)> callback) const;
+
+  /// Reports the selected sockets of every shard (callback on the calling shard).
+  void fetch_sockets(std::function<void(std::vector<SocketInfo>)> callback) const;
+  void sockets_join(std::vector<std::string> rooms) const;
+  void sockets_leave(std::vector<std::string> rooms) const;
+  void disconnect_sockets(bool close = false) const;
+
+  // The selection, for the namespace's shards.
+  const std::set<std::string>& rooms() const { return rooms_; }
+  const std::set<std::string>& except_rooms() const { return except_; }
+
+ private:
+  std::shared_ptr<detail::NamespaceCore> nsp_;
+  std::set<std::string> rooms_;
+  std::set<std::string> except_;
+  bool volatile_flag_ = false;
+  bool compress_ = true;
+  std::chrono::milliseconds timeout_{0};
+};
+
+}  // namespace switchboard::socketio

@@ -1,0 +1,98 @@
+#pragma once
+/// A server-side WebSocket connection on a shard: the I/O shell around MessageDecoder and
+/// MessageEncoder, with keep-alive pings, idle timeout, the closing handshake and a bounded,
+/// corked send queue.
+
+#include <any>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "switchboard/http/request.hpp"
+#include "switchboard/net/send_result.hpp"
+#include "switchboard/net/write_queue.hpp"
+#include "switchboard/ws/error.hpp"
+#include "switchboard/ws/frame.hpp"
+#include "switchboard/ws/permessage_deflate.hpp"
+#include "switchboard/ws/prepared_message.hpp"
+
+namespace switchboard::net {
+class Shard;
+}
+
+namespace switchboard::ws {
+
+/// Options of a WebSocket endpoint; every limit has a safe default.
+struct ServerOptions {
+  /// Largest message accepted, after inflation (close 1009 beyond).
+  std::size_t max_message_size = 16 * 1024 * 1024;
+  /// A ping is sent after this long without hearing from the peer; 0 sends none.
+  std::chrono::milliseconds ping_interval{30000};
+  /// The connection is closed (1001) after this long without hearing from the peer.
+  std::chrono::milliseconds idle_timeout{120000};
+  /// How long to wait for the peer's Close after sending ours.
+  std::chrono::milliseconds close_timeout{5000};
+  PermessageDeflateOptions permessage_deflate{};
+  /// Subprotocols the endpoint speaks (the first the client offers is chosen).
+  std::vector<std::string> subprotocols;
+  net::WriteQueueOptions write_queue{};
+  /// Decides whether a browser page from `origin` may connect (no Origin header: always
+  /// allowed). Null allows every origin. A refusal is answered 403.
+  std::function<bool(std::string_view origin)> allow_origin;
+};
+
+/// One received data message.
+struct Message {
+  Opcode opcode = Opcode::Text;
+  std::string payload;
+  bool is_text() const { return opcode == Opcode::Text; }
+};
+
+namespace detail {
+class ConnectionImpl;
+}
+
+/// A handle to an open connection; all calls on its shard (Connection::shard()).
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  /// Sends a text message (must be valid UTF-8).
+  virtual net::SendResult send_text(std::string_view text, bool is_volatile = false) = 0;
+  virtual net::SendResult send_binary(std::string_view bytes, bool is_volatile = false) = 0;
+  /// Sends a message framed once for many connections (see PreparedMessage).
+  virtual net::SendResult send(const std::shared_ptr<const PreparedMessage>& message,
+                               bool is_volatile = false) = 0;
+  /// Starts the closing handshake; on_close runs when it ends.
+  virtual void close(CloseCode code = CloseCode::NormalClosure, std::string_view reason = {}) = 0;
+  /// True until the closing handshake starts or the connection fails.
+  virtual bool is_open() const = 0;
+  /// The upgrade request (path, query, headers, remote address).
+  virtual const http::Request& request() const = 0;
+  /// The negotiated subprotocol, or empty.
+  virtual std::string_view protocol() const = 0;
+  /// Bytes queued and not yet written.
+  virtual std::size_t buffered_amount() const = 0;
+  /// A process-unique id.
+  virtual std::uint64_t id() const = 0;
+  virtual net::Shard& shard() = 0;
+  /// Application data attached to the connection.
+  std::any data;
+};
+
+using ConnectionPtr = std::shared_ptr<Connection>;
+
+/// What an endpoint does with its connections. Each callback runs on the connection's shard.
+struct Handlers {
+  std::function<void(const ConnectionPtr&)> on_open;
+  std::function<void(const ConnectionPtr&, Message)> on_message;
+  /// Runs once: the peer's close code (NoStatus when none), or Abnormal (1006) when the
+  /// connection dropped without a closing handshake.
+  std::function<void(const ConnectionPtr&, CloseCode, std::string_view reason)> on_close;
+};
+
+}  // namespace switchboard::ws

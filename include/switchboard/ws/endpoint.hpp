@@ -1,0 +1,35 @@
+#pragma once
+/// Mounting WebSocket endpoints on the HTTP router.
+
+#include "switchboard/http/exchange.hpp"
+#include "switchboard/http/router.hpp"
+#include "switchboard/ws/connection.hpp"
+
+namespace switchboard::ws {
+
+/// An HTTP handler that validates the upgrade (RFC 6455 §4.2.1: 400, or 426 with
+/// Sec-WebSocket-Version: 13; 403 for a refused Origin), negotiates the subprotocol and
+/// permessage-deflate, and turns the request into a Connection served by `handlers`.
+///
+///     router.get("/echo", ws::endpoint({}, {.on_message = [](auto& c, ws::Message m) {
+///       m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
+///     }}));
+http::Handler endpoint(ServerOptions options, Handlers handlers);
+
+/// Takes over an HTTP exchange that asked for a WebSocket (for callers that route upgrades
+/// themselves, like Engine.IO). Returns the connection, or null when the exchange was answered
+/// with an error instead.
+ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options, Handlers handlers);
+
+/// Like accept(), for a connection already taken over from HTTP (and maybe moved to another
+/// shard): writes the 101 answer, or the refusal, itself. Call on the stream's shard.
+ConnectionPtr accept_stream(std::unique_ptr<net::Stream> stream, std::string leftover,
+                            http::Request request, const ServerOptions& options, Handlers handlers);
+
+/// Answers a connection taken over from HTTP with `response` (a refused upgrade), then closes.
+void reject(std::unique_ptr<net::Stream> stream, const http::Response& response);
+
+/// True when the request asks for a WebSocket upgrade.
+bool is_upgrade(const http::Request& request);
+
+}  // namespace switchboard::ws

@@ -1,0 +1,111 @@
+// Incremental, sans-I/O WebSocket frame and message decoder (RFC 6455 §5-7, RFC 7692).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "switchboard/ws/error.hpp"
+#include "switchboard/ws/frame.hpp"
+#include "switchboard/ws/permessage_deflate.hpp"
+#include "switchboard/ws/utf8_validator.hpp"
+
+namespace switchboard::ws {
+
+/// Which end of the connection decodes: a server requires masked frames, a client requires
+/// unmasked ones (RFC 6455 §5.1).
+enum class Role : uint8_t { Server, Client };
+
+/// Decoder limits and negotiated state; safe defaults for a server.
+struct DecoderOptions {
+  /// Largest message, in bytes, summed over fragments and measured after inflation (1009).
+  size_t max_message_size = 16 * 1024 * 1024;
+  Role role = Role::Server;
+  /// The negotiated permessage-deflate parameters, or nullopt when not negotiated.
+  std::optional<DeflateParams> permessage_deflate;
+};
+
+/// What `MessageDecoder::feed` produced.
+enum class EventKind : uint8_t { None, Message, Ping, Pong, Close, Error };
+
+/// One decoder result. Reuse one object across calls; `payload` is moved in, so take it by
+/// move as well.
+struct Event {
+  EventKind kind = EventKind::None;
+  Opcode opcode = Opcode::Binary;  ///< Message: Text (valid UTF-8) or Binary.
+  bool compressed = false;         ///< Message: arrived compressed (RSV1, RFC 7692 §6).
+  std::string payload;             ///< Message data, Ping/Pong payload, or Close reason.
+  /// Close: the peer's code (NoStatus when it sent none). Error: the code to send back.
+  CloseCode close_code = CloseCode::NoStatus;
+  std::error_code error;  ///< Error: why the connection must be failed (an `Error`).
+};
+
+/// Decodes the frames a peer sends into messages and control events, from byte chunks of
+/// any size (including one byte at a time). Unmasks eight bytes at a time, validates text
+/// incrementally (failing on the first bad byte, even mid-message), inflates compressed
+/// messages with the output capped at the message limit, and checks every RFC 6455 rule.
+/// After a Close or Error event the decoder is done and discards further input. Untrusted
+/// input never throws. Not thread-safe; one per connection.
+///
+///     MessageDecoder decoder({.max_message_size = 1 << 20, .permessage_deflate = params});
+///     Event event;
+///     while (!bytes.empty()) {
+///       bytes = bytes.subspan(decoder.feed(bytes, event));
+///       if (event.kind == EventKind::Message) on_message(std::move(event.payload));
+///       else if (event.kind == EventKind::Error) fail_connection(event.close_code);
+///     }
+class MessageDecoder {
+ public:
+  /// Copies `options`. Throws only std::bad_alloc.
+  explicit MessageDecoder(const DecoderOptions& options = {});
+
+  /// Consumes bytes from `in` until one event is complete or `in` is exhausted, and returns
+  /// how many bytes it consumed. `event.kind` is None when more input is needed; otherwise
+  /// call again with the rest of `in`.
+  size_t feed(std::span<const uint8_t> in, Event& event);
+
+  /// True after a Close or Error event.
+  bool done() const { return state_ == State::Done; }
+
+  /// True while a fragmented message is being received.
+  bool in_message() const { return in_message_; }
+
+ private:
+  enum class State : uint8_t { Header, Payload, Done };
+
+  size_t read_header(std::span<const uint8_t> in, Event& event);
+  std::optional<Error> check_header() const;
+  void begin_frame(Event& event);
+  size_t read_payload(std::span<const uint8_t> in, Event& event);
+  void append_data(std::span<const uint8_t> chunk, Event& event);
+  void inflate_data(std::span<const uint8_t> chunk, Event& event);
+  bool check_text(size_t from, Event& event);
+  void end_frame(Event& event);
+  void end_message(Event& event);
+  void emit_control(Event& event);
+  void fail(Event& event, Error error);
+  Inflater& inflater();
+  bool context_takeover() const;
+
+  DecoderOptions options_;
+  State state_ = State::Header;
+  std::array<uint8_t, max_frame_header_size> header_bytes_{};
+  size_t header_size_ = 0;
+  FrameHeader frame_;
+  uint64_t frame_offset_ = 0;  // payload bytes of the current frame already consumed
+
+  bool in_message_ = false;
+  Opcode message_opcode_ = Opcode::Binary;
+  bool message_compressed_ = false;
+  uint64_t compressed_size_ = 0;
+  std::string message_;
+  std::string control_;
+  Utf8Validator utf8_;
+  std::optional<Inflater> inflater_;
+};
+
+}  // namespace switchboard::ws

@@ -1,0 +1,257 @@
+#include "switchboard/engineio/server.hpp"
+
+#include "engineio/server_core.hpp"
+#include "engineio/sid.hpp"
+#include "switchboard/ws/endpoint.hpp"
+
+namespace switchboard::engineio {
+
+namespace detail {
+
+namespace {
+
+http::Response error_response(Error error) {
+  return http::Response::json(static_cast<int>(http_status(error)), error_body(error));
+}
+
+// Runs fn on shard `owner` (at once when already there).
+void run_on(net::Runtime& runtime, unsigned owner, std::function<void()> fn) {
+  auto* current = net::Runtime::current();
+  if (current && current->index() == owner) {
+    fn();
+  } else {
+    runtime.shard(owner).post(std::move(fn));
+  }
+}
+
+// The host[:port] part of an Origin value.
+std::string_view origin_host(std::string_view origin) {
+  auto sep = origin.find("://");
+  return sep == std::string_view::npos ? origin : origin.substr(sep + 3);
+}
+
+}  // namespace
+
+ServerCore::ServerCore(net::Runtime& rt, ServerOptions opts)
+    : runtime(rt), options(std::move(opts)) {
+  for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
+}
+
+std::unordered_map<std::string, std::shared_ptr<Session>>& ServerCore::local() {
+  return locals_.at(net::Runtime::current()->index())->sessions;
+}
+
+void ServerCore::remove(const Session& session) {
+  auto& map = locals_.at(const_cast<Session&>(session).shard().index())->sessions;
+  auto it = map.find(session.id());
+  if (it != map.end() && it->second.get() == &session) map.erase(it);
+}
+
+void ServerCore::decorate(const http::Request& request, http::Response& response) const {
+  options.cors.decorate(request, response.headers);
+}
+
+// Browsers send Origin; a page may connect when it is same-origin or allowed by the CORS list.
+// Clients that send none (non-browser clients) are always allowed.
+bool ServerCore::origin_allowed(const http::Request& request) const {
+  auto origin = request.header("Origin");
+  if (origin.empty()) return true;
+  if (origin_host(origin) == request.header("Host")) return true;
+  return options.cors.allows(origin);
+}
+
+void ServerCore::refuse(http::Exchange& exchange, Error error) {
+  auto r = error_response(error);
+  decorate(exchange.request(), r);
+  exchange.respond(std::move(r));
+}
+
+void ServerCore::handle(http::Exchange exchange) {
+  auto& req = exchange.request();
+  if (req.method == "OPTIONS") {
+    auto pre = options.cors.preflight(req);
+    exchange.respond(pre ? std::move(*pre) : http::Response::empty(204));
+    return;
+  }
+  auto transport = req.query_param("transport");
+  bool want_ws = transport == "websocket";
+  if (!transport ||
+      !(want_ws ? options.allow_websocket : (transport == "polling" && options.allow_polling))) {
+    return refuse(exchange, Error::TransportUnknown);
+  }
+  auto origin = req.header("Origin");
+  if (!origin.empty() && !http::valid_origin(origin)) return refuse(exchange, Error::BadRequest);
+  if (want_ws != ws::is_upgrade(req)) return refuse(exchange, Error::BadRequest);
+  if (auto sid = req.query_param("sid")) {
+    auto owner = detail::owner_of(*sid, runtime.size());
+    if (!owner) return refuse(exchange, Error::SessionIdUnknown);
+    return want_ws ? upgrade(exchange, *sid, *owner) : polling(exchange, *sid, *owner);
+  }
+  if (req.method != "GET") return refuse(exchange, Error::BadHandshakeMethod);
+  if (req.query_param("EIO") != "4") return refuse(exchange, Error::UnsupportedProtocolVersion);
+  if (!origin_allowed(req)) return refuse(exchange, Error::Forbidden);
+  if (options.allow_request && options.allow_request(req))
+    return refuse(exchange, Error::Forbidden);
+  handshake(exchange, want_ws);
+}
+
+void ServerCore::hook_shutdown(net::Shard& shard) {
+  auto& local = *locals_.at(shard.index());
+  if (local.hooked) return;
+  local.hooked = true;
+  shard.add_stop_hook([self = shared_from_this(), &local] {
+    auto sessions = local.sessions;
+    for (auto& [sid, session] : sessions) session->close_with("server shutting down", true);
+  });
+}
+
+void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
+  auto& shard = exchange.shard();
+  hook_shutdown(shard);
+  auto sid = detail::make_sid(shard.index(), runtime.size());
+  auto session = std::make_shared<Session>(
+      shared_from_this(), shard, sid, exchange.request(),
+      websocket ? Session::Transport::WebSocket : Session::Transport::Polling);
+  std::string_view upgrades[] = {"websocket"};
+  bool can_upgrade = !websocket && options.allow_upgrades && options.allow_websocket;
+  std::string open;
+  append_open_json(open,
+                   {.sid = sid,
+                    .upgrades = can_upgrade ? std::span(upgrades) : std::span<std::string_view>(),
+                    .ping_interval = options.ping_interval,
+                    .ping_timeout = options.ping_timeout,
+                    .max_payload = options.max_payload});
+  auto begin = [self = shared_from_this(), weak = std::weak_ptr(session), open] {
+    auto session = weak.lock();
+    if (!session) return;
+    self->local()[session->id()] = session;
+    if (self->on_connection) self->on_connection(session);
+    session->start(open);
+  };
+  if (websocket) {
+    ws::ServerOptions wso{.max_message_size = options.max_payload,
+                          .ping_interval = std::chrono::milliseconds(0),
+                          .idle_timeout = 2 * (options.ping_interval + options.ping_timeout),
+                          .permessage_deflate = options.per_message_deflate,
+                          .write_queue = options.write_queue};
+    // The session is kept alive by the map once begun; until then by this scope.
+    ws::accept(exchange, wso,
+               session->websocket_handlers(
+                   [weak = std::weak_ptr(session), begin](const ws::ConnectionPtr& c) {
+                     if (auto s = weak.lock()) s->attach(c);
+                     begin();
+                   }));
+    return;
+  }
+  begin();
+  polling(exchange, sid, shard.index());
+}
+
+void ServerCore::polling(http::Exchange& exchange, const std::string& sid, unsigned owner) {
+  auto& req = exchange.request();
+  auto& origin = exchange.shard();
+  auto self = shared_from_this();
+  auto answer = [self, exchange, &origin](http::Response r) mutable {
+    auto deliver = [self, exchange, r = std::move(r)]() mutable {
+      self->decorate(exchange.request(), r);
+      exchange.respond(std::move(r));
+    };
+    if (origin.is_current()) {
+      deliver();
+    } else {
+      origin.post(std::move(deliver));
+    }
+  };
+  if (req.method == "GET") {
+    auto id = next_waiter_.fetch_add(1);
+    exchange.on_close([self, sid, owner, id] {
+      run_on(self->runtime, owner, [self, sid, id] {
+        auto it = self->local().find(sid);
+        if (it != self->local().end()) it->second->cancel_poll(id);
+      });
+    });
+    run_on(runtime, owner, [self, sid, id, answer]() mutable {
+      auto it = self->local().find(sid);
+      if (it == self->local().end()) return answer(error_response(Error::SessionIdUnknown));
+      it->second->poll({id, std::move(answer)});
+    });
+  } else if (req.method == "POST") {
+    if (http::iequals(req.header("Content-Type"), "application/octet-stream")) {
+      return refuse(exchange, Error::BadRequest);
+    }
+    run_on(runtime, owner, [self, sid, body = std::move(req.body), answer]() mutable {
+      auto it = self->local().find(sid);
+      if (it == self->local().end()) return answer(error_response(Error::SessionIdUnknown));
+      auto session = it->second;
+      answer(session->post(body));
+    });
+  } else {
+    refuse(exchange, Error::BadRequest);
+  }
+}
+
+void ServerCore::upgrade(http::Exchange& exchange, const std::string& sid, unsigned owner) {
+  auto& req = exchange.request();
+  if (!origin_allowed(req)) return refuse(exchange, Error::Forbidden);
+  bool here = exchange.shard().index() == owner;
+  // A TLS stream cannot move between shards: its client keeps polling instead.
+  if (!here && req.tls) return refuse(exchange, Error::BadRequest);
+  auto request = req;
+  auto up = exchange.upgrade();
+  if (!up.stream) return;
+  if (!here) {
+    up.stream = up.stream->migrate(runtime.shard(owner));
+    if (!up.stream) return;
+  }
+  auto stream = std::make_shared<std::unique_ptr<net::Stream>>(std::move(up.stream));
+  run_on(runtime, owner,
+         [self = shared_from_this(), sid, stream, leftover = std::move(up.leftover),
+          request = std::move(request)]() mutable {
+           auto it = self->local().find(sid);
+           if (it == self->local().end() || it->second->upgraded()) {
+             auto r = error_response(it == self->local().end() ? Error::SessionIdUnknown
+                                                               : Error::BadRequest);
+             return ws::reject(std::move(*stream), r);
+           }
+           auto session = it->second;
+           ws::ServerOptions wso{
+               .max_message_size = self->options.max_payload,
+               .ping_interval = std::chrono::milliseconds(0),
+               .idle_timeout = 2 * (self->options.ping_interval + self->options.ping_timeout),
+               .permessage_deflate = self->options.per_message_deflate,
+               .write_queue = self->options.write_queue};
+           ws::accept_stream(std::move(*stream), std::move(leftover), std::move(request), wso,
+                             session->websocket_handlers(
+                                 [weak = std::weak_ptr(session)](const ws::ConnectionPtr& c) {
+                                   if (auto s = weak.lock()) s->probe(c);
+                                 }));
+         });
+}
+
+}  // namespace detail
+
+Server::Server(net::Runtime& runtime, ServerOptions options)
+    : core_(std::make_shared<detail::ServerCore>(runtime, std::move(options))) {}
+
+Server::~Server() = default;
+
+void Server::on_connection(std::function<void(const SocketPtr&)> handler) {
+  core_->on_connection = std::move(handler);
+}
+
+void Server::attach(http::Router& router) {
+  router.add("*", core_->options.path,
+             [core = core_](http::Exchange exchange) { core->handle(std::move(exchange)); },
+             {.max_body = core_->options.max_payload});
+}
+
+std::size_t Server::local_sessions() const {
+  auto* shard = net::Runtime::current();
+  return shard ? core_->local().size() : 0;
+}
+
+const ServerOptions& Server::options() const {
+  return core_->options;
+}
+
+}  // namespace switchboard::engineio

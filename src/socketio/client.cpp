@@ -1,0 +1,182 @@
+#include <boost/json/serialize.hpp>
+
+#include "socketio/core.hpp"
+
+namespace switchboard::socketio::detail {
+
+Client::Client(ServerCore& server, engineio::SocketPtr engine)
+    : server_(server),
+      engine_(std::move(engine)),
+      decoder_({.max_attachments = server.options.max_attachments}),
+      connect_timer_(engine_->shard().context()) {}
+
+void Client::start() {
+  std::weak_ptr<Client> weak = shared_from_this();
+  engine_->data = shared_from_this();  // the engine session owns its client
+  engine_->on_message([weak](engineio::Packet message) {
+    if (auto self = weak.lock()) self->on_message(std::move(message));
+  });
+  engine_->on_close([weak](std::string_view reason) {
+    if (auto self = weak.lock()) self->on_close(reason);
+  });
+  // A client must join a namespace in time (PROTOCOL.md §6 item 31).
+  connect_timer_.expires_after(server_.options.connect_timeout);
+  connect_timer_.async_wait([weak](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!ec && self && self->sockets_.empty()) self->engine_->close();
+  });
+}
+
+net::SendResult Client::send(std::string text, std::vector<std::string> attachments,
+                             bool is_volatile) {
+  auto result = engine_->send(text, is_volatile);
+  if (result == net::SendResult::Dropped) return result;
+  for (auto& a : attachments) engine_->send_binary(a);
+  return result;
+}
+
+void Client::send_prepared(const std::shared_ptr<const engineio::PreparedPackets>& packets,
+                           bool is_volatile) {
+  engine_->send(packets, is_volatile);
+}
+
+void Client::forget(const std::string& nsp) {
+  if (sockets_.erase(nsp)) left_.insert(nsp);
+}
+
+void Client::on_message(engineio::Packet message) {
+  auto step = message.binary ? decoder_.feed_binary(std::move(message.data))
+                             : decoder_.feed_text(message.data);
+  // The peer broke the protocol: only this connection ends.
+  if (!step) return fail("parse error");
+  if (*step) handle(std::move(**step));
+}
+
+void Client::handle(Packet packet) {
+  auto it = sockets_.find(packet.nsp);
+  if (packet.type == PacketType::Connect && it == sockets_.end()) return connect(std::move(packet));
+  if (it == sockets_.end() && !left_.contains(packet.nsp)) {
+    // A CONNECT for a joined namespace, or a packet for one never joined: the reference
+    // closes ("invalid state"). Packets still in flight for a namespace the socket just left
+    // are ignored instead: the server may have disconnected it meanwhile.
+    return fail("invalid state");
+  }
+  if (it == sockets_.end() || !it->second->connected()) return;
+  auto socket = it->second;
+  switch (packet.type) {
+    case PacketType::Disconnect:
+      socket->finish("client namespace disconnect");
+      break;
+    case PacketType::Event:
+    case PacketType::BinaryEvent: {
+      auto& array = packet.data.as_array();
+      Event event;
+      event.name = array[0].is_string() ? std::string(array[0].as_string())
+                                        : boost::json::serialize(array[0]);
+      event.args.values = boost::json::array(array.begin() + 1, array.end());
+      event.args.attachments = std::move(packet.attachments);
+      if (packet.id) {
+        std::weak_ptr<Socket> weak = socket;
+        auto id = *packet.id;
+        auto nsp = packet.nsp;
+        event.ack = Ack([weak, id, nsp](Args args) {
+          auto s = weak.lock();
+          if (!s || !s->connected()) return;
+          Packet ack{.type = PacketType::Ack, .nsp = nsp, .id = id};
+          ack.data = std::move(args.values);
+          ack.attachments = std::move(args.attachments);
+          std::string text;
+          encode(text, ack);
+          s->send_packet_text(std::move(text), std::move(ack.attachments));
+        });
+      }
+      socket->dispatch(std::move(event));
+      break;
+    }
+    case PacketType::Ack:
+    case PacketType::BinaryAck: {
+      Args args;
+      args.values = std::move(packet.data.as_array());
+      args.attachments = std::move(packet.attachments);
+      socket->deliver_ack(*packet.id, std::move(args));
+      break;
+    }
+    default:
+      // CONNECT and CONNECT_ERROR are not for a joined namespace.
+      fail("parse error");
+  }
+}
+
+void Client::fail(std::string_view reason) {
+  on_close(reason);
+  engine_->close();
+}
+
+void Client::connect(Packet packet) {
+  boost::json::object auth;
+  if (packet.data.is_object()) auth = std::move(packet.data.as_object());
+  auto nsp = server_.find_for_connect(packet.nsp, auth);
+  if (!nsp) return refuse(packet.nsp, {"Invalid namespace", nullptr});
+  const auto& req = engine_->request();
+  Handshake hs{.headers = req.headers,
+               .query = req.query,
+               .address = req.remote_address,
+               .secure = req.tls,
+               .url = req.target,
+               .auth = std::move(auth),
+               .time = std::chrono::system_clock::now()};
+  auto socket = std::make_shared<Socket>(shared_from_this(), nsp, random_id(), std::move(hs));
+  sockets_[packet.nsp] = socket;
+  admit(nsp, socket, 0);
+}
+
+// Runs middleware `next` and the ones after it, then lets the socket in.
+void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& socket,
+                   std::size_t next) {
+  auto& middlewares = nsp->handlers->middlewares;
+  if (next < middlewares.size()) {
+    std::weak_ptr<Client> weak = shared_from_this();
+    middlewares[next](socket, [weak, nsp, socket, next](std::optional<ConnectError> error) {
+      auto self = weak.lock();
+      if (!self || !self->engine_->is_open()) return;
+      if (error) {
+        self->sockets_.erase(nsp->name);
+        return self->refuse(nsp->name, *error);
+      }
+      self->admit(nsp, socket, next + 1);
+    });
+    return;
+  }
+  connect_timer_.cancel();
+  auto& local = nsp->local(engine_->shard().index());
+  local.sockets[socket->id()] = socket;
+  socket->join(socket->id());
+  Packet reply{.type = PacketType::Connect, .nsp = nsp->name};
+  reply.data = boost::json::object{{"sid", socket->id()}};
+  std::string text;
+  encode(text, reply);
+  engine_->send(text);
+  socket->mark_connected(false);
+  if (nsp->handlers->on_connection) nsp->handlers->on_connection(socket);
+}
+
+void Client::refuse(const std::string& nsp, const ConnectError& error) {
+  Packet reply{.type = PacketType::ConnectError, .nsp = nsp};
+  boost::json::object body{{"message", error.message}};
+  if (!error.data.is_null()) body["data"] = error.data;
+  reply.data = std::move(body);
+  std::string text;
+  encode(text, reply);
+  engine_->send(text);
+}
+
+void Client::on_close(std::string_view reason) {
+  auto keep = shared_from_this();
+  connect_timer_.cancel();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& [nsp, socket] : sockets) socket->finish(reason);
+  engine_->data.reset();  // the session owned this client: let both go
+}
+
+}  // namespace switchboard::socketio::detail

@@ -1,0 +1,173 @@
+#include <openssl/rand.h>
+
+#include "socketio/core.hpp"
+
+namespace switchboard::socketio {
+
+namespace detail {
+
+std::string random_id() {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned char bytes[20];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for ids");
+  std::string id(20, 'A');
+  for (std::size_t i = 0; i < id.size(); ++i) id[i] = kAlphabet[bytes[i] & 63];
+  return id;
+}
+
+std::vector<std::pair<bool, std::string>> encode_event_messages(const std::string& nsp,
+                                                                std::string_view event, Args args,
+                                                                std::optional<std::uint64_t> id) {
+  Packet packet{.type = PacketType::Event, .nsp = nsp, .id = id};
+  boost::json::array data;
+  data.reserve(args.values.size() + 1);
+  data.emplace_back(event);
+  for (auto& v : args.values) data.push_back(std::move(v));
+  packet.data = std::move(data);
+  packet.attachments = std::move(args.attachments);
+  std::vector<std::pair<bool, std::string>> messages;
+  messages.emplace_back(false, std::string());
+  encode(messages.back().second, packet);
+  for (auto& a : packet.attachments) messages.emplace_back(true, std::move(a));
+  return messages;
+}
+
+NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<NamespaceHandlers> h)
+    : server(s), name(std::move(n)), handlers(std::move(h)) {
+  for (unsigned i = 0; i < server.runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
+}
+
+NamespaceCore::Local& NamespaceCore::local() {
+  return local(net::Runtime::current()->index());
+}
+
+void NamespaceCore::for_each_selected(unsigned shard, const std::set<std::string>& rooms,
+                                      const std::set<std::string>& except,
+                                      const std::function<void(Socket&)>& fn) {
+  auto& l = local(shard);
+  auto excluded = [&](Socket& s) {
+    for (const auto& r : except) {
+      if (s.rooms().contains(r)) return true;
+    }
+    return false;
+  };
+  if (rooms.empty()) {
+    // Copy first: a send may disconnect a slow socket, which edits the map.
+    std::vector<std::shared_ptr<Socket>> all;
+    all.reserve(l.sockets.size());
+    for (auto& [id, s] : l.sockets) all.push_back(s);
+    for (auto& s : all) {
+      if (!excluded(*s)) fn(*s);
+    }
+    return;
+  }
+  std::unordered_set<Socket*> seen;
+  std::vector<std::shared_ptr<Socket>> picked;
+  for (const auto& room : rooms) {
+    auto it = l.rooms.find(room);
+    if (it == l.rooms.end()) continue;
+    for (Socket* s : it->second) {
+      if (seen.insert(s).second && !excluded(*s)) picked.push_back(s->shared_from_this());
+    }
+  }
+  for (auto& s : picked) fn(*s);
+}
+
+void NamespaceCore::add_to_room(Socket& socket, const std::string& room) {
+  local(socket.shard().index()).rooms[room].insert(&socket);
+}
+
+void NamespaceCore::remove_from_room(Socket& socket, const std::string& room) {
+  auto& rooms = local(socket.shard().index()).rooms;
+  auto it = rooms.find(room);
+  if (it == rooms.end()) return;
+  it->second.erase(&socket);
+  if (it->second.empty()) rooms.erase(it);
+}
+
+ServerCore::ServerCore(net::Runtime& rt, ServerOptions opts)
+    : runtime(rt), options(std::move(opts)), engine(rt, options.engine) {}
+
+std::shared_ptr<NamespaceCore> ServerCore::get_or_create(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto& nsp = namespaces_[name];
+  if (!nsp)
+    nsp = std::make_shared<NamespaceCore>(*this, name, std::make_shared<NamespaceHandlers>());
+  return nsp;
+}
+
+std::shared_ptr<NamespaceCore> ServerCore::find_for_connect(const std::string& name,
+                                                            const boost::json::object& auth) {
+  std::lock_guard lock(mutex_);
+  if (auto it = namespaces_.find(name); it != namespaces_.end()) return it->second;
+  for (auto& parent : parents_) {
+    if (parent.accept(name, auth)) {
+      auto child = std::make_shared<NamespaceCore>(*this, name, parent.nsp->handlers);
+      namespaces_[name] = child;
+      return child;
+    }
+  }
+  return nullptr;
+}
+
+std::shared_ptr<NamespaceCore> ServerCore::add_parent(
+    std::function<bool(const std::string&, const boost::json::object&)> accept) {
+  std::lock_guard lock(mutex_);
+  auto nsp = std::make_shared<NamespaceCore>(*this, "/_" + std::to_string(parents_.size()),
+                                             std::make_shared<NamespaceHandlers>());
+  parents_.push_back({std::move(accept), nsp});
+  return nsp;
+}
+
+}  // namespace detail
+
+// --- Namespace ------------------------------------------------------------------------------
+
+const std::string& Namespace::name() const {
+  return core_->name;
+}
+void Namespace::use(Middleware m) {
+  core_->handlers->middlewares.push_back(std::move(m));
+}
+void Namespace::on_connection(std::function<void(const SocketPtr&)> handler) {
+  core_->handlers->on_connection = std::move(handler);
+}
+std::size_t Namespace::local_size() const {
+  return net::Runtime::current() ? core_->local().sockets.size() : 0;
+}
+
+// --- Server ---------------------------------------------------------------------------------
+
+Server::Server(net::Runtime& runtime, ServerOptions options)
+    : core_(std::make_shared<detail::ServerCore>(runtime, std::move(options))) {
+  core_->engine.on_connection([core = core_.get()](const engineio::SocketPtr& socket) {
+    std::make_shared<detail::Client>(*core, socket)->start();
+  });
+}
+
+Server::~Server() = default;
+
+Namespace Server::of(const std::string& name) {
+  return Namespace(core_->get_or_create(name.empty() || name[0] != '/' ? "/" + name : name));
+}
+
+Namespace Server::of(
+    std::function<bool(const std::string& name, const boost::json::object& auth)> accept) {
+  return Namespace(core_->add_parent(std::move(accept)));
+}
+
+Namespace Server::of(const std::regex& pattern) {
+  return of([pattern](const std::string& name, const boost::json::object&) {
+    return std::regex_match(name, pattern);
+  });
+}
+
+void Server::attach(http::Router& router) {
+  core_->engine.attach(router);
+}
+engineio::Server& Server::engine() {
+  return core_->engine;
+}
+
+}  // namespace switchboard::socketio

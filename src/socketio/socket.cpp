@@ -1,0 +1,186 @@
+#include "switchboard/socketio/socket.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "socketio/core.hpp"
+
+namespace switchboard::socketio {
+
+std::optional<std::string> Handshake::query_param(std::string_view name) const {
+  http::Request r;
+  r.query = query;
+  return r.query_param(name);
+}
+
+void Ack::send(Args args) {
+  if (!send_) return;
+  auto send = std::move(send_);
+  send_ = nullptr;
+  send(std::move(args));
+}
+
+Socket::Socket(std::shared_ptr<detail::Client> client, std::shared_ptr<detail::NamespaceCore> nsp,
+               std::string id, Handshake handshake)
+    : client_(client),
+      shard_(client->engine().shard()),
+      nsp_(std::move(nsp)),
+      id_(std::move(id)),
+      handshake_(std::move(handshake)) {}
+
+Socket::~Socket() = default;
+
+const std::string& Socket::nsp() const {
+  return nsp_->name;
+}
+net::Shard& Socket::shard() {
+  return shard_;
+}
+
+void Socket::on(std::string event, EventHandler handler) {
+  handlers_[std::move(event)] = std::move(handler);
+}
+void Socket::on_any(AnyHandler handler) {
+  any_ = std::move(handler);
+}
+void Socket::on_any_outgoing(AnyHandler handler) {
+  any_outgoing_ = std::move(handler);
+}
+void Socket::on_disconnecting(ReasonHandler handler) {
+  on_disconnecting_ = std::move(handler);
+}
+void Socket::on_disconnect(ReasonHandler handler) {
+  on_disconnect_ = std::move(handler);
+}
+
+net::SendResult Socket::send_packet_text(std::string text, std::vector<std::string> attachments,
+                                         bool is_volatile) {
+  auto client = client_.lock();
+  if (!client || !connected_) return net::SendResult::Dropped;
+  return client->send(std::move(text), std::move(attachments), is_volatile);
+}
+
+net::SendResult Socket::emit_args(std::string_view event, Args args) {
+  if (any_outgoing_) any_outgoing_(Event{std::string(event), args, {}});
+  auto messages = detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt);
+  std::vector<std::string> attachments;
+  for (std::size_t i = 1; i < messages.size(); ++i)
+    attachments.push_back(std::move(messages[i].second));
+  return send_packet_text(std::move(messages[0].second), std::move(attachments));
+}
+
+void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callback,
+                           std::chrono::milliseconds timeout) {
+  if (!connected_) {
+    callback("socket has been disconnected", {});
+    return;
+  }
+  auto id = nsp_->next_ack_id();
+  auto messages = detail::encode_event_messages(nsp_->name, event, std::move(args), id);
+  std::vector<std::string> attachments;
+  for (std::size_t i = 1; i < messages.size(); ++i)
+    attachments.push_back(std::move(messages[i].second));
+  register_ack(id, std::move(callback), timeout);
+  send_packet_text(std::move(messages[0].second), std::move(attachments));
+}
+
+void Socket::register_ack(std::uint64_t id, AckCallback callback,
+                          std::chrono::milliseconds timeout) {
+  PendingAck pending{std::move(callback), nullptr};
+  if (timeout.count() > 0) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(shard_.context());
+    timer->expires_after(timeout);
+    timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      auto it = self->acks_.find(id);
+      if (it == self->acks_.end()) return;
+      auto cb = std::move(it->second.callback);
+      self->acks_.erase(it);
+      cb("operation has timed out", {});
+    });
+    pending.timer = timer;
+  }
+  acks_[id] = std::move(pending);
+}
+
+void Socket::deliver_ack(std::uint64_t id, Args args) {
+  auto it = acks_.find(id);
+  if (it == acks_.end()) return;  // unknown or late: ignored, as in the reference
+  auto pending = std::move(it->second);
+  acks_.erase(it);
+  if (pending.timer) std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
+  pending.callback(std::nullopt, std::move(args));
+}
+
+void Socket::dispatch(Event event) {
+  if (any_) any_(event);
+  auto it = handlers_.find(event.name);
+  if (it == handlers_.end()) return;
+  auto handler = it->second;  // a handler may replace itself
+  handler(event);
+}
+
+void Socket::join(const std::string& room) {
+  if (rooms_.insert(room).second) nsp_->add_to_room(*this, room);
+}
+
+void Socket::leave(const std::string& room) {
+  if (rooms_.erase(room)) nsp_->remove_from_room(*this, room);
+}
+
+BroadcastOperator Socket::to(std::string room) const {
+  return BroadcastOperator(nsp_).to(std::move(room));
+}
+BroadcastOperator Socket::except(std::string room) const {
+  return BroadcastOperator(nsp_).except(std::move(room));
+}
+BroadcastOperator Socket::broadcast() const {
+  return BroadcastOperator(nsp_).except(id_);
+}
+
+void Socket::mark_connected(bool recovered) {
+  connected_ = true;
+  recovered_ = recovered;
+}
+
+void Socket::disconnect(bool close) {
+  if (!connected_) return;
+  auto client = client_.lock();
+  if (close) {
+    if (client) client->close();  // every namespace of the client leaves, "forced close"
+    return;
+  }
+  Packet packet{.type = PacketType::Disconnect, .nsp = nsp_->name};
+  std::string text;
+  encode(text, packet);
+  send_packet_text(std::move(text), {});
+  finish("server namespace disconnect");
+}
+
+void Socket::finish(std::string_view reason) {
+  if (!connected_ && rooms_.empty()) {
+    if (auto client = client_.lock()) client->forget(nsp_->name);
+    return;
+  }
+  auto keep = shared_from_this();
+  if (on_disconnecting_) on_disconnecting_(reason);
+  for (const auto& room : rooms_) nsp_->remove_from_room(*this, room);
+  rooms_.clear();
+  nsp_->local(shard_.index()).sockets.erase(id_);
+  connected_ = false;
+  auto acks = std::move(acks_);
+  acks_.clear();
+  for (auto& [id, pending] : acks) {
+    if (pending.timer) std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
+    pending.callback("socket has been disconnected", {});
+  }
+  if (auto client = client_.lock()) client->forget(nsp_->name);
+  auto on_disconnect = std::move(on_disconnect_);
+  // Handlers often capture this socket: drop them so the socket can go.
+  handlers_.clear();
+  any_ = any_outgoing_ = nullptr;
+  on_disconnecting_ = nullptr;
+  if (on_disconnect) on_disconnect(reason);
+}
+
+}  // namespace switchboard::socketio

@@ -1,0 +1,246 @@
+#include "ws/connection_impl.hpp"
+
+#include <atomic>
+
+namespace switchboard::ws::detail {
+
+namespace {
+
+std::atomic<std::uint64_t> g_next_id{1};
+
+// Every connection of a shard reads into this one buffer, so an idle connection holds none.
+std::span<char> shard_read_buffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[64 * 1024]);
+  return {buffer.get(), 64 * 1024};
+}
+
+DecoderOptions decoder_options(const ServerOptions& o, const std::optional<DeflateParams>& d) {
+  return {.max_message_size = o.max_message_size, .role = Role::Server, .permessage_deflate = d};
+}
+
+MessageEncoder make_encoder(const ServerOptions& o, const std::optional<DeflateParams>& d) {
+  return d ? MessageEncoder(*d, o.permessage_deflate) : MessageEncoder();
+}
+
+}  // namespace
+
+ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Request request,
+                               const ServerOptions& options, Handlers handlers,
+                               std::string protocol, std::optional<DeflateParams> deflate)
+    : stream_(std::move(stream)),
+      activity_(stream_->shard()),
+      request_(std::move(request)),
+      options_(options),
+      handlers_(std::move(handlers)),
+      protocol_(std::move(protocol)),
+      decoder_(decoder_options(options, deflate)),
+      encoder_(make_encoder(options, deflate)),
+      queue_(
+          *stream_, options.write_queue, [this] { terminate(); },
+          [this] { fail(CloseCode::PolicyViolation, "slow consumer"); }),
+      timer_(stream_->shard().context()),
+      last_heard_(std::chrono::steady_clock::now()),
+      id_(g_next_id.fetch_add(1)) {}
+
+ConnectionImpl::~ConnectionImpl() {
+  if (stop_hook_) stream_->shard().remove_stop_hook(stop_hook_);
+}
+
+void ConnectionImpl::start(std::string handshake_response, std::string leftover) {
+  queue_.push(std::move(handshake_response));
+  stop_hook_ = shard().add_stop_hook([weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->stop_hook_ = 0;
+      self->close(CloseCode::GoingAway, "server shutting down");
+    }
+  });
+  arm_timer();
+  if (handlers_.on_open) handlers_.on_open(shared_from_this());
+  if (!leftover.empty() &&
+      !consume({reinterpret_cast<const std::uint8_t*>(leftover.data()), leftover.size()})) {
+    return;
+  }
+  wait_readable();
+}
+
+void ConnectionImpl::wait_readable() {
+  if (waiting_ || state_ == State::Closed) return;
+  waiting_ = true;
+  stream_->async_wait_readable([self = shared_from_this()](boost::system::error_code ec) {
+    self->waiting_ = false;
+    self->on_readable(ec);
+  });
+}
+
+void ConnectionImpl::on_readable(boost::system::error_code ec) {
+  if (state_ == State::Closed) return;
+  auto buffer = shard_read_buffer();
+  // A few reads per wake-up, then yield to the other connections of the shard.
+  for (int i = 0; i < 4 && !ec; ++i) {
+    auto n = stream_->read_available(buffer, ec);
+    if (ec == boost::asio::error::would_block) {
+      ec = {};
+      break;
+    }
+    if (!ec && n == 0) ec = boost::asio::error::eof;
+    if (ec) break;
+    last_heard_ = std::chrono::steady_clock::now();
+    if (!consume({reinterpret_cast<const std::uint8_t*>(buffer.data()), n})) return;
+    if (n < buffer.size()) break;
+  }
+  if (ec) {
+    terminate();
+    return;
+  }
+  wait_readable();
+}
+
+// Feeds bytes to the decoder and handles each event; false once the connection is done.
+bool ConnectionImpl::consume(std::span<const std::uint8_t> bytes) {
+  Event event;
+  while (!bytes.empty() && !decoder_.done()) {
+    bytes = bytes.subspan(decoder_.feed(bytes, event));
+    if (event.kind != EventKind::None && !handle(event)) return false;
+  }
+  return state_ != State::Closed;
+}
+
+bool ConnectionImpl::handle(Event& event) {
+  switch (event.kind) {
+    case EventKind::Message:
+      if (state_ == State::Open && handlers_.on_message) {
+        handlers_.on_message(shared_from_this(), Message{event.opcode, std::move(event.payload)});
+      }
+      break;
+    case EventKind::Ping:
+      if (state_ == State::Open) queue_.push(encode_pong(event.payload));
+      break;
+    case EventKind::Pong:
+      break;
+    case EventKind::Close:
+      on_peer_close(event.close_code, event.payload);
+      return false;
+    case EventKind::Error:
+      fail(event.close_code, event.error.message());
+      return false;
+    case EventKind::None:
+      break;
+  }
+  event.kind = EventKind::None;
+  return state_ != State::Closed;
+}
+
+net::SendResult ConnectionImpl::send_data(Opcode opcode, std::string_view payload,
+                                          bool is_volatile) {
+  if (state_ != State::Open) return net::SendResult::Dropped;
+  std::string frame;
+  encoder_.encode(opcode, payload, frame);
+  return queue_.push(std::move(frame), is_volatile);
+}
+
+net::SendResult ConnectionImpl::send_text(std::string_view text, bool is_volatile) {
+  return send_data(Opcode::Text, text, is_volatile);
+}
+
+net::SendResult ConnectionImpl::send_binary(std::string_view bytes, bool is_volatile) {
+  return send_data(Opcode::Binary, bytes, is_volatile);
+}
+
+net::SendResult ConnectionImpl::send(const std::shared_ptr<const PreparedMessage>& message,
+                                     bool is_volatile) {
+  if (state_ != State::Open) return net::SendResult::Dropped;
+  auto frame = message->frame_for(encoder_);
+  return queue_.push(std::shared_ptr<const void>(message), frame, is_volatile);
+}
+
+// We start the closing handshake: send Close, wait for the peer's (close_timeout at most).
+void ConnectionImpl::close(CloseCode code, std::string_view reason) {
+  if (state_ != State::Open) return;
+  state_ = State::Closing;
+  queue_.push(encode_close(code, reason));
+  notify_closed(code, reason);
+  arm_timer();
+}
+
+// The peer started (or answered) the closing handshake: answer, then close TCP (RFC 6455
+// §7.1.1: the server closes the TCP connection first).
+void ConnectionImpl::on_peer_close(CloseCode code, std::string_view reason) {
+  if (state_ == State::Open) {
+    state_ = State::Closing;
+    auto echo = code == CloseCode::NoStatus ? CloseCode::NormalClosure : code;
+    queue_.push(encode_close(echo));
+  }
+  notify_closed(code, reason);
+  finish_after_drain();
+}
+
+// Fail the WebSocket connection (RFC 6455 §7.1.7): send Close with the code, then close TCP.
+void ConnectionImpl::fail(CloseCode code, std::string_view reason) {
+  if (state_ == State::Closed) return;
+  if (state_ == State::Open) {
+    state_ = State::Closing;
+    queue_.push(encode_close(code, reason));
+  }
+  notify_closed(code, reason);
+  finish_after_drain();
+}
+
+void ConnectionImpl::finish_after_drain() {
+  queue_.when_drained([self = shared_from_this()] {
+    if (self->state_ == State::Closed) return;
+    self->stream_->shutdown_send();
+    self->terminate();
+  });
+}
+
+void ConnectionImpl::terminate() {
+  if (state_ == State::Closed) return;
+  auto keep = shared_from_this();
+  state_ = State::Closed;
+  timer_.cancel();
+  queue_.abandon();
+  stream_->close();
+  notify_closed(CloseCode::Abnormal, "connection dropped");
+}
+
+void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {
+  if (notified_) return;
+  notified_ = true;
+  auto keep = shared_from_this();
+  auto on_close = std::move(handlers_.on_close);
+  // Handlers often own what owns this connection: drop them so no cycle outlives the close.
+  handlers_ = {};
+  if (on_close) on_close(keep, code, reason);
+}
+
+void ConnectionImpl::arm_timer() {
+  using namespace std::chrono;
+  milliseconds wait = state_ == State::Closing ? options_.close_timeout : options_.idle_timeout;
+  if (state_ == State::Open && options_.ping_interval.count() > 0) {
+    wait = std::min(wait, options_.ping_interval);
+  }
+  timer_.expires_after(wait);
+  timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!ec && self) self->on_tick();
+  });
+}
+
+void ConnectionImpl::on_tick() {
+  if (state_ == State::Closed) return;
+  if (state_ == State::Closing) {
+    terminate();
+    return;
+  }
+  auto quiet = std::chrono::steady_clock::now() - last_heard_;
+  if (quiet >= options_.idle_timeout) {
+    fail(CloseCode::GoingAway, "idle timeout");
+    return;
+  }
+  if (options_.ping_interval.count() > 0 && quiet >= options_.ping_interval) {
+    queue_.push(encode_ping());
+  }
+  arm_timer();
+}
+
+}  // namespace switchboard::ws::detail

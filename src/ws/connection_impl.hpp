@@ -1,0 +1,72 @@
+#pragma once
+// Private: the WebSocket connection shell.
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "switchboard/net/runtime.hpp"
+#include "switchboard/net/stream.hpp"
+#include "switchboard/ws/connection.hpp"
+#include "switchboard/ws/message_decoder.hpp"
+#include "switchboard/ws/message_encoder.hpp"
+
+namespace switchboard::ws::detail {
+
+class ConnectionImpl final : public Connection,
+                             public std::enable_shared_from_this<ConnectionImpl> {
+ public:
+  ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Request request,
+                 const ServerOptions& options, Handlers handlers, std::string protocol,
+                 std::optional<DeflateParams> deflate);
+  ~ConnectionImpl() override;
+
+  /// Writes the handshake answer, feeds bytes read past the request, and starts reading.
+  void start(std::string handshake_response, std::string leftover);
+
+  net::SendResult send_text(std::string_view text, bool is_volatile) override;
+  net::SendResult send_binary(std::string_view bytes, bool is_volatile) override;
+  net::SendResult send(const std::shared_ptr<const PreparedMessage>& message,
+                       bool is_volatile) override;
+  void close(CloseCode code, std::string_view reason) override;
+  bool is_open() const override { return state_ == State::Open; }
+  const http::Request& request() const override { return request_; }
+  std::string_view protocol() const override { return protocol_; }
+  std::size_t buffered_amount() const override { return queue_.queued_bytes(); }
+  std::uint64_t id() const override { return id_; }
+  net::Shard& shard() override { return stream_->shard(); }
+
+ private:
+  enum class State { Open, Closing, Closed };
+
+  void wait_readable();
+  void on_readable(boost::system::error_code ec);
+  bool consume(std::span<const std::uint8_t> bytes);
+  bool handle(Event& event);
+  net::SendResult send_data(Opcode opcode, std::string_view payload, bool is_volatile);
+  void fail(CloseCode code, std::string_view reason);
+  void on_peer_close(CloseCode code, std::string_view reason);
+  void finish_after_drain();
+  void terminate();
+  void notify_closed(CloseCode code, std::string_view reason);
+  void arm_timer();
+  void on_tick();
+
+  std::unique_ptr<net::Stream> stream_;
+  net::Shard::Activity activity_;
+  http::Request request_;
+  ServerOptions options_;
+  Handlers handlers_;
+  std::string protocol_;
+  MessageDecoder decoder_;
+  MessageEncoder encoder_;
+  net::WriteQueue queue_;
+  boost::asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point last_heard_;
+  std::uint64_t id_;
+  std::uint64_t stop_hook_ = 0;
+  State state_ = State::Open;
+  bool notified_ = false;
+  bool waiting_ = false;
+  std::string scratch_;
+};
+
+}  // namespace switchboard::ws::detail

@@ -1,0 +1,111 @@
+#include "switchboard/ws/endpoint.hpp"
+
+#include <variant>
+
+#include "switchboard/ws/handshake.hpp"
+#include "ws/connection_impl.hpp"
+
+namespace switchboard::ws {
+
+bool is_upgrade(const http::Request& request) {
+  return http::has_token(request.header("Upgrade"), "websocket");
+}
+
+namespace {
+
+UpgradeRequest upgrade_request_of(const http::Request& r) {
+  return {.method = r.method,
+          .version_major = static_cast<int>(r.version / 10),
+          .version_minor = static_cast<int>(r.version % 10),
+          .upgrade = r.header("Upgrade"),
+          .connection = r.header("Connection"),
+          .key = r.header("Sec-WebSocket-Key"),
+          .version = r.header("Sec-WebSocket-Version"),
+          .protocol = r.header("Sec-WebSocket-Protocol"),
+          .extensions = r.header("Sec-WebSocket-Extensions"),
+          .origin = r.header("Origin")};
+}
+
+// The handshake verdict: accepted, or the HTTP answer refusing it.
+std::variant<HandshakeResult, http::Response> negotiate(const http::Request& request,
+                                                        const ServerOptions& options) {
+  auto origin = request.header("Origin");
+  if (!origin.empty() && options.allow_origin && !options.allow_origin(origin)) {
+    return http::Response::error(403, "origin not allowed");
+  }
+  auto result = accept_upgrade(
+      upgrade_request_of(request),
+      {.subprotocols = options.subprotocols, .permessage_deflate = options.permessage_deflate});
+  if (result.ok()) return result;
+  auto r = http::Response::error(result.status, result.reason);
+  if (result.status == 426) r.headers.set("Sec-WebSocket-Version", "13");
+  r.headers.set("Connection", "close");
+  return r;
+}
+
+ConnectionPtr start(std::unique_ptr<net::Stream> stream, std::string leftover,
+                    http::Request request, const ServerOptions& options, Handlers handlers,
+                    HandshakeResult& result) {
+  std::optional<DeflateParams> deflate;
+  if (result.deflate) deflate = result.deflate->params;
+  auto response = handshake_response(result);
+  auto connection = std::make_shared<detail::ConnectionImpl>(std::move(stream), std::move(request),
+                                                             options, std::move(handlers),
+                                                             std::move(result.protocol), deflate);
+  connection->start(std::move(response), std::move(leftover));
+  return connection;
+}
+
+}  // namespace
+
+void reject(std::unique_ptr<net::Stream> stream, const http::Response& r) {
+  struct Pending {
+    std::unique_ptr<net::Stream> stream;
+    std::string bytes;
+    std::string_view view;
+  };
+  auto p = std::make_shared<Pending>();
+  p->bytes = "HTTP/1.1 " + std::to_string(r.status) + " " +
+             std::string(http::reason_phrase(r.status)) + "\r\n";
+  for (auto& [name, value] : r.headers.fields()) p->bytes += name + ": " + value + "\r\n";
+  p->bytes += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+  p->view = p->bytes;
+  p->stream = std::move(stream);
+  p->stream->async_write(std::span<const std::string_view>(&p->view, 1),
+                         [p](boost::system::error_code, std::size_t) {
+                           p->stream->shutdown_send();
+                           p->stream->close();
+                         });
+}
+
+ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options, Handlers handlers) {
+  auto verdict = negotiate(exchange.request(), options);
+  if (auto* refusal = std::get_if<http::Response>(&verdict)) {
+    exchange.respond(std::move(*refusal));
+    return nullptr;
+  }
+  auto up = exchange.upgrade();
+  if (!up.stream) return nullptr;
+  return start(std::move(up.stream), std::move(up.leftover), std::move(exchange.request()), options,
+               std::move(handlers), std::get<HandshakeResult>(verdict));
+}
+
+ConnectionPtr accept_stream(std::unique_ptr<net::Stream> stream, std::string leftover,
+                            http::Request request, const ServerOptions& options,
+                            Handlers handlers) {
+  auto verdict = negotiate(request, options);
+  if (auto* refusal = std::get_if<http::Response>(&verdict)) {
+    reject(std::move(stream), *refusal);
+    return nullptr;
+  }
+  return start(std::move(stream), std::move(leftover), std::move(request), options,
+               std::move(handlers), std::get<HandshakeResult>(verdict));
+}
+
+http::Handler endpoint(ServerOptions options, Handlers handlers) {
+  auto shared = std::make_shared<const std::pair<ServerOptions, Handlers>>(std::move(options),
+                                                                           std::move(handlers));
+  return [shared](http::Exchange exchange) { accept(exchange, shared->first, shared->second); };
+}
+
+}  // namespace switchboard::ws

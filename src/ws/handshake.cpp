@@ -1,0 +1,125 @@
+#include "switchboard/ws/handshake.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <array>
+
+#include "ws/text.hpp"
+
+namespace switchboard::ws {
+namespace {
+
+constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";  // RFC 6455 §1.3
+
+bool is_base64_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
+}
+
+bool has_token(std::string_view list, std::string_view token) {
+  return detail::any_list_element(list,
+                                  [&](std::string_view e) { return detail::iequals(e, token); });
+}
+
+HandshakeResult refuse(int status, std::string_view reason) {
+  HandshakeResult result;
+  result.status = status;
+  result.reason = reason;
+  return result;
+}
+
+std::string_view status_text(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 426:
+      return "Upgrade Required";
+    default:
+      return "Error";
+  }
+}
+
+}  // namespace
+
+std::string accept_key(std::string_view key) {
+  std::string input;
+  input.reserve(key.size() + kGuid.size());
+  input.append(detail::trim(key)).append(kGuid);
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest;
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
+  std::array<unsigned char, 4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1> encoded;
+  const int n = EVP_EncodeBlock(encoded.data(), digest.data(), SHA_DIGEST_LENGTH);
+  return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<size_t>(n));
+}
+
+bool is_valid_key(std::string_view key) {
+  key = detail::trim(key);
+  // 16 bytes encode to 22 characters and "==".
+  return key.size() == 24 && key.substr(22) == "==" &&
+         std::all_of(key.begin(), key.begin() + 22, is_base64_char);
+}
+
+std::optional<std::string> select_subprotocol(std::string_view offered,
+                                              std::span<const std::string> supported) {
+  std::optional<std::string> chosen;
+  detail::any_list_element(offered, [&](std::string_view e) {
+    if (std::find(supported.begin(), supported.end(), e) == supported.end()) return false;
+    chosen.emplace(e);
+    return true;
+  });
+  return chosen;
+}
+
+HandshakeResult accept_upgrade(const UpgradeRequest& request, const HandshakeOptions& options) {
+  if (request.method != "GET") return refuse(400, "method must be GET");
+  if (request.version_major < 1 || (request.version_major == 1 && request.version_minor < 1)) {
+    return refuse(400, "HTTP/1.1 or later required");
+  }
+  if (!has_token(request.upgrade, "websocket")) return refuse(400, "Upgrade must be websocket");
+  if (!has_token(request.connection, "upgrade")) {
+    return refuse(400, "Connection must include Upgrade");
+  }
+  if (!is_valid_key(request.key)) return refuse(400, "invalid Sec-WebSocket-Key");
+  if (detail::trim(request.version) != "13") {
+    return refuse(426, "Sec-WebSocket-Version must be 13");
+  }
+  HandshakeResult result;
+  result.accept = accept_key(request.key);
+  if (auto protocol = select_subprotocol(request.protocol, options.subprotocols)) {
+    result.protocol = std::move(*protocol);
+  }
+  result.deflate = negotiate_permessage_deflate(request.extensions, options.permessage_deflate);
+  return result;
+}
+
+std::string handshake_response(const HandshakeResult& result) {
+  std::string out =
+      "HTTP/1.1 101 Switching Protocols\r\n"
+      "Upgrade: websocket\r\n"
+      "Connection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: ";
+  out += result.accept;
+  out += "\r\n";
+  if (!result.protocol.empty()) out += "Sec-WebSocket-Protocol: " + result.protocol + "\r\n";
+  if (result.deflate) out += "Sec-WebSocket-Extensions: " + result.deflate->response + "\r\n";
+  out += "\r\n";
+  return out;
+}
+
+std::string rejection_response(const HandshakeResult& result) {
+  std::string out = "HTTP/1.1 " + std::to_string(result.status) + " ";
+  out += status_text(result.status);
+  out += "\r\n";
+  if (result.status == 426) out += "Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n";
+  out += "Connection: close\r\nContent-Type: text/plain\r\nContent-Length: ";
+  out += std::to_string(result.reason.size());
+  out += "\r\n\r\n";
+  out += result.reason;
+  return out;
+}
+
+}  // namespace switchboard::ws

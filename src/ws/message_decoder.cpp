@@ -1,0 +1,254 @@
+#include "switchboard/ws/message_decoder.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "switchboard/ws/close.hpp"
+
+namespace switchboard::ws {
+namespace {
+
+constexpr size_t kMaxControlPayload = 125;       // RFC 6455 §5.5
+constexpr size_t kMaxReserve = size_t{1} << 20;  // never trust a header for a big allocation
+constexpr size_t kUnmaskChunk = 4096;
+
+Error error_of(InflateStatus status) {
+  switch (status) {
+    case InflateStatus::LimitExceeded:
+      return Error::MessageTooBig;
+    case InflateStatus::BadData:
+      return Error::BadCompressedData;
+    default:
+      return Error::InflaterFailure;
+  }
+}
+
+std::span<uint8_t> tail_of(std::string& s, size_t from) {
+  return {reinterpret_cast<uint8_t*>(s.data()) + from, s.size() - from};
+}
+
+}  // namespace
+
+MessageDecoder::MessageDecoder(const DecoderOptions& options) : options_(options) {}
+
+size_t MessageDecoder::feed(std::span<const uint8_t> in, Event& event) {
+  event.kind = EventKind::None;
+  event.error.clear();
+  if (state_ == State::Done) return in.size();
+  size_t used = 0;
+  while (used < in.size() && event.kind == EventKind::None) {
+    const auto rest = in.subspan(used);
+    used += state_ == State::Header ? read_header(rest, event) : read_payload(rest, event);
+  }
+  if (state_ == State::Done && event.kind == EventKind::None) return in.size();
+  return used;
+}
+
+size_t MessageDecoder::read_header(std::span<const uint8_t> in, Event& event) {
+  // Gather the header (at most 14 bytes) so that it may arrive split anywhere.
+  const size_t want = header_size_ < 2 ? 2 : frame_header_size(header_bytes_[0], header_bytes_[1]);
+  const size_t take = std::min(want - header_size_, in.size());
+  std::memcpy(header_bytes_.data() + header_size_, in.data(), take);
+  header_size_ += take;
+  if (header_size_ < 2 || header_size_ < frame_header_size(header_bytes_[0], header_bytes_[1])) {
+    return take;
+  }
+  std::error_code ec;
+  decode_frame_header(std::span(header_bytes_.data(), header_size_), frame_, ec);
+  header_size_ = 0;
+  if (ec) {
+    fail(event, static_cast<Error>(ec.value()));
+  } else if (const auto error = check_header()) {
+    fail(event, *error);
+  } else {
+    begin_frame(event);
+  }
+  return take;
+}
+
+std::optional<Error> MessageDecoder::check_header() const {
+  const FrameHeader& f = frame_;
+  if (f.rsv2 || f.rsv3) return Error::ReservedBits;  // no extension defines them
+  if (is_reserved(f.opcode)) return Error::ReservedOpcode;
+  if (options_.role == Role::Server && !f.masked) return Error::UnmaskedFrame;
+  if (options_.role == Role::Client && f.masked) return Error::MaskedFrame;
+  if (is_control(f.opcode)) {
+    if (f.rsv1) return Error::ReservedBits;
+    if (!f.fin) return Error::FragmentedControlFrame;
+    if (f.payload_length > kMaxControlPayload) return Error::ControlFrameTooLong;
+    return std::nullopt;
+  }
+  if (f.opcode == Opcode::Continuation) {
+    if (!in_message_) return Error::UnexpectedContinuation;
+    // RFC 7692 §6.1: RSV1 marks only the first frame of a compressed message.
+    if (f.rsv1) return Error::ReservedBits;
+    return std::nullopt;
+  }
+  if (in_message_) return Error::ExpectedContinuation;
+  if (f.rsv1 && !options_.permessage_deflate) return Error::ReservedBits;
+  return std::nullopt;
+}
+
+void MessageDecoder::begin_frame(Event& event) {
+  frame_offset_ = 0;
+  const uint64_t length = frame_.payload_length;
+  if (is_control(frame_.opcode)) {
+    control_.clear();
+  } else {
+    if (frame_.opcode != Opcode::Continuation) {
+      in_message_ = true;
+      message_opcode_ = frame_.opcode;
+      message_compressed_ = frame_.rsv1;
+      compressed_size_ = 0;
+      message_.clear();
+      utf8_.reset();
+    }
+    const size_t max = options_.max_message_size;
+    if (!message_compressed_) {
+      // Refuse at the header, before reading a byte of an oversized payload.
+      if (length > max - message_.size()) return fail(event, Error::MessageTooBig);
+      if (message_.empty()) message_.reserve(std::min<uint64_t>(length, kMaxReserve));
+    } else {
+      // The inflated size is what the limit is about (checked while inflating); the wire
+      // bytes are bounded too, generously, so a stream of empty blocks cannot run forever.
+      const uint64_t wire_limit = max > (std::numeric_limits<uint64_t>::max() - 4096) / 2
+                                      ? std::numeric_limits<uint64_t>::max()
+                                      : 2 * uint64_t{max} + 4096;
+      if (length > wire_limit - compressed_size_) return fail(event, Error::MessageTooBig);
+      compressed_size_ += length;
+    }
+  }
+  if (length == 0) {
+    end_frame(event);
+  } else {
+    state_ = State::Payload;
+  }
+}
+
+size_t MessageDecoder::read_payload(std::span<const uint8_t> in, Event& event) {
+  const auto n =
+      static_cast<size_t>(std::min<uint64_t>(frame_.payload_length - frame_offset_, in.size()));
+  const auto chunk = in.first(n);
+  if (is_control(frame_.opcode)) {
+    const size_t from = control_.size();
+    control_.append(reinterpret_cast<const char*>(chunk.data()), n);
+    if (frame_.masked) apply_mask(tail_of(control_, from), frame_.mask, frame_offset_);
+  } else if (message_compressed_) {
+    inflate_data(chunk, event);
+  } else {
+    append_data(chunk, event);
+  }
+  frame_offset_ += n;
+  if (state_ != State::Done && frame_offset_ == frame_.payload_length) end_frame(event);
+  return n;
+}
+
+void MessageDecoder::append_data(std::span<const uint8_t> chunk, Event& event) {
+  const size_t from = message_.size();
+  message_.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+  if (frame_.masked) apply_mask(tail_of(message_, from), frame_.mask, frame_offset_);
+  check_text(from, event);
+}
+
+void MessageDecoder::inflate_data(std::span<const uint8_t> chunk, Event& event) {
+  // Unmask through a small buffer: the input is const and the inflated bytes are the copy.
+  std::array<uint8_t, kUnmaskChunk> buffer;
+  for (size_t done = 0; done < chunk.size();) {
+    const size_t n = std::min(chunk.size() - done, buffer.size());
+    std::span<const uint8_t> piece = chunk.subspan(done, n);
+    if (frame_.masked) {
+      std::memcpy(buffer.data(), piece.data(), n);
+      apply_mask(std::span(buffer.data(), n), frame_.mask, frame_offset_ + done);
+      piece = std::span(buffer.data(), n);
+    }
+    const size_t from = message_.size();
+    const InflateStatus status = inflater().inflate(piece, message_, options_.max_message_size);
+    // Text first: the bytes inflated before a failure decide, whatever the chunking.
+    if (!check_text(from, event)) return;
+    if (status != InflateStatus::Ok) return fail(event, error_of(status));
+    done += n;
+  }
+}
+
+bool MessageDecoder::check_text(size_t from, Event& event) {
+  if (message_opcode_ != Opcode::Text) return true;
+  if (utf8_.feed(std::string_view(message_).substr(from))) return true;
+  fail(event, Error::InvalidUtf8);
+  return false;
+}
+
+void MessageDecoder::end_frame(Event& event) {
+  state_ = State::Header;
+  if (is_control(frame_.opcode)) return emit_control(event);
+  if (frame_.fin) end_message(event);
+}
+
+void MessageDecoder::end_message(Event& event) {
+  if (message_compressed_) {
+    const size_t from = message_.size();
+    const auto status = inflater().finish_message(message_, options_.max_message_size);
+    if (!check_text(from, event)) return;
+    if (status != InflateStatus::Ok) return fail(event, error_of(status));
+    // Without context takeover nothing carries over: free the window between messages.
+    if (!context_takeover()) inflater_.reset();
+  }
+  if (message_opcode_ == Opcode::Text && !utf8_.finish()) return fail(event, Error::InvalidUtf8);
+  in_message_ = false;
+  event.kind = EventKind::Message;
+  event.opcode = message_opcode_;
+  event.compressed = message_compressed_;
+  event.payload = std::move(message_);
+  message_.clear();
+}
+
+void MessageDecoder::emit_control(Event& event) {
+  if (frame_.opcode == Opcode::Close) {
+    CloseCode code{};
+    std::string_view reason;
+    if (const auto ec = parse_close_payload(control_, code, reason)) {
+      return fail(event, static_cast<Error>(ec.value()));
+    }
+    event.kind = EventKind::Close;
+    event.close_code = code;
+    event.payload.assign(reason);
+    state_ = State::Done;
+    return;
+  }
+  event.kind = frame_.opcode == Opcode::Ping ? EventKind::Ping : EventKind::Pong;
+  event.payload = std::move(control_);
+  control_.clear();
+}
+
+void MessageDecoder::fail(Event& event, Error error) {
+  event.kind = EventKind::Error;
+  event.error = error;
+  event.close_code = close_code_for(error);
+  event.payload.clear();
+  state_ = State::Done;
+  in_message_ = false;
+  message_ = std::string();
+  control_ = std::string();
+  inflater_.reset();
+}
+
+Inflater& MessageDecoder::inflater() {
+  if (!inflater_) {
+    const DeflateParams& p = *options_.permessage_deflate;
+    // The server inflates what the client compressed, and vice versa.
+    if (options_.role == Role::Server) {
+      inflater_.emplace(p.client_max_window_bits, p.client_no_context_takeover);
+    } else {
+      inflater_.emplace(p.server_max_window_bits, p.server_no_context_takeover);
+    }
+  }
+  return *inflater_;
+}
+
+bool MessageDecoder::context_takeover() const {
+  const DeflateParams& p = *options_.permessage_deflate;
+  return options_.role == Role::Server ? !p.client_no_context_takeover
+                                       : !p.server_no_context_takeover;
+}
+
+}  // namespace switchboard::ws

@@ -1,0 +1,60 @@
+#include "switchboard/ws/message_encoder.hpp"
+
+#include <stdexcept>
+
+#include "switchboard/ws/close.hpp"
+
+namespace switchboard::ws {
+namespace {
+
+std::string encode_control(Opcode opcode, std::string_view payload) {
+  // RFC 6455 §5.5: control frames carry at most 125 bytes.
+  if (payload.size() > 125) throw std::length_error("control frame payload over 125 bytes");
+  std::string out;
+  append_server_frame(out, opcode, payload);
+  return out;
+}
+
+}  // namespace
+
+void append_server_frame(std::string& out, Opcode opcode, std::string_view payload,
+                         bool compressed) {
+  out.reserve(out.size() + max_frame_header_size + payload.size());
+  append_frame(out, FrameHeader{.fin = true, .rsv1 = compressed, .opcode = opcode}, payload);
+}
+
+std::string encode_ping(std::string_view payload) {
+  return encode_control(Opcode::Ping, payload);
+}
+
+std::string encode_pong(std::string_view payload) {
+  return encode_control(Opcode::Pong, payload);
+}
+
+std::string encode_close(CloseCode code, std::string_view reason) {
+  return encode_control(Opcode::Close, close_payload(code, reason));
+}
+
+MessageEncoder::MessageEncoder(const DeflateParams& params, const PermessageDeflateOptions& options)
+    : params_(params),
+      deflater_(make_server_deflater(params, options)),
+      compress_threshold_(options.compress_threshold) {}
+
+void MessageEncoder::encode(Opcode opcode, std::string_view payload, std::string& out) {
+  if (!deflater_ || is_control(opcode) || payload.size() < compress_threshold_) {
+    return append_server_frame(out, opcode, payload);
+  }
+  std::string compressed;
+  if (!deflater_->compress(payload, compressed)) {
+    // Out of memory inside zlib: send this one uncompressed, from a clean window.
+    deflater_->reset();
+    return append_server_frame(out, opcode, payload);
+  }
+  append_server_frame(out, opcode, compressed, true);
+}
+
+void MessageEncoder::forget_context() {
+  if (deflater_) deflater_->reset();
+}
+
+}  // namespace switchboard::ws

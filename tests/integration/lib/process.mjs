@@ -1,0 +1,31 @@
+// Starts a server executable with --port 0 and waits for its "listening on" line.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+export async function startServer(binary, args = [], { timeoutMs = 10000 } = {}) {
+  const proc = spawn(binary, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${output}`)), timeoutMs);
+    proc.stdout.on('data', (chunk) => {
+      output += chunk;
+      const m = output.match(/listening on \S+:\/\/[^\s:]+:(\d+)/);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code}: ${output}`)); });
+  });
+  return {
+    port,
+    proc,
+    /** SIGTERM, resolving to the exit code (rejects if it takes over timeoutMs). */
+    async stop(timeoutMs = 5000) {
+      if (proc.exitCode !== null) return proc.exitCode;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+      const [code] = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,188 @@
+"""The echo example against Debian's python3-websockets and a raw frame client: messages of
+every size, compression, fragmentation, and the close code RFC 6455 names for each violation."""
+import asyncio
+import os
+import struct
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import websockets  # noqa: E402
+from rawws import RawWebSocket  # noqa: E402
+from server import Server  # noqa: E402
+
+BINARY = os.environ["SB_ECHO"]
+SHARDS = os.environ.get("SB_SHARDS", "1")
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 60))
+
+
+class EchoWithPythonClient(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS)
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0, "server did not exit cleanly on SIGTERM"
+
+    def echo(self, messages, compression=None, path="/echo", max_size=2**25):
+        async def go():
+            async with websockets.connect(self.server.url("ws", path), compression=compression,
+                                          max_size=max_size) as ws:
+                got = []
+                for m in messages:
+                    await ws.send(m)
+                    got.append(await ws.recv())
+                return got, ws.response_headers.get("Sec-WebSocket-Extensions")
+        return run(go())
+
+    def test_text_and_binary_come_back_unchanged(self):
+        msgs = ["hello", "", "üñí©ødé ✓ 😀", b"\x00\x01\xff", b""]
+        got, ext = self.echo(msgs)
+        self.assertEqual(got, msgs)
+        self.assertIsNone(ext)
+
+    def test_every_length_encoding(self):
+        msgs = ["a" * 125, "b" * 126, "c" * 65535, "d" * 65536, b"e" * 200000]
+        got, _ = self.echo(msgs)
+        self.assertEqual(got, msgs)
+
+    def test_sixteen_mebibyte_message(self):
+        big = os.urandom(16 * 1024 * 1024 - 64)
+        got, _ = self.echo([big])
+        self.assertEqual(got[0], big)
+
+    def test_permessage_deflate_is_negotiated_and_round_trips(self):
+        msgs = ["x" * 10000, "hello " * 500, b"\x00" * 100000, "short"]
+        got, ext = self.echo(msgs, compression="deflate")
+        self.assertEqual(got, msgs)
+        self.assertIn("permessage-deflate", ext or "")
+
+    def test_ws_path_prefixes_text_with_echo(self):
+        got, _ = self.echo(["hi", "there"], path="/ws")
+        self.assertEqual(got, ["Echo: hi", "Echo: there"])
+
+    def test_fragmented_message_with_interleaved_ping(self):
+        ws = RawWebSocket(self.server.port)
+        self.assertEqual(ws.status, 101)
+        ws.send(1, b"frag", fin=False)
+        ws.send(9, b"ping!")
+        ws.send(0, b"men", fin=False)
+        ws.send(0, b"ted", fin=True)
+        op, payload, _, _ = ws.recv_frame()
+        self.assertEqual((op, payload), (10, b"ping!"))
+        op, payload, _, _ = ws.recv_frame()
+        self.assertEqual((op, payload), (1, b"fragmented"))
+        ws.send(8, struct.pack("!H", 1000))
+        self.assertEqual(ws.recv_close(), 1000)
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+    def test_close_without_code_is_answered_and_tcp_closed(self):
+        ws = RawWebSocket(self.server.port)
+        ws.send(8, b"")
+        self.assertIn(ws.recv_close(), (1000, 1005))
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+
+class CloseCodes(unittest.TestCase):
+    """Each protocol violation gets the close code the RFC names, and only that connection
+    closes: a bystander keeps echoing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS, "--max-message", "1048576")
+        cls.bystander = RawWebSocket(cls.server.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.bystander.close()
+        assert cls.server.stop() == 0
+
+    def expect_close(self, code, *frames):
+        ws = RawWebSocket(self.server.port)
+        self.assertEqual(ws.status, 101)
+        for f in frames:
+            ws.send_raw(f)
+        self.assertEqual(ws.recv_close(), code)
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+        self.bystander.send(1, b"still here")
+        self.assertEqual(self.bystander.recv_frame()[1], b"still here")
+
+    F = staticmethod(RawWebSocket.frame)
+
+    def test_unmasked_frame_is_1002(self):
+        self.expect_close(1002, self.F(1, b"hi", mask=False))
+
+    def test_reserved_opcodes_are_1002(self):
+        for op in (3, 7, 0xB, 0xF):
+            with self.subTest(op=op):
+                self.expect_close(1002, self.F(op, b"x"))
+
+    def test_rsv_bits_without_extension_are_1002(self):
+        for rsv in (1, 2, 4):
+            with self.subTest(rsv=rsv):
+                self.expect_close(1002, self.F(1, b"x", rsv=rsv))
+
+    def test_control_frame_rules_are_1002(self):
+        self.expect_close(1002, self.F(9, b"x" * 126))
+        self.expect_close(1002, self.F(9, b"x", fin=False))
+
+    def test_continuation_without_start_is_1002(self):
+        self.expect_close(1002, self.F(0, b"x"))
+
+    def test_new_message_inside_fragmented_one_is_1002(self):
+        self.expect_close(1002, self.F(1, b"a", fin=False), self.F(1, b"b"))
+
+    def test_invalid_utf8_is_1007_even_before_the_message_ends(self):
+        self.expect_close(1007, self.F(1, b"\xce\xba\xe1\xbd\xb9\xed\xa0\x80"))
+        self.expect_close(1007, self.F(1, b"ok\xff", fin=False))
+
+    def test_invalid_close_payloads_are_1002_or_1007(self):
+        self.expect_close(1002, self.F(8, b"\x03"))
+        for code in (0, 999, 1004, 1005, 1006, 1015, 2000, 5000):
+            with self.subTest(code=code):
+                self.expect_close(1002, self.F(8, struct.pack("!H", code)))
+        self.expect_close(1007, self.F(8, struct.pack("!H", 1000) + b"\xff"))
+
+    def test_valid_close_codes_are_echoed(self):
+        for code in (1000, 1001, 1003, 1011, 3000, 4999):
+            with self.subTest(code=code):
+                self.expect_close(code, self.F(8, struct.pack("!H", code)))
+
+    def test_message_over_the_limit_is_1009(self):
+        self.expect_close(1009, self.F(2, b"", length_override=2 * 1024 * 1024))
+        self.expect_close(1009, self.F(2, b"x" * 600000, fin=False), self.F(0, b"y" * 600000))
+
+
+class Handshake(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS)
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_version_other_than_13_is_426_with_the_supported_version(self):
+        ws = RawWebSocket(self.server.port, headers={"Sec-WebSocket-Version": "8"})
+        self.assertEqual(ws.status, 426)
+        self.assertIn("Sec-WebSocket-Version: 13", ws.head)
+        ws.close()
+
+    def test_missing_key_is_400(self):
+        import socket
+        s = socket.create_connection(("127.0.0.1", self.server.port))
+        s.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  b"Sec-WebSocket-Version: 13\r\n\r\n")
+        self.assertTrue(s.recv(1000).startswith(b"HTTP/1.1 400"))
+        s.close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
