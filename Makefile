@@ -3,17 +3,23 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 8000
 
-.PHONY: run test bootstrap build build-asan build-fuzz test-release test-asan fuzz fuzz-smoke format check-format clean
+.PHONY: run test bootstrap web build build-asan build-fuzz test-release test-asan fuzz fuzz-smoke format check-format clean
 
-run: bootstrap build
-	@if [ -x build/bin/switchboard ]; then exec build/bin/switchboard serve --port $(PORT); \
-	 else exec build/bin/broadcast --port $(PORT); fi
+run: bootstrap build web
+	exec build/bin/switchboard serve --port $(PORT) --data data --web web/dist
 
-test: bootstrap check-format test-release test-asan fuzz-smoke
+test: bootstrap check-format web test-release test-asan fuzz-smoke
 	@echo "make test: all suites passed"
 
 bootstrap:
 	@scripts/bootstrap
+
+# The chat UI (web/dist), rebuilt when its sources change.
+web:
+	@if [ -f web/package.json ]; then $(MAKE) --no-print-directory web/dist/index.html; fi
+
+web/dist/index.html: $(shell find web/src web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
+	cd web && npm run build
 
 build/build.ninja:
 	cmake --preset release >/dev/null

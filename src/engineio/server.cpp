@@ -101,7 +101,9 @@ void ServerCore::hook_shutdown(net::Shard& shard) {
   local.hooked = true;
   shard.add_stop_hook([self = shared_from_this(), &local] {
     auto sessions = local.sessions;
-    for (auto& [sid, session] : sessions) session->close_with("server shutting down", true);
+    // No close packet: clients take it as final, while a dropped transport makes them
+    // reconnect, which is what a restart wants.
+    for (auto& [sid, session] : sessions) session->close_with("server shutting down", false);
   });
 }
 

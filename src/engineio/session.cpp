@@ -355,9 +355,15 @@ void Session::finish(std::string_view reason) {
   if (ws_ && ws_->is_open()) ws_->close(ws::CloseCode::NormalClosure);
   core_->remove(*this);
   if (waiter_) {
-    std::string close;
-    append_text_packet(close, PacketType::Close, {});
-    answer_waiter(text_response(std::move(close)));
+    if (reason == "server shutting down") {
+      // Not a close packet: some clients (python-engineio) take it as final and never come
+      // back. An unavailable server is one they reconnect to once it is up again.
+      answer_waiter(http::Response::error(503, "server shutting down"));
+    } else {
+      std::string close;
+      append_text_packet(close, PacketType::Close, {});
+      answer_waiter(text_response(std::move(close)));
+    }
   }
   auto handler = std::move(on_close_);
   on_message_ = nullptr;

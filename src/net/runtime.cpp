@@ -93,8 +93,23 @@ Runtime::Runtime(RuntimeOptions options) : options_(options) {
   for (unsigned i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(*this, i));
 }
 
+namespace {
+// Destroys the pending handlers of `context` (io_context keeps shutdown() protected).
+void shutdown_context(asio::io_context& context) {
+  struct Access : asio::io_context {
+    using asio::execution_context::shutdown;
+  };
+  void (asio::execution_context::*shutdown)() = &Access::shutdown;
+  (context.*shutdown)();
+}
+}  // namespace
+
 Runtime::~Runtime() {
-  // Pending handlers may refer to other shards: destroy every context before any shard.
+  // Pending handlers may own objects holding I/O objects of several shards (a listener): drop
+  // every shard's handlers while all contexts still exist, then destroy the contexts.
+  for (auto& shard : shards_) {
+    if (shard->context_) shutdown_context(*shard->context_);
+  }
   for (auto& shard : shards_) {
     shard->guard_.reset();
     shard->context_.reset();

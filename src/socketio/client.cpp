@@ -54,11 +54,15 @@ void Client::on_message(engineio::Packet message) {
 
 void Client::handle(Packet packet) {
   auto it = sockets_.find(packet.nsp);
-  if (packet.type == PacketType::Connect && it == sockets_.end()) return connect(std::move(packet));
+  if (packet.type == PacketType::Connect) {
+    // A second CONNECT for a joined namespace is ignored: the JS client sends one when
+    // connect() is called on a socket that is already connecting.
+    return it == sockets_.end() ? connect(std::move(packet)) : void();
+  }
   if (it == sockets_.end() && !left_.contains(packet.nsp)) {
-    // A CONNECT for a joined namespace, or a packet for one never joined: the reference
-    // closes ("invalid state"). Packets still in flight for a namespace the socket just left
-    // are ignored instead: the server may have disconnected it meanwhile.
+    // A packet for a namespace never joined: the reference closes ("invalid state"). Packets
+    // still in flight for a namespace the socket just left are ignored instead: the server
+    // may have disconnected it meanwhile.
     return fail("invalid state");
   }
   if (it == sockets_.end() || !it->second->connected()) return;

@@ -129,7 +129,7 @@ void Socket::leave(const std::string& room) {
 }
 
 BroadcastOperator Socket::to(std::string room) const {
-  return BroadcastOperator(nsp_).to(std::move(room));
+  return BroadcastOperator(nsp_).to(std::move(room)).except(id_);
 }
 BroadcastOperator Socket::except(std::string room) const {
   return BroadcastOperator(nsp_).except(std::move(room));

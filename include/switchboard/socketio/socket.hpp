@@ -129,7 +129,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// The rooms the socket is in (its own id included).
   const std::set<std::string>& rooms() const { return rooms_; }
 
-  /// Every socket of the namespace in `room`, this one included.
+  /// Every other socket of the namespace in `room` (as in the reference, not this one).
   BroadcastOperator to(std::string room) const;
   BroadcastOperator in(std::string room) const { return to(std::move(room)); }
   BroadcastOperator except(std::string room) const;

@@ -2,8 +2,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-export async function startServer(binary, args = [], { timeoutMs = 10000 } = {}) {
-  const proc = spawn(binary, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServer(binary, args = [], { timeoutMs = 10000, argsFirst = false, fixedPort = 0 } = {}) {
+  const portArgs = ['--port', String(fixedPort)];
+  const argv = argsFirst ? [...args, ...portArgs] : [...portArgs, ...args];
+  const proc = spawn(binary, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line: ${output}`)), timeoutMs);

@@ -1,7 +1,8 @@
 """Starts an example server on a free port and stops it the way an operator would."""
 import os
+import queue
 import re
-import select
+import threading
 import signal
 import subprocess
 import time
@@ -10,28 +11,39 @@ import time
 class Server:
     """A server process started with --port 0; `port` is read from its first line."""
 
-    def __init__(self, binary, *args, timeout=10.0):
+    def __init__(self, binary, *args, timeout=10.0, args_first=False, port=0):
+        argv = [*args, "--port", str(port)] if args_first else ["--port", str(port), *args]
         self.proc = subprocess.Popen(
-            [binary, "--port", "0", *args],
+            [binary, *argv],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         self.output = []
+        # A reader thread: select() on the pipe would miss lines already in Python's buffer.
+        lines = queue.Queue()
+        threading.Thread(target=self._pump, args=(lines,), daemon=True).start()
         deadline = time.monotonic() + timeout
         self.port = None
         while self.port is None:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or self.proc.poll() is not None:
+            try:
+                line = lines.get(timeout=max(remaining, 0.01))
+            except queue.Empty:
+                line = None
+            if line is None or remaining <= 0:
                 self.proc.kill()
+                self.proc.wait()
                 raise RuntimeError("server did not start: " + "".join(self.output))
-            ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
-            if ready:
-                line = self.proc.stdout.readline()
-                self.output.append(line)
-                m = re.search(r"listening on \S+://[^:]+:(\d+)", line)
-                if m:
-                    self.port = int(m.group(1))
+            m = re.search(r"listening on \S+://[^:]+:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+
+    def _pump(self, lines):
+        for line in self.proc.stdout:
+            self.output.append(line)
+            lines.put(line)
+        lines.put(None)
 
     def url(self, scheme, path):
         return f"{scheme}://127.0.0.1:{self.port}{path}"
@@ -46,8 +58,6 @@ class Server:
             self.proc.kill()
             self.proc.wait()
             return None
-        finally:
-            self.proc.stdout.close()
 
     def __enter__(self):
         return self

@@ -1,0 +1,130 @@
+#include "chat_service.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "switchboard/sse/event.hpp"
+#include "switchboard/store/validation.hpp"
+#include "switchboard/ws/prepared_message.hpp"
+
+namespace switchboard::app {
+
+void on_shard(net::Shard& shard, std::function<void()> fn) {
+  shard.is_current() ? fn() : shard.post(std::move(fn));
+}
+
+boost::json::object to_json(const ChatMessage& m) {
+  return {{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
+}
+
+std::string to_json_text(const ChatMessage& m) {
+  return boost::json::serialize(to_json(m));
+}
+
+ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& history,
+                         const Config& config)
+    : runtime_(runtime),
+      http_(http),
+      history_(history),
+      config_(config),
+      io_(runtime, {.engine = {.path = "/socket.io/",
+                               .cors = {.allowed_origins = config.allowed_origins,
+                                        .allow_credentials = true}}}),
+      presence_(runtime, [this](const std::string& room, Presence::Online online) {
+        on_presence(room, std::move(online));
+      }) {
+  for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
+  setup_socketio();
+  setup_websocket();
+  setup_http();
+}
+
+ChatService::Local& ChatService::local() {
+  return *locals_.at(net::Runtime::current()->index());
+}
+
+void ChatService::with_room(const std::string& room, std::function<void(Error)> then) {
+  if (!store::valid_room_name(room)) return then("invalid room name");
+  if (local().known_rooms.contains(room)) return then(std::nullopt);
+  auto* shard = net::Runtime::current();
+  history_.ensure_room(room, [this, shard, room, then = std::move(then)](Error error) mutable {
+    on_shard(*shard, [this, room, error, then = std::move(then)] {
+      if (!error) local().known_rooms.insert(room);
+      then(error);
+    });
+  });
+}
+
+void ChatService::post_message(const std::string& room, const std::string& user,
+                               const std::string& text,
+                               std::function<void(Error, ChatMessage)> done) {
+  if (auto invalid = store::validate_text(text)) return done(invalid.message(), {});
+  auto* shard = net::Runtime::current();
+  with_room(room, [this, shard, room, user, text, done = std::move(done)](Error error) mutable {
+    if (error) return done(error, {});
+    history_.append(room, user, text,
+                    [this, shard, done = std::move(done)](Error error, ChatMessage m) mutable {
+                      // On the store's thread, in commit order: publish first, then answer
+                      // (the same shard queue keeps that order for the sender too).
+                      if (!error) publish(m);
+                      shard->post([done = std::move(done), error, m = std::move(m)]() mutable {
+                        done(error, std::move(m));
+                      });
+                    });
+  });
+}
+
+void ChatService::publish(const ChatMessage& m) {
+  auto json = to_json(m);
+  io_.of("/chat").to("room:" + m.room).emit("message", json);
+  // Each transport's bytes are made once, then shared by every shard and subscriber.
+  boost::json::object django{
+      {"message", m.text}, {"user", m.user}, {"id", m.id}, {"ts", m.ts}, {"room", m.room}};
+  auto ws_frame = std::make_shared<const ws::PreparedMessage>(
+      ws::Opcode::Text, boost::json::serialize(django), ws::PrepareOptions{.compress = true});
+  auto text = std::make_shared<const std::string>(boost::json::serialize(json));
+  auto sse_event = std::make_shared<const std::string>(
+      sse::format({.data = *text, .event = "message", .id = std::to_string(m.id)}).value());
+  runtime_.post_each([this, room = m.room, id = m.id, ws_frame, sse_event, text](net::Shard&) {
+    deliver_locally(room, id, ws_frame, sse_event, text);
+  });
+}
+
+void ChatService::deliver_locally(const std::string& room, std::uint64_t id,
+                                  const std::shared_ptr<const ws::PreparedMessage>& ws_frame,
+                                  const std::shared_ptr<const std::string>& sse_event,
+                                  const std::shared_ptr<const std::string>& json) {
+  auto it = local().rooms.find(room);
+  if (it == local().rooms.end()) return;
+  auto& subs = it->second;
+  for (auto& [key, connection] : subs.websockets) connection->send(ws_frame);
+  for (auto& [key, sub] : subs.streams) {
+    if (sub->replaying) {
+      sub->held.emplace_back(id, sse_event);
+    } else if (id > sub->last_sent) {
+      sub->last_sent = id;
+      sub->stream->write(*sse_event);
+    }
+  }
+  auto polls = std::move(subs.polls);
+  subs.polls.clear();
+  for (auto& [key, waiter] : polls) {
+    if (waiter->answered) continue;
+    if (id <= waiter->after || waiter->reading) {
+      subs.polls.emplace(key, waiter);
+      continue;
+    }
+    waiter->answered = true;
+    auto body = "{\"messages\":[" + *json + "],\"last_id\":" + std::to_string(id) + "}";
+    waiter->exchange.respond(http::Response::json(200, std::move(body)));
+  }
+}
+
+void ChatService::on_presence(const std::string& room, Presence::Online online) {
+  boost::json::array names;
+  for (auto& n : online) names.emplace_back(n);
+  io_.of("/chat")
+      .to("room:" + room)
+      .emit("presence", boost::json::object{{"room", room}, {"online", names}});
+}
+
+}  // namespace switchboard::app

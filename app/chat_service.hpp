@@ -1,0 +1,93 @@
+#pragma once
+// The chat service: one set of rooms reachable over Socket.IO (/chat), plain WebSocket
+// (ws/chat/<room>/), SSE, long polling and HTTP. A message is stored once (durably) and then
+// published to every transport, in commit order, with the same id everywhere.
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "config.hpp"
+#include "history.hpp"
+#include "presence.hpp"
+#include "switchboard/http/server.hpp"
+#include "switchboard/net/runtime.hpp"
+#include "switchboard/socketio/server.hpp"
+#include "switchboard/sse/stream.hpp"
+#include "switchboard/ws/connection.hpp"
+
+namespace switchboard::app {
+
+class ChatService {
+ public:
+  ChatService(net::Runtime& runtime, http::Server& http, History& history, const Config& config);
+  ChatService(const ChatService&) = delete;
+  ChatService& operator=(const ChatService&) = delete;
+
+ private:
+  /// A held long poll.
+  /// A held long poll. While `reading`, its catch-up read from the store is pending and live
+  /// messages are left to it (the store answers in commit order, so none is missed).
+  struct PollWaiter {
+    http::Exchange exchange;
+    std::uint64_t after = 0;
+    bool answered = false;
+    bool reading = true;
+  };
+  /// An SSE subscriber; live events wait in `held` while the replay is being read.
+  struct SseSubscriber {
+    std::shared_ptr<sse::Stream> stream;
+    bool replaying = false;
+    std::uint64_t last_sent = 0;
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> held;
+  };
+  struct RoomSubscribers {
+    std::unordered_map<std::uint64_t, ws::ConnectionPtr> websockets;
+    std::unordered_map<std::uint64_t, std::shared_ptr<SseSubscriber>> streams;
+    std::unordered_map<std::uint64_t, std::shared_ptr<PollWaiter>> polls;
+  };
+  /// What one shard keeps; touched only on that shard.
+  struct Local {
+    std::unordered_map<std::string, RoomSubscribers> rooms;
+    std::unordered_set<std::string> known_rooms;
+    std::uint64_t next_id = 1;
+  };
+
+  // chat_service.cpp: storing and publishing.
+  Local& local();
+  /// Makes sure the room exists (cached per shard); `then(error)` on the calling shard.
+  void with_room(const std::string& room, std::function<void(Error)> then);
+  /// Validates, stores and publishes; `done` runs on the calling shard once committed.
+  void post_message(const std::string& room, const std::string& user, const std::string& text,
+                    std::function<void(Error, ChatMessage)> done);
+  /// Sends a committed message to every transport of every shard (from any thread).
+  void publish(const ChatMessage& message);
+  void deliver_locally(const std::string& room, std::uint64_t id,
+                       const std::shared_ptr<const ws::PreparedMessage>& ws_frame,
+                       const std::shared_ptr<const std::string>& sse_event,
+                       const std::shared_ptr<const std::string>& json);
+  void on_presence(const std::string& room, Presence::Online online);
+
+  // sio_chat.cpp
+  void setup_socketio();
+  // ws_chat.cpp
+  void setup_websocket();
+  // http_api.cpp
+  void setup_http();
+  void open_events(http::Exchange ex, const std::string& room);
+  void hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after);
+  void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
+
+  net::Runtime& runtime_;
+  http::Server& http_;
+  History& history_;
+  Config config_;
+  socketio::Server io_;
+  Presence presence_;
+  std::vector<std::unique_ptr<Local>> locals_;
+};
+
+/// Posts fn to `shard` (runs it at once when already there).
+void on_shard(net::Shard& shard, std::function<void()> fn);
+
+}  // namespace switchboard::app

@@ -1,0 +1,82 @@
+#include "config.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <string_view>
+
+namespace switchboard::app {
+
+namespace {
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: switchboard serve [options]\n"
+               "  --address A         listen address (0.0.0.0)\n"
+               "  --port N            listen port (8000; 0 picks a free one)\n"
+               "  --shards N          threads (0: one per core)\n"
+               "  --data DIR          where the history lives (./data)\n"
+               "  --web DIR           the built web UI (web/dist)\n"
+               "  --tls-cert F --tls-key F   serve HTTPS\n"
+               "  --max-rooms N       most rooms that may exist (1000)\n"
+               "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
+               "  --allow-origin O    also accept pages from origin O (repeatable)\n");
+}
+
+template <class T>
+bool number(std::string_view text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// Applies one option; false when it is unknown or its value is bad.
+bool apply(Config& c, std::string_view name, std::string_view value) {
+  if (name == "address") return c.address = value, true;
+  if (name == "data") return c.data = value, true;
+  if (name == "web") return c.web = value, true;
+  if (name == "tls-cert") return c.tls_cert = value, true;
+  if (name == "tls-key") return c.tls_key = value, true;
+  if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
+  if (name == "port") return number(value, c.port);
+  if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
+  if (name == "max-rooms") return number(value, c.max_rooms);
+  if (name == "poll-timeout-ms") return number(value, c.poll_timeout_ms);
+  return false;
+}
+
+}  // namespace
+
+std::optional<Config> parse_command_line(int argc, char** argv, int& exit_code) {
+  Config config;
+  int i = 1;
+  if (i < argc && std::string_view(argv[i]) == "serve") ++i;
+  for (; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      usage(stdout);
+      exit_code = 0;
+      return std::nullopt;
+    }
+    std::string_view value;
+    std::string_view name = arg.substr(arg.starts_with("--") ? 2 : 0);
+    if (auto eq = name.find('='); eq != std::string_view::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    }
+    if (!arg.starts_with("--") || !apply(config, name, value)) {
+      std::fprintf(stderr, "switchboard: bad option %s\n", argv[i]);
+      usage(stderr);
+      exit_code = 2;
+      return std::nullopt;
+    }
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    std::fprintf(stderr, "switchboard: --tls-cert and --tls-key go together\n");
+    exit_code = 2;
+    return std::nullopt;
+  }
+  return config;
+}
+
+}  // namespace switchboard::app

@@ -1,0 +1,38 @@
+#pragma once
+// The chat service's command line: `switchboard serve [options]`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::app {
+
+/// Everything the service can be told; every field has the default `make run` uses.
+struct Config {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 8000;
+  /// 0: one shard per hardware thread.
+  unsigned shards = 0;
+  /// SQLite database folder.
+  std::string data = "data";
+  /// The built web UI (web/dist).
+  std::string web = "web/dist";
+  std::string tls_cert;
+  std::string tls_key;
+  /// Rooms that may exist at most (new names beyond it are refused).
+  std::size_t max_rooms = 1000;
+  /// Per connection: a burst of this many messages, then `rate_per_second`.
+  double rate_burst = 20;
+  double rate_per_second = 5;
+  /// How long a long poll is held before 204.
+  std::uint32_t poll_timeout_ms = 25000;
+  /// Origins allowed besides the page's own (CORS and WebSocket Origin checks).
+  std::vector<std::string> allowed_origins;
+};
+
+/// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with
+/// `exit_code` set (0 for --help, 2 for errors).
+std::optional<Config> parse_command_line(int argc, char** argv, int& exit_code);
+
+}  // namespace switchboard::app

@@ -1,0 +1,95 @@
+// The chat's History over store::MessageStore.
+#include "history.hpp"
+
+#include "switchboard/store/message_store.hpp"
+
+namespace switchboard::app {
+
+namespace {
+
+ChatMessage from_store(store::Message m) {
+  return {m.id, std::move(m.room), std::move(m.user), std::move(m.text), m.ts};
+}
+
+std::vector<ChatMessage> from_store(std::vector<store::Message> list) {
+  std::vector<ChatMessage> out;
+  out.reserve(list.size());
+  for (auto& m : list) out.push_back(from_store(std::move(m)));
+  return out;
+}
+
+class StoreHistory final : public History {
+ public:
+  StoreHistory(std::unique_ptr<store::MessageStore> store, std::size_t max_rooms)
+      : store_(std::move(store)), max_rooms_(max_rooms) {}
+
+  void append(std::string room, std::string user, std::string text,
+              std::function<void(Error, ChatMessage)> done) override {
+    auto ec = store_->append(std::move(room), std::move(user), std::move(text),
+                             [done](store::Result<store::Message> r) {
+                               if (!r) return done(r.error().message, {});
+                               done(std::nullopt, from_store(std::move(r).value()));
+                             });
+    if (ec) done(ec.message(), {});
+  }
+
+  void recent(std::string room, std::uint64_t before, std::size_t limit,
+              MessagesCallback done) override {
+    auto ec = store_->history(std::move(room), before, std::clamp<std::size_t>(limit, 1, 200),
+                              messages(done));
+    if (ec) done(ec.message(), {});
+  }
+
+  void after(std::string room, std::uint64_t after, std::size_t limit,
+             MessagesCallback done) override {
+    auto ec = store_->after(std::move(room), after, std::clamp<std::size_t>(limit, 1, 200),
+                            messages(done));
+    if (ec) done(ec.message(), {});
+  }
+
+  void rooms(std::function<void(Error, std::vector<std::string>)> done) override {
+    auto ec = store_->rooms([done](store::Result<std::vector<store::Room>> r) {
+      if (!r) return done(r.error().message, {});
+      std::vector<std::string> names;
+      for (auto& room : *r) names.push_back(std::move(room.name));
+      done(std::nullopt, std::move(names));
+    });
+    if (ec) done(ec.message(), {});
+  }
+
+  void ensure_room(std::string room, std::function<void(Error)> done) override {
+    auto ec = store_->ensure_room(
+        std::move(room), max_rooms_,
+        [done](store::Result<store::Room> r) { done(r ? Error() : Error(r.error().message)); });
+    if (ec) done(ec.message());
+  }
+
+ private:
+  static store::MessageStore::MessagesCallback messages(MessagesCallback done) {
+    return [done = std::move(done)](store::Result<std::vector<store::Message>> r) {
+      // A room never written to has no history yet: an empty list, not an error.
+      if (!r) {
+        if (r.error().code == store::Errc::RoomNotFound) return done(std::nullopt, {});
+        return done(r.error().message, {});
+      }
+      done(std::nullopt, from_store(std::move(r).value()));
+    };
+  }
+
+  std::unique_ptr<store::MessageStore> store_;
+  std::size_t max_rooms_;
+};
+
+}  // namespace
+
+std::unique_ptr<History> History::open(const std::string& dir, std::size_t max_rooms,
+                                       std::string& error) {
+  auto store = store::MessageStore::open({.dir = dir});
+  if (!store) {
+    error = store.error().message;
+    return nullptr;
+  }
+  return std::make_unique<StoreHistory>(std::move(store).value(), max_rooms);
+}
+
+}  // namespace switchboard::app

@@ -1,0 +1,189 @@
+// The chat over HTTP: REST, Server-Sent Events, long polling, and the web UI.
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "chat_service.hpp"
+#include "switchboard/http/static_files.hpp"
+#include "switchboard/sse/event_log.hpp"
+#include "switchboard/store/validation.hpp"
+
+namespace switchboard::app {
+
+namespace {
+
+namespace json = boost::json;
+
+std::string messages_body(const std::vector<ChatMessage>& messages) {
+  json::array list;
+  for (const auto& m : messages) list.push_back(to_json(m));
+  return json::serialize(json::object{{"messages", list}});
+}
+
+std::optional<std::uint64_t> id_param(const http::Request& req, std::string_view name) {
+  auto value = req.query_param(name);
+  if (!value) return std::uint64_t{0};
+  return sse::parse_id(*value);
+}
+
+}  // namespace
+
+void ChatService::setup_http() {
+  auto& router = http_.router();
+
+  router.get("/api/rooms", [this](http::Exchange ex) {
+    auto* shard = &ex.shard();
+    history_.rooms([shard, ex](Error err, std::vector<std::string> rooms) mutable {
+      on_shard(*shard, [ex, err, rooms = std::move(rooms)]() mutable {
+        if (err) return ex.respond(http::Response::error(500, *err));
+        json::array list;
+        for (auto& r : rooms) list.push_back(json::object{{"name", r}});
+        ex.respond(http::Response::json(200, json::serialize(json::object{{"rooms", list}})));
+      });
+    });
+  });
+
+  router.get("/api/rooms/:room/messages", [this](http::Exchange ex) {
+    auto& req = ex.request();
+    std::string room(req.param("room"));
+    auto before = id_param(req, "before");
+    auto limit = id_param(req, "limit");
+    if (!store::valid_room_name(room))
+      return ex.respond(http::Response::error(404, "no such room"));
+    if (!before || !limit)
+      return ex.respond(http::Response::error(400, "before and limit are numbers"));
+    auto* shard = &ex.shard();
+    auto n = std::clamp<std::uint64_t>(*limit ? *limit : 50, 1, 200);
+    history_.recent(room, *before, n, [shard, ex](Error err, std::vector<ChatMessage> m) mutable {
+      on_shard(*shard, [ex, err, m = std::move(m)]() mutable {
+        if (err) return ex.respond(http::Response::error(500, *err));
+        ex.respond(http::Response::json(200, messages_body(m)));
+      });
+    });
+  });
+
+  router.post("/api/rooms/:room/messages",
+              [this](http::Exchange ex) {
+                auto& req = ex.request();
+                std::string room(req.param("room"));
+                boost::system::error_code ec;
+                auto body = json::parse(req.body, ec);
+                auto* obj = !ec && body.is_object() ? &body.as_object() : nullptr;
+                auto* user = obj ? obj->if_contains("user") : nullptr;
+                auto* text = obj ? obj->if_contains("text") : nullptr;
+                if (!user || !text || !user->is_string() || !text->is_string()) {
+                  return ex.respond(http::Response::error(
+                      400, "send JSON {\"user\": \"...\", \"text\": \"...\"}"));
+                }
+                auto name = store::normalize_name(user->as_string());
+                if (!name) return ex.respond(http::Response::error(400, "invalid name"));
+                if (!store::valid_room_name(room))
+                  return ex.respond(http::Response::error(404, "no such room"));
+                post_message(room, *name, std::string(text->as_string()),
+                             [ex](Error error, ChatMessage m) mutable {
+                               if (error) return ex.respond(http::Response::error(400, *error));
+                               ex.respond(http::Response::json(
+                                   201, json::serialize(json::object{{"message", to_json(m)}})));
+                             });
+              },
+              {.max_body = 64 * 1024});
+
+  router.get("/api/rooms/:room/events", [this](http::Exchange ex) {
+    std::string room(ex.request().param("room"));
+    with_room(room, [this, ex, room](Error error) mutable {
+      if (error) return ex.respond(http::Response::error(404, *error));
+      open_events(ex, room);
+    });
+  });
+
+  router.get("/api/rooms/:room/poll", [this](http::Exchange ex) {
+    std::string room(ex.request().param("room"));
+    auto after = id_param(ex.request(), "after");
+    if (!after) return ex.respond(http::Response::error(400, "after must be a message id"));
+    with_room(room, [this, ex, room, after = *after](Error error) mutable {
+      if (error) return ex.respond(http::Response::error(404, *error));
+      hold_poll(ex, room, after);
+    });
+  });
+
+  router.get("/*path", http::static_files(config_.web, "index.html", "index.html"));
+}
+
+// Subscribes first, then replays from the store what the client missed (Last-Event-ID), holding
+// live events meanwhile, so nothing is lost or repeated across the seam.
+void ChatService::open_events(http::Exchange ex, const std::string& room) {
+  auto last = sse::last_event_id(ex.request());
+  auto sub = std::make_shared<SseSubscriber>();
+  sub->stream = sse::Stream::open(ex);
+  auto key = local().next_id++;
+  local().rooms[room].streams[key] = sub;
+  sub->stream->on_close([this, room, key] {
+    auto& rooms = local().rooms;
+    if (auto it = rooms.find(room); it != rooms.end()) it->second.streams.erase(key);
+  });
+  auto from = last ? sse::parse_id(*last) : std::nullopt;
+  if (!from) return;
+  sub->replaying = true;
+  sub->last_sent = *from;
+  auto* shard = &ex.shard();
+  history_.after(room, *from, 200, [shard, sub](Error, std::vector<ChatMessage> missed) {
+    on_shard(*shard, [sub, missed = std::move(missed)] {
+      for (const auto& m : missed) {
+        sub->stream->send(
+            {.data = to_json_text(m), .event = "message", .id = std::to_string(m.id)});
+        sub->last_sent = std::max(sub->last_sent, m.id);
+      }
+      for (auto& [id, bytes] : sub->held) {
+        if (id > sub->last_sent) {
+          sub->last_sent = id;
+          sub->stream->write(*bytes);
+        }
+      }
+      sub->held.clear();
+      sub->replaying = false;
+    });
+  });
+}
+
+// Registers the waiter, then reads what it missed from the store. Live messages wait until
+// that read is back: the store answers in commit order, so a message committed before the
+// read is in it, and one committed after reaches the waiter live.
+void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after) {
+  auto waiter = std::make_shared<PollWaiter>(PollWaiter{ex, after});
+  auto key = local().next_id++;
+  local().rooms[room].polls[key] = waiter;
+  auto forget = [this, room, key] {
+    auto& rooms = local().rooms;
+    if (auto it = rooms.find(room); it != rooms.end()) it->second.polls.erase(key);
+  };
+  ex.on_close(forget);
+  auto timer = std::make_shared<boost::asio::steady_timer>(ex.shard().context());
+  timer->expires_after(std::chrono::milliseconds(config_.poll_timeout_ms));
+  timer->async_wait([waiter, forget](boost::system::error_code ec) {
+    if (ec || waiter->answered) return;
+    waiter->answered = true;
+    waiter->exchange.respond(http::Response::empty(204));
+    forget();
+  });
+  auto* shard = &ex.shard();
+  history_.after(room, after, 100,
+                 [this, shard, waiter, forget, timer](Error, std::vector<ChatMessage> m) {
+                   on_shard(*shard, [this, waiter, forget, timer, m = std::move(m)] {
+                     waiter->reading = false;
+                     if (m.empty() || waiter->answered) return;
+                     answer_poll(*waiter, m);
+                     timer->cancel();
+                     forget();
+                   });
+                 });
+}
+
+void ChatService::answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages) {
+  waiter.answered = true;
+  json::array list;
+  for (const auto& m : messages) list.push_back(to_json(m));
+  waiter.exchange.respond(http::Response::json(
+      200, json::serialize(json::object{{"messages", list}, {"last_id", messages.back().id}})));
+}
+
+}  // namespace switchboard::app

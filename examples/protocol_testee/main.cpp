@@ -1,0 +1,209 @@
+// The Socket.IO server the official Socket.IO protocol test suite expects (socket.io-protocol's
+// test-suite): port 3000 by default, pingInterval 300 ms, pingTimeout 200 ms, maxPayload
+// 1000000, connectTimeout 1000 ms, CORS for any origin with credentials. On "/" and "/custom":
+// the handshake's auth is emitted back as "auth", "message" comes back as "message-back",
+// "message-with-ack" is acknowledged with its own arguments.
+//
+// For the integration tests, `--extras 1` adds rooms, broadcasts, volatile emits, acks from the
+// server and server-side disconnects (see add_extras), and `--require-token T` refuses any
+// client whose auth.token is not T with CONNECT_ERROR {"message":"not authorized","data":...}.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/args.hpp"
+#include "switchboard/http/server.hpp"
+#include "switchboard/net/runtime.hpp"
+#include "switchboard/socketio/server.hpp"
+
+using namespace switchboard;
+using namespace std::chrono_literals;
+
+namespace {
+
+using socketio::Args;
+using socketio::Event;
+using socketio::SocketPtr;
+
+// Removes "--name value" (or "--name=value") from argv and returns the value; parse_args only
+// knows numeric options.
+std::string take_string_option(int& argc, char** argv, std::string_view name) {
+  std::string value;
+  std::string flag = "--" + std::string(name);
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    int used = 0;
+    if (arg == flag && i + 1 < argc) {
+      value = argv[i + 1];
+      used = 2;
+    } else if (arg.starts_with(flag + "=")) {
+      value = std::string(arg.substr(flag.size() + 1));
+      used = 1;
+    } else {
+      continue;
+    }
+    for (int j = i; j + used <= argc; ++j) argv[j] = argv[j + used];
+    argc -= used;
+    break;
+  }
+  return value;
+}
+
+// The first argument as a string ("" when absent or not a string).
+std::string first_string(const Event& e) {
+  return e.args.size() > 0 && e.args[0].is_string() ? std::string(e.args[0].as_string()) : "";
+}
+
+// Args without the first `n` values (attachments kept: placeholders still refer to them).
+Args drop_front(Args args, std::size_t n) {
+  Args rest;
+  for (std::size_t i = n; i < args.values.size(); ++i) rest.values.push_back(args.values[i]);
+  rest.attachments = std::move(args.attachments);
+  return rest;
+}
+
+boost::json::array room_list(const socketio::Socket& socket) {
+  boost::json::array rooms;
+  for (const auto& r : socket.rooms()) rooms.emplace_back(r);
+  return rooms;
+}
+
+// The reference test suite's handlers.
+void add_basics(const SocketPtr& socket) {
+  socket->emit("auth", boost::json::value(socket->handshake().auth));
+  socketio::Socket* s = socket.get();  // handlers belong to the socket: it outlives them
+  socket->on("message", [s](Event& e) { s->emit_args("message-back", std::move(e.args)); });
+  socket->on("message-with-ack", [](Event& e) { e.ack.send(std::move(e.args)); });
+}
+
+// Rooms: "join"/"leave" a room (ack: the socket's rooms), "rooms" (ack: the rooms),
+// "to-room" [room, ...args] → "room-message" [...args] to everyone in the room.
+void add_rooms(const SocketPtr& socket, socketio::Namespace nsp) {
+  socketio::Socket* s = socket.get();
+  socket->on("join", [s](Event& e) {
+    s->join(first_string(e));
+    e.ack(room_list(*s));
+  });
+  socket->on("leave", [s](Event& e) {
+    s->leave(first_string(e));
+    e.ack(room_list(*s));
+  });
+  socket->on("rooms", [s](Event& e) { e.ack(room_list(*s)); });
+  socket->on("to-room", [nsp](Event& e) {
+    auto room = first_string(e);
+    nsp.to(room).emit_args("room-message", drop_front(std::move(e.args), 1));
+    e.ack();
+  });
+}
+
+// Broadcasts: "broadcast" → "broadcast-message" to every socket of the namespace,
+// "broadcast-others" → the same to every other socket, "volatile" → "volatile-back" to the
+// sender, as a volatile packet; "count" acks the number of sockets of the namespace.
+void add_broadcasts(const SocketPtr& socket, socketio::Namespace nsp) {
+  socketio::Socket* s = socket.get();
+  socket->on("broadcast", [nsp](Event& e) {
+    nsp.all().emit_args("broadcast-message", std::move(e.args));
+    e.ack();
+  });
+  socket->on("broadcast-others", [s](Event& e) {
+    s->broadcast().emit_args("broadcast-message", std::move(e.args));
+    e.ack();
+  });
+  socket->on("volatile", [s, nsp](Event& e) {
+    nsp.to(s->id()).volatile_().emit_args("volatile-back", std::move(e.args));
+  });
+  socket->on("count", [nsp](Event& e) {
+    nsp.all().fetch_sockets(
+        [ack = e.ack](std::vector<socketio::SocketInfo> found) mutable { ack(found.size()); });
+  });
+}
+
+// Acks from the server: "ask" [...args] (with ack) → the server emits "question" [...args]
+// with an ack and answers the original event with the client's reply, or
+// {"error": "..."} when the client does not answer within 2 s. "ask-all" asks every socket
+// of the namespace and acks with the list of replies.
+void add_server_acks(const SocketPtr& socket, socketio::Namespace nsp) {
+  socketio::Socket* s = socket.get();
+  socket->on("ask", [s](Event& e) {
+    s->emit_with_ack(
+        "question", std::move(e.args),
+        [ack = e.ack](socketio::AckError error, Args reply) mutable {
+          if (error) return ack(boost::json::object{{"error", *error}});
+          ack.send(std::move(reply));
+        },
+        2s);
+  });
+  socket->on("ask-all", [nsp](Event& e) {
+    nsp.timeout(2s).emit_with_ack(
+        "question", std::move(e.args),
+        [ack = e.ack](std::optional<std::string> error, std::vector<Args> replies) mutable {
+          boost::json::array all;
+          for (auto& r : replies) all.emplace_back(std::move(r.values));
+          boost::json::object out{{"replies", std::move(all)}};
+          if (error) out["error"] = *error;
+          ack(std::move(out));
+        });
+  });
+}
+
+// Disconnects: "disconnect-me" [close?] leaves the namespace ("io server disconnect" on the
+// client), or with `true` closes the whole connection.
+void add_disconnects(const SocketPtr& socket) {
+  socketio::Socket* s = socket.get();
+  socket->on("disconnect-me", [s](Event& e) {
+    bool close = e.args.size() > 0 && e.args[0].is_bool() && e.args[0].as_bool();
+    s->disconnect(close);
+  });
+}
+
+// Refuses clients whose auth.token is not `token`.
+socketio::Middleware require_token(std::string token) {
+  return [token](const SocketPtr& socket, auto next) {
+    const auto* given = socket->handshake().auth.if_contains("token");
+    if (given && given->is_string() && given->as_string() == token) return next(std::nullopt);
+    next(socketio::ConnectError{"not authorized",
+                                boost::json::object{{"reason", given ? "bad token" : "no token"}}});
+  };
+}
+
+void setup(socketio::Namespace nsp, bool extras, const std::string& token) {
+  if (!token.empty()) nsp.use(require_token(token));
+  nsp.on_connection([nsp, extras](const SocketPtr& socket) {
+    add_basics(socket);
+    if (!extras) return;
+    add_rooms(socket, nsp);
+    add_broadcasts(socket, nsp);
+    add_server_acks(socket, nsp);
+    add_disconnects(socket);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto token = take_string_option(argc, argv, "require-token");
+  auto args =
+      examples::parse_args(argc, argv,
+                           {{"ping-interval-ms", "heartbeat period", 300},
+                            {"ping-timeout-ms", "heartbeat timeout", 200},
+                            {"max-payload", "largest payload in bytes", 1000000},
+                            {"connect-timeout-ms", "time to join a namespace", 1000},
+                            {"extras", "1: rooms, broadcasts, server acks, disconnects", 0}});
+  if (args.listen.port == 8000) args.listen.port = 3000;
+  net::Runtime runtime({.shards = args.shards});
+  http::Server server(runtime);
+  socketio::ServerOptions options{
+      .engine = {.path = "/socket.io/",
+                 .ping_interval = std::chrono::milliseconds(args.flag("ping-interval-ms")),
+                 .ping_timeout = std::chrono::milliseconds(args.flag("ping-timeout-ms")),
+                 .max_payload = args.flag("max-payload"),
+                 .cors = {.allowed_origins = {"*"}, .allow_credentials = true}},
+      .connect_timeout = std::chrono::milliseconds(args.flag("connect-timeout-ms"))};
+  socketio::Server io(runtime, options);
+  bool extras = args.flag("extras") != 0;
+  setup(io.of("/"), extras, token);
+  setup(io.of("/custom"), extras, token);
+  io.attach(server.router());
+  if (!examples::listen(server, args)) return 1;
+  return runtime.run();
+}

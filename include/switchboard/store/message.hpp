@@ -1,0 +1,28 @@
+#pragma once
+/// What the history store keeps: rooms and the messages posted in them.
+
+#include <cstdint>
+#include <string>
+
+namespace switchboard::store {
+
+/// A chat room.
+struct Room {
+  std::string name;         ///< `[a-z0-9_-]{1,32}` (`valid_room_name`).
+  std::int64_t created_at;  ///< Wall-clock milliseconds since the Unix epoch.
+
+  friend bool operator==(const Room&, const Room&) = default;
+};
+
+/// A committed message. Ids increase strictly per room in commit order, starting at 1.
+struct Message {
+  std::string room;  ///< The room it was posted in.
+  std::uint64_t id;  ///< Position in the room, given at commit.
+  std::string user;  ///< The author's display name (`normalize_name`).
+  std::string text;  ///< The text (`validate_text`).
+  std::int64_t ts;   ///< Wall-clock milliseconds since the Unix epoch at commit.
+
+  friend bool operator==(const Message&, const Message&) = default;
+};
+
+}  // namespace switchboard::store

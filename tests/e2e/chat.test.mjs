@@ -1,0 +1,504 @@
+// End-to-end tests of the chat web UI: a real browser (Debian's chromium, driven by playwright-core)
+// against `switchboard serve`, which serves web/dist/.
+//
+//   SB_SWITCHBOARD=build/bin/switchboard node --test tests/e2e/chat.test.mjs
+//
+// Env: SB_SWITCHBOARD (required: the server binary), SB_CHROMIUM (default /usr/bin/chromium).
+// Needs `cd web && npm ci && npm run build` first. Screenshots go to build/e2e/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const webDist = path.join(repo, 'web', 'dist');
+const shotDir = path.join(repo, 'build', 'e2e');
+const BIN = process.env.SB_SWITCHBOARD ? path.resolve(process.env.SB_SWITCHBOARD) : undefined;
+const CHROMIUM = process.env.SB_CHROMIUM || '/usr/bin/chromium';
+
+// playwright-core is a devDependency of web/ (never downloads a browser: we use Debian's chromium)
+let chromium = null;
+try {
+  ({ chromium } = createRequire(path.join(repo, 'web', 'package.json'))('playwright-core'));
+} catch {
+  /* reported through skipReason */
+}
+
+const skipReason = !BIN
+  ? 'SB_SWITCHBOARD is not set'
+  : !fs.existsSync(BIN)
+    ? `no server binary at ${BIN}`
+    : !fs.existsSync(CHROMIUM)
+      ? `no chromium at ${CHROMIUM}`
+      : !chromium
+        ? 'playwright-core is not installed (cd web && npm ci)'
+        : !fs.existsSync(path.join(webDist, 'index.html'))
+          ? 'web/dist is not built (cd web && npm ci && npm run build)'
+          : null;
+// Run by hand without a server, the suite says why it skips; run by CTest (SB_SWITCHBOARD set),
+// a missing piece is a failure: the project's scripts must have installed it.
+if (skipReason && BIN) throw new Error(`chat e2e tests cannot run: ${skipReason}`);
+if (skipReason) console.log(`# skipping chat e2e tests: ${skipReason}`);
+
+const PHONE = { width: 390, height: 780 };
+const DESKTOP = { width: 1100, height: 720 };
+
+// ---------------------------------------------------------------- the server under test
+
+class ServerProc {
+  constructor(dataDir) {
+    this.dataDir = dataDir;
+    this.proc = null;
+    this.url = null;
+    this.port = 0;
+    this.log = '';
+  }
+
+  async start(port = 0, deadlineMs = 10000) {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      try {
+        await this.#spawnOnce(port, until);
+        return this.url;
+      } catch (e) {
+        // the port may still be held a moment after a kill: try again until the deadline
+        if (Date.now() > until) throw e;
+        await sleep(250);
+      }
+    }
+  }
+
+  #spawnOnce(port, until) {
+    return new Promise((resolve, reject) => {
+      const proc = spawn(BIN, ['serve', '--port', String(port), '--data', this.dataDir, '--web', webDist], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let done = false;
+      const finish = (err) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (err) {
+          proc.kill('SIGKILL');
+          reject(err);
+        } else resolve();
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`server did not report "listening on" in time:\n${this.log.slice(-2000)}`)),
+        Math.max(1000, until - Date.now()),
+      );
+      proc.stdout.on('data', (d) => {
+        out += d;
+        this.log += d;
+        const m = out.match(/listening on (http:\/\/[^\s]+?)\/?(?:\s|$)/);
+        if (m && !done) {
+          this.proc = proc;
+          this.url = m[1];
+          this.port = Number(new URL(this.url).port);
+          finish(null);
+        }
+      });
+      proc.stderr.on('data', (d) => {
+        this.log += d;
+      });
+      proc.on('exit', (code, sig) => finish(new Error(`server exited (${code ?? sig}) before listening:\n${this.log.slice(-2000)}`)));
+      proc.on('error', finish);
+    });
+  }
+
+  async kill() {
+    const proc = this.proc;
+    this.proc = null;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function eventually(fn, { timeout = 8000, interval = 100, what = 'condition' } = {}) {
+  const until = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) {
+      if (last) last.message = `${what} not met within ${timeout} ms: ${last.message}`;
+      throw last ?? new Error(`${what} not met within ${timeout} ms`);
+    }
+    await sleep(interval);
+  }
+}
+
+async function screenshot(page, name) {
+  fs.mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, `${name}.png`) });
+}
+
+/** Texts of the messages shown (delivered and pending), in order. */
+const messageTexts = (page) => page.getByTestId('message-list').getByTestId('message-text').allTextContents();
+
+async function connState(page) {
+  return page.getByTestId('connection-state').first().getAttribute('data-state');
+}
+
+async function register(page, name) {
+  await page.getByLabel('Display name').fill(name);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await eventually(async () => assert.equal(await page.getByTestId('my-name').textContent(), name), {
+    what: `${name} in the chat`,
+  });
+  await waitConnected(page);
+}
+
+async function waitConnected(page, timeout = 10000) {
+  await eventually(async () => assert.equal(await connState(page), 'connected'), { timeout, what: 'connected' });
+}
+
+/** Creates/joins a room through the UI (opening the menu on a phone-sized screen). */
+async function enterRoom(page, room) {
+  const toggle = page.getByRole('button', { name: 'Rooms', exact: true });
+  if (await toggle.isVisible()) await toggle.click();
+  await page.getByLabel('New room').fill(room);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await eventually(async () => assert.equal((await page.getByTestId('current-room').textContent()).trim(), `# ${room}`), {
+    what: `room ${room}`,
+  });
+  await eventually(async () => assert.equal(await page.getByText(/Loading…/).count(), 0), { what: 'room loaded' });
+}
+
+async function say(page, text) {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+async function seesOnce(page, text, timeout = 8000) {
+  await eventually(
+    async () => {
+      const texts = await messageTexts(page);
+      assert.equal(texts.filter((t) => t === text).length, 1, `"${text}" once in ${JSON.stringify(texts.slice(-8))}`);
+    },
+    { timeout, what: `"${text}" shown` },
+  );
+}
+
+async function delivered(page, text) {
+  await eventually(
+    async () => {
+      const msg = page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
+      assert.equal(await msg.count(), 1);
+      assert.equal(await msg.getAttribute('data-status'), 'delivered');
+      assert.equal((await msg.getByTestId('message-status').textContent()).trim(), '✓');
+    },
+    { what: `"${text}" delivered` },
+  );
+}
+
+async function assertUniqueIds(page) {
+  const ids = await page
+    .getByTestId('message-list')
+    .locator('[data-testid="message"][data-id]')
+    .evaluateAll((els) => els.map((e) => e.dataset.id));
+  assert.equal(new Set(ids).size, ids.length, `duplicate message ids: ${ids.join(',')}`);
+}
+
+async function postMessage(baseUrl, room, user, text) {
+  const res = await fetch(`${baseUrl}/api/rooms/${room}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, text }),
+  });
+  const body = await res.text();
+  assert.equal(res.status, 201, `POST ${room}: ${res.status} ${body}`);
+  return JSON.parse(body).message;
+}
+
+// ---------------------------------------------------------------- the tests
+
+describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
+  let server;
+  let browser;
+  let dataDir;
+  const dialogs = [];
+  const pageErrors = [];
+
+  async function newPage(viewport = DESKTOP) {
+    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(8000);
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      d.dismiss().catch(() => {});
+    });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(server.url);
+    return { context, page };
+  }
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-'));
+    server = new ServerProc(dataDir);
+    await server.start();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // launch() gives each run a fresh temporary profile
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server?.kill();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
+  });
+
+  test('registration checks the name; two users chat in a room at once', async () => {
+    const [a, b] = await Promise.all([newPage(), newPage(PHONE)]);
+    try {
+      // a clear message for a bad name, and no way in
+      await a.page.getByRole('button', { name: 'Connect' }).click();
+      await eventually(async () => assert.match(await a.page.getByRole('alert').textContent(), /enter a display name/i));
+      await a.page.getByLabel('Display name').fill('x'.repeat(33));
+      await a.page.getByRole('button', { name: 'Connect' }).click();
+      await eventually(async () => assert.match(await a.page.getByRole('alert').textContent(), /too long/i));
+      await screenshot(a.page, 'register-error');
+
+      await Promise.all([register(a.page, 'alice'), register(b.page, 'bob')]);
+      // default room
+      assert.equal((await a.page.getByTestId('current-room').textContent()).trim(), '# lobby');
+
+      await Promise.all([enterRoom(a.page, 'e2e-chat'), enterRoom(b.page, 'e2e-chat')]);
+      for (const { page } of [a, b]) {
+        await eventually(async () => {
+          const names = await page.getByTestId('online-list').getByTestId('online-user').evaluateAll((els) => els.map((e) => e.dataset.user));
+          assert.deepEqual(names.sort(), ['alice', 'bob']);
+        }, { what: 'both online' });
+        assert.ok((await page.getByTestId('room-list').textContent()).includes('e2e-chat'));
+      }
+
+      // typing is shown to the other
+      await b.page.getByLabel('Message', { exact: true }).fill('hel');
+      await b.page.getByLabel('Message', { exact: true }).press('l');
+      await eventually(async () => assert.equal(await a.page.getByTestId('typing-indicator').textContent(), 'bob is typing…'));
+
+      const t0 = Date.now();
+      await say(a.page, 'hello from alice');
+      await seesOnce(b.page, 'hello from alice', 3000);
+      const latency = Date.now() - t0;
+      await delivered(a.page, 'hello from alice');
+      await say(b.page, 'hi alice, bob here');
+      await seesOnce(a.page, 'hi alice, bob here', 3000);
+      await delivered(b.page, 'hi alice, bob here');
+      // the typing indicator goes once bob's message arrives
+      await eventually(async () => assert.equal(await a.page.getByTestId('typing-indicator').textContent(), ''));
+
+      // author and time are shown
+      const msg = a.page.getByTestId('message').filter({ hasText: 'hi alice, bob here' });
+      assert.equal(await msg.getByTestId('message-author').textContent(), 'bob');
+      assert.match(await msg.getByTestId('message-time').textContent(), /\d{1,2}:\d{2}/);
+      assert.ok(latency < 3000, `message took ${latency} ms`);
+
+      await screenshot(a.page, 'chat-alice');
+      await screenshot(b.page, 'chat-bob-phone');
+
+      // the browser loses the network: bob's page says so, comes back by itself and gets what he missed
+      await b.context.setOffline(true);
+      await eventually(async () => assert.equal(await connState(b.page), 'offline'), { what: 'offline shown' });
+      assert.match(await b.page.getByTestId('connection-state').textContent(), /Offline/);
+      await screenshot(b.page, 'offline-bob-phone');
+      await say(a.page, 'while bob was offline');
+      await delivered(a.page, 'while bob was offline');
+      await b.context.setOffline(false);
+      await waitConnected(b.page);
+      await seesOnce(b.page, 'while bob was offline');
+      await assertUniqueIds(a.page);
+      await assertUniqueIds(b.page);
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+
+  test('a reload keeps the name and the room; renaming is seen by the other', async () => {
+    const [a, b] = await Promise.all([newPage(), newPage()]);
+    try {
+      await Promise.all([register(a.page, 'carol'), register(b.page, 'dave')]);
+      await Promise.all([enterRoom(a.page, 'e2e-rename'), enterRoom(b.page, 'e2e-rename')]);
+      await say(a.page, 'before the reload');
+      await seesOnce(b.page, 'before the reload');
+
+      await a.page.reload();
+      await eventually(async () => assert.equal(await a.page.getByTestId('my-name').textContent(), 'carol'));
+      assert.equal(await a.page.getByLabel('Display name').count(), 0, 'registration page shown after reload');
+      assert.equal((await a.page.getByTestId('current-room').textContent()).trim(), '# e2e-rename');
+      await waitConnected(a.page);
+      await seesOnce(a.page, 'before the reload');
+
+      // back to the registration page, rename
+      await a.page.getByRole('button', { name: 'Change name' }).click();
+      const input = a.page.getByLabel('Display name');
+      assert.equal(await input.inputValue(), 'carol');
+      await input.fill('carol the great');
+      await a.page.getByRole('button', { name: 'Connect' }).click();
+      await eventually(async () => assert.equal(await a.page.getByTestId('my-name').textContent(), 'carol the great'));
+      await eventually(async () => {
+        const names = await b.page.getByTestId('online-list').getByTestId('online-user').evaluateAll((els) => els.map((e) => e.dataset.user));
+        assert.deepEqual(names.sort(), ['carol the great', 'dave']);
+      }, { what: 'rename in the online list' });
+      await eventually(async () => assert.equal(await b.page.getByText('carol is now known as carol the great.').count(), 1), {
+        what: 'rename notice',
+      });
+
+      await say(a.page, 'new name, same person');
+      await seesOnce(b.page, 'new name, same person');
+      const m = b.page.getByTestId('message').filter({ hasText: 'new name, same person' });
+      assert.equal(await m.getByTestId('message-author').textContent(), 'carol the great');
+
+      // the new name is remembered too
+      await a.page.reload();
+      await eventually(async () => assert.equal(await a.page.getByTestId('my-name').textContent(), 'carol the great'));
+      await waitConnected(a.page);
+      await screenshot(b.page, 'rename-seen-by-dave');
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+
+  test('messages are text, never HTML', async () => {
+    const xss = '<img src=x onerror=alert(1)>';
+    const [a, b] = await Promise.all([newPage(), newPage()]);
+    try {
+      await Promise.all([register(a.page, 'erin'), register(b.page, '<b>frank</b>')]);
+      await Promise.all([enterRoom(a.page, 'e2e-xss'), enterRoom(b.page, 'e2e-xss')]);
+      await say(b.page, xss);
+      await postMessage(server.url, 'e2e-xss', '<script>alert(2)</script>', '<svg onload=alert(3)>');
+      for (const { page } of [a, b]) {
+        await seesOnce(page, xss);
+        await seesOnce(page, '<svg onload=alert(3)>');
+        const list = page.getByTestId('message-list');
+        assert.equal(await list.locator('img, svg, script, b').count(), 0, 'markup from a message was rendered');
+        const shown = await page
+          .getByTestId('message')
+          .filter({ hasText: 'onerror' })
+          .getByTestId('message-text')
+          .evaluate((el) => el.firstChild?.nodeType === Node.TEXT_NODE && el.firstChild.data);
+        assert.equal(shown, xss);
+      }
+      assert.equal(await a.page.getByTestId('message').filter({ hasText: xss }).getByTestId('message-author').textContent(), '<b>frank</b>');
+      await sleep(300);
+      assert.deepEqual(dialogs, [], 'a dialog fired');
+      await screenshot(a.page, 'xss-as-text');
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+
+  test('older messages load on scrolling up', async () => {
+    const room = 'e2e-history';
+    for (let i = 1; i <= 70; i++) await postMessage(server.url, room, 'bot', `history ${i}`);
+    const a = await newPage();
+    try {
+      await register(a.page, 'gina');
+      await enterRoom(a.page, room);
+      await eventually(async () => {
+        const texts = await messageTexts(a.page);
+        assert.equal(texts.length, 50);
+        assert.equal(texts[0], 'history 21');
+        assert.equal(texts[49], 'history 70');
+      }, { what: 'the last 50' });
+      await a.page.getByTestId('message-list').evaluate((el) => {
+        el.scrollTop = 0;
+      });
+      await eventually(async () => {
+        const texts = await messageTexts(a.page);
+        assert.equal(texts.length, 70);
+        assert.deepEqual(texts, Array.from({ length: 70 }, (_, i) => `history ${i + 1}`));
+      }, { what: 'older messages' });
+      await assertUniqueIds(a.page);
+      await screenshot(a.page, 'history');
+    } finally {
+      await a.context.close();
+    }
+  });
+
+  test('both pages reconnect after the server is killed and restarted, and get what they missed', async () => {
+    const room = 'e2e-restart';
+    const [a, b] = await Promise.all([newPage(), newPage(PHONE)]);
+    try {
+      await Promise.all([register(a.page, 'hank'), register(b.page, 'iris')]);
+      await Promise.all([enterRoom(a.page, room), enterRoom(b.page, room)]);
+      await say(a.page, 'before the crash');
+      await seesOnce(b.page, 'before the crash');
+      await delivered(a.page, 'before the crash');
+
+      const port = server.port;
+      await server.kill(); // SIGKILL
+      for (const { page } of [a, b]) {
+        await eventually(async () => assert.notEqual(await connState(page), 'connected'), { what: 'noticed the drop' });
+      }
+      assert.match(await a.page.getByTestId('connection-state').textContent(), /Reconnecting|Offline/);
+      await screenshot(a.page, 'restart-reconnecting');
+
+      // written while the server is down: shown as pending, sent after the reconnection
+      await say(a.page, 'typed while offline');
+      await eventually(async () => {
+        const msg = a.page.getByTestId('message').filter({ hasText: 'typed while offline' });
+        assert.equal(await msg.getAttribute('data-status'), 'pending');
+        assert.equal((await msg.getByTestId('message-status').textContent()).trim(), 'sending…');
+      });
+
+      await server.start(port);
+      const missed = [];
+      for (let i = 1; i <= 3; i++) missed.push((await postMessage(server.url, room, 'http-bot', `missed ${i}`)).text);
+
+      for (const { page } of [a, b]) {
+        await waitConnected(page, 15000);
+        for (const text of [...missed, 'typed while offline', 'before the crash']) await seesOnce(page, text);
+        await assertUniqueIds(page);
+      }
+      await delivered(a.page, 'typed while offline');
+
+      // and live messages flow again both ways
+      await say(b.page, 'back again');
+      await seesOnce(a.page, 'back again', 3000);
+      await sleep(300);
+      for (const { page } of [a, b]) {
+        const texts = await messageTexts(page);
+        assert.equal(new Set(texts).size, texts.length, `duplicates: ${JSON.stringify(texts)}`);
+        assert.equal(texts.length, 6, JSON.stringify(texts));
+        assert.equal(texts[0], 'before the crash');
+        assert.equal(texts[5], 'back again');
+        assert.deepEqual(texts.slice(1, 5).sort(), [...missed, 'typed while offline'].sort());
+      }
+      await screenshot(a.page, 'restart-after');
+      await screenshot(b.page, 'restart-after-phone');
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+});

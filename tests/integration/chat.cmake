@@ -1,0 +1,13 @@
+# The chat service: one room over every transport, durability under SIGKILL.
+if(TARGET switchboard)
+  add_test(NAME integration.chat.transports
+           COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/chat_transports_test.mjs)
+  set_tests_properties(integration.chat.transports PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_SHARDS=2;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 120)
+  add_test(NAME integration.chat.durability
+           COMMAND ${SB_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/chat_durability_test.py)
+  set_tests_properties(integration.chat.durability PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;PYTHONDONTWRITEBYTECODE=1"
+    TIMEOUT 300)
+endif()
