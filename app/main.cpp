@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
       listen.tls = net::TlsContext::from_files(config->tls_cert, config->tls_key);
     }
     net::Runtime runtime({.shards = config->shards});
-    http::Server server(runtime, {.idle_timeout = std::chrono::seconds(75)});
+    http::Server server(
+        runtime, {.idle_timeout = std::chrono::seconds(75),
+                  .cors = {.allowed_origins = config->allowed_origins, .allow_credentials = true}});
     app::ChatService chat(runtime, server, *history, *config);
     server.listen(listen);
     std::printf("listening on %s://%s:%u\n", listen.tls ? "https" : "http",

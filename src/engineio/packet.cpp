@@ -1,4 +1,5 @@
 #include <switchboard/engineio/packet.hpp>
+#include <switchboard/http/response.hpp>
 
 #include "engineio/base64.hpp"
 
@@ -8,27 +9,6 @@ namespace switchboard::engineio {
 namespace {
 
 constexpr char max_type_digit = type_digit(PacketType::Noop);
-
-// Appends `text` as a JSON string. Control characters, quotes and backslashes are escaped;
-// other bytes (UTF-8 included) are copied as they are.
-void append_json_string(std::string& out, std::string_view text) {
-  constexpr std::string_view hex = "0123456789abcdef";
-  out += '"';
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
 
 void append_number(std::string& out, std::uint64_t n) {
   char digits[24];
@@ -87,11 +67,11 @@ boost::system::result<Packet> decode_websocket_frame(std::string_view payload, b
 
 void append_open_json(std::string& out, const OpenInfo& info) {
   out += R"({"sid":)";
-  append_json_string(out, info.sid);
+  http::append_json_string(out, info.sid);
   out += R"(,"upgrades":[)";
   for (std::size_t i = 0; i < info.upgrades.size(); ++i) {
     if (i > 0) out += ',';
-    append_json_string(out, info.upgrades[i]);
+    http::append_json_string(out, info.upgrades[i]);
   }
   out += R"(],"pingInterval":)";
   append_number(out, static_cast<std::uint64_t>(info.ping_interval.count()));

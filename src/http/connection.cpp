@@ -190,7 +190,13 @@ void Connection::dispatch() {
   // The server answers preflights itself only when it has a CORS policy; otherwise the route
   // does (Engine.IO has its own).
   auto pre = cors.allowed_origins.empty() ? std::nullopt : cors.preflight(req);
-  if (pre) {
+  if (shard().stopping()) {
+    // Shutting down: nothing new starts (a session or socket begun now would outlive the
+    // stop hooks that already ran); clients retry elsewhere or later.
+    auto r = Response::error(503, "server shutting down");
+    r.headers.set("Connection", "close");
+    respond(*ex, std::move(r));
+  } else if (pre) {
     respond(*ex, std::move(*pre));
   } else if (!match_.route) {
     auto r =

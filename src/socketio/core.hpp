@@ -95,6 +95,9 @@ class ServerCore {
                                                   const boost::json::object& auth);
   std::shared_ptr<NamespaceCore> add_parent(
       std::function<bool(const std::string&, const boost::json::object&)> accept);
+  /// Drops every namespace's handlers: they often capture their own Namespace, a cycle that
+  /// would otherwise outlive the server.
+  void clear_handlers();
 
   net::Runtime& runtime;
   ServerOptions options;

@@ -10,10 +10,6 @@
 
 namespace switchboard::socketio::detail {
 
-/// Appends `text` as a JSON string literal: quotes, backslashes and control characters
-/// (U+001E included, so the text is safe inside a polling payload) are escaped.
-void append_json_string(std::string& out, std::string_view text);
-
 /// True when `value` holds an infinite or NaN double at any depth. Boost.JSON reads `1e400` as
 /// infinity and would write it as `Infinity`, which is not JSON.
 bool has_non_finite(const boost::json::value& value) noexcept;

@@ -120,6 +120,16 @@ std::shared_ptr<NamespaceCore> ServerCore::add_parent(
   return nsp;
 }
 
+void ServerCore::clear_handlers() {
+  std::lock_guard lock(mutex_);
+  auto clear = [](NamespaceCore& nsp) {
+    nsp.handlers->middlewares.clear();
+    nsp.handlers->on_connection = nullptr;
+  };
+  for (auto& [name, nsp] : namespaces_) clear(*nsp);
+  for (auto& parent : parents_) clear(*parent.nsp);
+}
+
 }  // namespace detail
 
 // --- Namespace ------------------------------------------------------------------------------
@@ -146,7 +156,9 @@ Server::Server(net::Runtime& runtime, ServerOptions options)
   });
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  core_->clear_handlers();
+}
 
 Namespace Server::of(const std::string& name) {
   return Namespace(core_->get_or_create(name.empty() || name[0] != '/' ? "/" + name : name));

@@ -11,3 +11,10 @@ if(TARGET switchboard)
     ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;PYTHONDONTWRITEBYTECODE=1"
     TIMEOUT 300)
 endif()
+
+# HTTP limits, routing, static files and CORS of the real server, with curl.
+if(TARGET switchboard)
+  add_test(NAME integration.http.curl
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/http_curl_test.sh $<TARGET_FILE:switchboard>)
+  set_tests_properties(integration.http.curl PROPERTIES TIMEOUT 60)
+endif()

@@ -184,5 +184,72 @@ class Handshake(unittest.TestCase):
         s.close()
 
 
+class KeepAliveAndLimits(unittest.TestCase):
+    """Server keep-alive pings, the idle timeout, the slow-consumer limit, subprotocols and the
+    Origin hook."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS, "--ping-ms", "200", "--idle-ms", "600",
+                            "--queue-limit", "1048576", "--check-origin", "1")
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_a_quiet_client_is_pinged_and_answering_keeps_it_open(self):
+        async def go():
+            # websockets answers pings by itself; its own pings are off.
+            async with websockets.connect(self.server.url("ws", "/echo"), ping_interval=None) as ws:
+                await asyncio.sleep(1.0)  # longer than the idle timeout: only pongs were sent
+                await ws.send("alive")
+                self.assertEqual(await ws.recv(), "alive")
+        run(go())
+
+    def test_a_silent_client_gets_pings_then_is_closed_with_1001(self):
+        ws = RawWebSocket(self.server.port)
+        op, _, _, _ = ws.recv_frame()
+        self.assertEqual(op, 9)  # ping, after 200 ms of silence
+        self.assertEqual(ws.recv_close(), 1001)  # nobody answered: idle timeout
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+    def test_a_client_that_never_reads_is_closed_and_others_carry_on(self):
+        import socket
+        slow = RawWebSocket(self.server.port)
+        slow.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        payload = b"x" * 65536
+        closed = False
+        try:
+            for _ in range(2000):  # 128 MiB of echoes at most; the limit is 1 MiB queued
+                slow.send(2, payload)
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+        self.assertTrue(closed or slow.closed_by_server())
+        slow.close()
+        other = RawWebSocket(self.server.port)
+        other.send(1, b"fine")
+        self.assertEqual(other.recv_frame()[1], b"fine")
+        other.close()
+
+    def test_the_first_supported_subprotocol_is_chosen(self):
+        ws = RawWebSocket(self.server.port, headers={"Sec-WebSocket-Protocol": "other, superchat, chat"})
+        self.assertEqual(ws.status, 101)
+        self.assertIn("Sec-WebSocket-Protocol: superchat", ws.head)
+        ws.close()
+        ws = RawWebSocket(self.server.port, headers={"Sec-WebSocket-Protocol": "other"})
+        self.assertEqual(ws.status, 101)
+        self.assertNotIn("Sec-WebSocket-Protocol", ws.head)
+        ws.close()
+
+    def test_pages_from_other_origins_are_refused_with_403(self):
+        ws = RawWebSocket(self.server.port, headers={"Origin": "http://evil.example"})
+        self.assertEqual(ws.status, 403)
+        ws.close()
+        ws = RawWebSocket(self.server.port, headers={"Origin": "http://allowed.example"})
+        self.assertEqual(ws.status, 101)
+        ws.close()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

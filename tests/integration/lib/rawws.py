@@ -78,13 +78,17 @@ class RawWebSocket:
                 return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
 
     def closed_by_server(self):
+        """True when the server closes the connection; False if it is still open after the
+        socket's timeout."""
         try:
             while True:
                 chunk = self.sock.recv(65536)
                 if not chunk:
                     return True
-        except (ConnectionResetError, socket.timeout):
+        except ConnectionResetError:
             return True
+        except socket.timeout:
+            return False
 
     def close(self):
         self.sock.close()
