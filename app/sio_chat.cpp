@@ -74,31 +74,36 @@ void ChatService::setup_socketio() {
         socket->join("room:" + room);
         bool first = member->rooms.insert(room).second;
         auto* shard = &socket->shard();
-        auto reply = [this, shard, room, ack, after, resume](Presence::Online online) mutable {
-          auto send = [shard, room, ack, online](Error err,
-                                                 std::vector<ChatMessage> messages) mutable {
-            on_shard(*shard, [room, ack, online, err, messages = std::move(messages)]() mutable {
-              if (err) return ack(failure(*err));
-              json::array names;
-              for (auto& n : online) names.emplace_back(n);
-              ack(json::object{{"ok", true},
-                               {"room", room},
-                               {"messages", to_array(messages)},
-                               {"online", names}});
-            });
-          };
-          // After a reconnection: everything missed; otherwise the last 50.
-          if (resume) {
-            history_.after(room, after, 200, send);
-          } else {
-            history_.recent(room, 0, 50, send);
-          }
+        // History first, presence last: presence changes are serialised on shard 0 and its
+        // posts to this shard keep their order, so the list in the ack is never older than a
+        // presence event the client received before it.
+        auto with_presence = [this, shard, room, ack, first, name = member->name](
+                                 Error err, std::vector<ChatMessage> messages) mutable {
+          on_shard(*shard,
+                   [this, room, ack, first, name, err, messages = std::move(messages)]() mutable {
+                     if (err) return ack(failure(*err));
+                     auto reply = [room, ack, messages = std::move(messages)](
+                                      Presence::Online online) mutable {
+                       json::array names;
+                       for (auto& n : online) names.emplace_back(n);
+                       ack(json::object{{"ok", true},
+                                        {"room", room},
+                                        {"messages", to_array(messages)},
+                                        {"online", names}});
+                     };
+                     // A second join of the same room (a reconnection's re-join) counts once.
+                     if (first) {
+                       presence_.join(room, name, std::move(reply));
+                     } else {
+                       presence_.online(room, std::move(reply));
+                     }
+                   });
         };
-        // A second join of the same room (a reconnection's re-join) counts once.
-        if (first) {
-          presence_.join(room, member->name, reply);
+        // After a reconnection: everything missed; otherwise the last 50.
+        if (resume) {
+          history_.after(room, after, 200, std::move(with_presence));
         } else {
-          presence_.online(room, reply);
+          history_.recent(room, 0, 50, std::move(with_presence));
         }
       });
     });
