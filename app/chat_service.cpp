@@ -20,6 +20,13 @@ std::string to_json_text(const ChatMessage& m) {
   return boost::json::serialize(to_json(m));
 }
 
+boost::json::array to_json(const std::vector<ChatMessage>& messages) {
+  boost::json::array list;
+  list.reserve(messages.size());
+  for (const auto& m : messages) list.push_back(to_json(m));
+  return list;
+}
+
 ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& history,
                          const Config& config)
     : runtime_(runtime),

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 namespace switchboard::app {
@@ -25,6 +26,8 @@ struct ChatMessage {
 /// {"id","room","user","text","ts"}: how every transport shows a message.
 boost::json::object to_json(const ChatMessage& m);
 std::string to_json_text(const ChatMessage& m);
+/// A list of messages as a JSON array of to_json() objects.
+boost::json::array to_json(const std::vector<ChatMessage>& messages);
 
 using Error = std::optional<std::string>;
 using MessagesCallback = std::function<void(Error, std::vector<ChatMessage>)>;

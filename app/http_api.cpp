@@ -14,12 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string messages_body(const std::vector<ChatMessage>& messages) {
-  json::array list;
-  for (const auto& m : messages) list.push_back(to_json(m));
-  return json::serialize(json::object{{"messages", list}});
-}
-
 std::optional<std::uint64_t> id_param(const http::Request& req, std::string_view name) {
   auto value = req.query_param(name);
   if (!value) return std::uint64_t{0};
@@ -57,7 +51,8 @@ void ChatService::setup_http() {
     history_.recent(room, *before, n, [shard, ex](Error err, std::vector<ChatMessage> m) mutable {
       on_shard(*shard, [ex, err, m = std::move(m)]() mutable {
         if (err) return ex.respond(http::Response::error(500, *err));
-        ex.respond(http::Response::json(200, messages_body(m)));
+        ex.respond(
+            http::Response::json(200, json::serialize(json::object{{"messages", to_json(m)}})));
       });
     });
   });
@@ -180,10 +175,9 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
 
 void ChatService::answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages) {
   waiter.answered = true;
-  json::array list;
-  for (const auto& m : messages) list.push_back(to_json(m));
-  waiter.exchange.respond(http::Response::json(
-      200, json::serialize(json::object{{"messages", list}, {"last_id", messages.back().id}})));
+  waiter.exchange.respond(
+      http::Response::json(200, json::serialize(json::object{{"messages", to_json(messages)},
+                                                             {"last_id", messages.back().id}})));
 }
 
 }  // namespace switchboard::app

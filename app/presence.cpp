@@ -12,6 +12,15 @@ void Presence::on_owner(std::function<void()> fn) {
   owner.is_current() ? fn() : owner.post(std::move(fn));
 }
 
+// Runs `then` with the list on the shard that asked (at once when that is this one).
+void Presence::answer(net::Shard* caller, std::function<void(Online)> then, Online online) {
+  if (caller && !caller->is_current()) {
+    caller->post([then = std::move(then), online = std::move(online)]() mutable { then(online); });
+  } else {
+    then(std::move(online));
+  }
+}
+
 Presence::Online Presence::list(const std::string& room) const {
   Online online;
   if (auto it = rooms_.find(room); it != rooms_.end()) {
@@ -35,12 +44,7 @@ void Presence::join(const std::string& room, const std::string& name,
     ++rooms_[room][name];
     auto online = list(room);
     changed_(room, online);
-    if (caller && !caller->is_current()) {
-      caller->post(
-          [then = std::move(then), online = std::move(online)]() mutable { then(online); });
-    } else {
-      then(online);
-    }
+    answer(caller, std::move(then), std::move(online));
   });
 }
 
@@ -48,12 +52,7 @@ void Presence::online(const std::string& room, std::function<void(Online)> then)
   auto* caller = net::Runtime::current();
   on_owner([this, room, then = std::move(then), caller]() mutable {
     auto online = list(room);
-    if (caller && !caller->is_current()) {
-      caller->post(
-          [then = std::move(then), online = std::move(online)]() mutable { then(online); });
-    } else {
-      then(online);
-    }
+    answer(caller, std::move(then), std::move(online));
   });
 }
 

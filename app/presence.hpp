@@ -31,6 +31,7 @@ class Presence {
  private:
   void on_owner(std::function<void()> fn);
   Online list(const std::string& room) const;
+  static void answer(net::Shard* caller, std::function<void(Online)> then, Online online);
   void remove(const std::string& room, const std::string& name);
 
   net::Runtime& runtime_;

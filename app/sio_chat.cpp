@@ -22,12 +22,6 @@ json::object failure(std::string_view error) {
   return {{"ok", false}, {"error", error}};
 }
 
-json::array to_array(const std::vector<ChatMessage>& messages) {
-  json::array out;
-  for (const auto& m : messages) out.push_back(to_json(m));
-  return out;
-}
-
 // The string field `key` of the first argument, or "".
 std::string field(const socketio::Event& e, std::string_view key) {
   if (e.args.size() == 0 || !e.args[0].is_object()) return {};
@@ -88,7 +82,7 @@ void ChatService::setup_socketio() {
                        for (auto& n : online) names.emplace_back(n);
                        ack(json::object{{"ok", true},
                                         {"room", room},
-                                        {"messages", to_array(messages)},
+                                        {"messages", to_json(messages)},
                                         {"online", names}});
                      };
                      // A second join of the same room (a reconnection's re-join) counts once.
@@ -159,7 +153,7 @@ void ChatService::setup_socketio() {
                       [shard, ack = e.ack](Error err, std::vector<ChatMessage> m) mutable {
                         on_shard(*shard, [ack, err, m = std::move(m)]() mutable {
                           if (err) return ack(failure(*err));
-                          ack(json::object{{"ok", true}, {"messages", to_array(m)}});
+                          ack(json::object{{"ok", true}, {"messages", to_json(m)}});
                         });
                       });
     });

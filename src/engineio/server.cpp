@@ -95,6 +95,15 @@ void ServerCore::handle(http::Exchange exchange) {
   handshake(exchange, want_ws);
 }
 
+// The Engine.IO heartbeat keeps WebSockets alive, so they send no pings of their own.
+ws::ServerOptions ServerCore::websocket_options() const {
+  return {.max_message_size = options.max_payload,
+          .ping_interval = std::chrono::milliseconds(0),
+          .idle_timeout = 2 * (options.ping_interval + options.ping_timeout),
+          .permessage_deflate = options.per_message_deflate,
+          .write_queue = options.write_queue};
+}
+
 void ServerCore::hook_shutdown(net::Shard& shard) {
   auto& local = *locals_.at(shard.index());
   if (local.hooked) return;
@@ -131,13 +140,8 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
     session->start(open);
   };
   if (websocket) {
-    ws::ServerOptions wso{.max_message_size = options.max_payload,
-                          .ping_interval = std::chrono::milliseconds(0),
-                          .idle_timeout = 2 * (options.ping_interval + options.ping_timeout),
-                          .permessage_deflate = options.per_message_deflate,
-                          .write_queue = options.write_queue};
     // The session is kept alive by the map once begun; until then by this scope.
-    ws::accept(exchange, wso,
+    ws::accept(exchange, websocket_options(),
                session->websocket_handlers(
                    [weak = std::weak_ptr(session), begin](const ws::ConnectionPtr& c) {
                      if (auto s = weak.lock()) s->attach(c);
@@ -216,13 +220,8 @@ void ServerCore::upgrade(http::Exchange& exchange, const std::string& sid, unsig
              return ws::reject(std::move(*stream), r);
            }
            auto session = it->second;
-           ws::ServerOptions wso{
-               .max_message_size = self->options.max_payload,
-               .ping_interval = std::chrono::milliseconds(0),
-               .idle_timeout = 2 * (self->options.ping_interval + self->options.ping_timeout),
-               .permessage_deflate = self->options.per_message_deflate,
-               .write_queue = self->options.write_queue};
-           ws::accept_stream(std::move(*stream), std::move(leftover), std::move(request), wso,
+           ws::accept_stream(std::move(*stream), std::move(leftover), std::move(request),
+                             self->websocket_options(),
                              session->websocket_handlers(
                                  [weak = std::weak_ptr(session)](const ws::ConnectionPtr& c) {
                                    if (auto s = weak.lock()) s->probe(c);

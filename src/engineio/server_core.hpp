@@ -36,6 +36,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void polling(http::Exchange& exchange, const std::string& sid, unsigned owner);
   void upgrade(http::Exchange& exchange, const std::string& sid, unsigned owner);
   void hook_shutdown(net::Shard& shard);
+  ws::ServerOptions websocket_options() const;
 
   std::vector<std::unique_ptr<Local>> locals_;
   std::atomic<std::uint64_t> next_waiter_{1};

@@ -59,13 +59,19 @@ net::SendResult Socket::send_packet_text(std::string text, std::vector<std::stri
   return client->send(std::move(text), std::move(attachments), is_volatile);
 }
 
+// Sends an encoded packet: its text, then each attachment as a binary message.
+net::SendResult Socket::send_messages(std::vector<std::pair<bool, std::string>> messages) {
+  std::vector<std::string> attachments;
+  for (std::size_t i = 1; i < messages.size(); ++i) {
+    attachments.push_back(std::move(messages[i].second));
+  }
+  return send_packet_text(std::move(messages[0].second), std::move(attachments));
+}
+
 net::SendResult Socket::emit_args(std::string_view event, Args args) {
   if (any_outgoing_) any_outgoing_(Event{std::string(event), args, {}});
-  auto messages = detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt);
-  std::vector<std::string> attachments;
-  for (std::size_t i = 1; i < messages.size(); ++i)
-    attachments.push_back(std::move(messages[i].second));
-  return send_packet_text(std::move(messages[0].second), std::move(attachments));
+  return send_messages(
+      detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt));
 }
 
 void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callback,
@@ -75,12 +81,8 @@ void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callba
     return;
   }
   auto id = nsp_->next_ack_id();
-  auto messages = detail::encode_event_messages(nsp_->name, event, std::move(args), id);
-  std::vector<std::string> attachments;
-  for (std::size_t i = 1; i < messages.size(); ++i)
-    attachments.push_back(std::move(messages[i].second));
   register_ack(id, std::move(callback), timeout);
-  send_packet_text(std::move(messages[0].second), std::move(attachments));
+  send_messages(detail::encode_event_messages(nsp_->name, event, std::move(args), id));
 }
 
 void Socket::register_ack(std::uint64_t id, AckCallback callback,

@@ -54,8 +54,6 @@ struct ServerOptions {
   std::function<std::optional<std::string>(const http::Request&)> allow_request;
   /// permessage-deflate on the WebSocket transport (off by default, as in the reference).
   ws::PermessageDeflateOptions per_message_deflate{};
-  /// Name of the sticky-session cookie set on the handshake; empty sets none.
-  std::string cookie;
   /// Outbound queue limits of each session.
   net::WriteQueueOptions write_queue{};
 };

@@ -150,6 +150,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::shared_ptr<detail::Client> client() const { return client_.lock(); }
 
  private:
+  net::SendResult send_messages(std::vector<std::pair<bool, std::string>> messages);
+
   struct PendingAck {
     AckCallback callback;
     std::shared_ptr<void> timer;
