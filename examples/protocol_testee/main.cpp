@@ -5,7 +5,8 @@
 // "message-with-ack" is acknowledged with its own arguments.
 //
 // For the integration tests, `--extras 1` adds rooms, broadcasts, volatile emits, acks from the
-// server and server-side disconnects (see add_extras), and `--require-token T` refuses any
+// server, server-side disconnects and socket data (see setup); `--recovery 1` turns on
+// connection state recovery; and `--require-token T` refuses any
 // client whose auth.token is not T with CONNECT_ERROR {"message":"not authorized","data":...}.
 #include <cstring>
 #include <string>
@@ -146,6 +147,39 @@ void add_server_acks(const SocketPtr& socket, socketio::Namespace nsp) {
   });
 }
 
+// Socket data: "set-data" [value] keeps it in socket.data, "get-data" acks it and whether
+// the socket was recovered.
+void add_data(const SocketPtr& socket) {
+  socketio::Socket* s = socket.get();
+  socket->on("set-data", [s](Event& e) {
+    s->data = e.args.size() > 0 ? e.args[0] : boost::json::value();
+    e.ack();
+  });
+  socket->on("get-data", [s](Event& e) { e.ack(s->data, s->recovered()); });
+}
+
+// Outgoing events: "watch-outgoing" starts recording the names of the events sent to this
+// socket (direct and broadcast), "outgoing" acks them.
+void add_outgoing(const SocketPtr& socket) {
+  socketio::Socket* s = socket.get();
+  auto names = std::make_shared<boost::json::array>();
+  socket->on("watch-outgoing", [s, names](Event& e) {
+    s->on_any_outgoing([names](const Event& out) { names->emplace_back(out.name); });
+    e.ack();
+  });
+  socket->on("outgoing", [names](Event& e) { e.ack(*names); });
+}
+
+// "is-connected" [id]: acks whether a socket with that id is in the namespace.
+void add_presence(const SocketPtr& socket, socketio::Namespace nsp) {
+  socket->on("is-connected", [nsp](Event& e) {
+    nsp.to(first_string(e))
+        .fetch_sockets([ack = e.ack](std::vector<socketio::SocketInfo> found) mutable {
+          ack(!found.empty());
+        });
+  });
+}
+
 // Disconnects: "disconnect-me" [close?] leaves the namespace ("io server disconnect" on the
 // client), or with `true` closes the whole connection.
 void add_disconnects(const SocketPtr& socket) {
@@ -175,6 +209,9 @@ void setup(socketio::Namespace nsp, bool extras, const std::string& token) {
     add_broadcasts(socket, nsp);
     add_server_acks(socket, nsp);
     add_disconnects(socket);
+    add_data(socket);
+    add_presence(socket, nsp);
+    add_outgoing(socket);
   });
 }
 
@@ -182,13 +219,13 @@ void setup(socketio::Namespace nsp, bool extras, const std::string& token) {
 
 int main(int argc, char** argv) {
   auto token = take_string_option(argc, argv, "require-token");
-  auto args =
-      examples::parse_args(argc, argv,
-                           {{"ping-interval-ms", "heartbeat period", 300},
-                            {"ping-timeout-ms", "heartbeat timeout", 200},
-                            {"max-payload", "largest payload in bytes", 1000000},
-                            {"connect-timeout-ms", "time to join a namespace", 1000},
-                            {"extras", "1: rooms, broadcasts, server acks, disconnects", 0}});
+  auto args = examples::parse_args(argc, argv,
+                                   {{"ping-interval-ms", "heartbeat period", 300},
+                                    {"ping-timeout-ms", "heartbeat timeout", 200},
+                                    {"max-payload", "largest payload in bytes", 1000000},
+                                    {"connect-timeout-ms", "time to join a namespace", 1000},
+                                    {"extras", "1: rooms, broadcasts, server acks, disconnects", 0},
+                                    {"recovery", "1: connection state recovery", 0}});
   if (args.listen.port == 8000) args.listen.port = 3000;
   net::Runtime runtime({.shards = args.shards});
   http::Server server(runtime);
@@ -199,6 +236,8 @@ int main(int argc, char** argv) {
                  .max_payload = args.flag("max-payload"),
                  .cors = {.allowed_origins = {"*"}, .allow_credentials = true}},
       .connect_timeout = std::chrono::milliseconds(args.flag("connect-timeout-ms"))};
+  if (args.flag("recovery"))
+    options.connection_state_recovery = socketio::ConnectionStateRecovery{};
   socketio::Server io(runtime, options);
   bool extras = args.flag("extras") != 0;
   setup(io.of("/"), extras, token);

@@ -1,7 +1,8 @@
 // The twin of python-socketio's classic server example (examples/server/*/app.py): rooms
 // (enter, leave, close, list a socket's rooms), sessions (save_session/get_session), a
 // catch-all handler for events nobody handles, a background event every `--tick-ms`, and the
-// page at "/" that drives it all from a browser.
+// page at "/" that drives it all from a browser (its client, /socket.io.min.js, is the npm
+// package's browser bundle, read at start-up).
 //
 // Events ({"data": ..., "room": ...} payloads, answers as "my_response" {"data": ...}):
 //   my_event → the sender;  my_broadcast_event → everyone;  join / leave {"room"} → the
@@ -9,7 +10,9 @@
 //   {"room","data"} → the room;  rooms → ack with the socket's rooms;  set_name {"name"} →
 //   save_session;  whoami → ack with get_session();  disconnect_request → server disconnect;
 //   anything else → "my_response" {"data": "unhandled event: <name>", "args": [...]}.
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "common/args.hpp"
 #include "common/ticker.hpp"
@@ -121,6 +124,12 @@ int main(int argc, char** argv) {
         nsp.emit("my_response",
                  boost::json::object{{"data", "Server generated event"}, {"count", ++count}});
       });
+  std::ostringstream client_js;
+  client_js << std::ifstream(SB_SOCKETIO_CLIENT_JS).rdbuf();
+  server.router().get("/socket.io.min.js", [js = client_js.str()](http::Exchange ex) {
+    if (js.empty()) return ex.respond(http::Response::error(404, "run npm ci for the client"));
+    ex.respond(http::Response::text(200, js, "text/javascript; charset=utf-8"));
+  });
   server.router().get("/", [](http::Exchange ex) {
     ex.respond(http::Response::text(200, std::string(examples::kPythonSocketioPage),
                                     "text/html; charset=utf-8"));

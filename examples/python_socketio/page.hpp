@@ -8,7 +8,7 @@ namespace switchboard::examples {
 inline constexpr std::string_view kPythonSocketioPage = R"html(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>switchboard: python-socketio twin</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<script src="https://cdn.socket.io/4.8.1/socket.io.min.js"></script>
+<script src="/socket.io.min.js"></script>
 <style>body{font:16px system-ui;margin:2em auto;max-width:44em;padding:0 1em}
 form{display:flex;gap:.5em;margin:.3em 0}input{flex:1}
 #log{border:1px solid #ccc;height:18em;overflow:auto;padding:.5em;white-space:pre-wrap}</style>

@@ -57,7 +57,7 @@ void Session::attach(ws::ConnectionPtr connection) {
 // --- sending ------------------------------------------------------------------------------
 
 net::SendResult Session::enqueue(Outgoing out, std::size_t bytes, bool is_volatile) {
-  if (closed_) return net::SendResult::Dropped;
+  if (closed_ || closing_) return net::SendResult::Dropped;
   if (transport_ == Transport::WebSocket && ws_) {
     send_on_websocket(out);
     return ws_->buffered_amount() > core_->options.write_queue.soft_limit
@@ -165,6 +165,7 @@ void Session::poll(PollWaiter waiter) {
     return;
   }
   waiter_ = std::move(waiter);
+  if (closing_) return drain_for_close();
   if (probed_) {
     // Upgrading: a noop lets the client's poll loop pause.
     answer_waiter(text_response("6"));
@@ -266,7 +267,7 @@ void Session::on_ws_close(const ws::ConnectionPtr& connection) {
 // --- upgrade ------------------------------------------------------------------------------
 
 void Session::probe(ws::ConnectionPtr connection) {
-  if (closed_ || transport_ == Transport::WebSocket || probe_) {
+  if (closed_ || closing_ || transport_ == Transport::WebSocket || probe_) {
     connection->close(ws::CloseCode::PolicyViolation, "already upgraded");
     return;
   }
@@ -311,7 +312,7 @@ void Session::finish_upgrade() {
 // --- heartbeat and close ------------------------------------------------------------------
 
 void Session::schedule_ping() {
-  if (closed_) return;
+  if (closed_ || closing_) return;
   heartbeat_.expires_after(core_->options.ping_interval);
   heartbeat_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
@@ -330,18 +331,43 @@ void Session::expect_pong() {
 }
 
 void Session::close_with(std::string_view reason, bool notify_client) {
-  if (closed_) return;
+  if (closed_ || closing_) return;
   auto keep = shared_from_this();
   if (notify_client) {
     if (transport_ == Transport::Polling) {
-      send_packet(Packet{PacketType::Close, {}, false});
-      flush_polling();
+      // As the reference: what is queued (a Socket.IO DISCONNECT, say) goes first, and the
+      // close packet in a poll of its own, so the client handles the packets before the
+      // close. A client that does not poll in time is gone anyway.
+      closing_ = true;
+      closing_reason_ = reason;
+      // No upgrade any more: the client hears the close on polling.
+      if (probe_) probe_->close(ws::CloseCode::GoingAway);
+      probe_.reset();
+      probed_ = false;
+      upgrade_timer_.cancel();
+      heartbeat_.expires_after(core_->options.ping_timeout);
+      heartbeat_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (!ec && self) self->finish(self->closing_reason_);
+      });
+      if (waiter_) drain_for_close();
+      return;
     }
     if (ws_) ws_->close(ws::CloseCode::NormalClosure);
   } else if (ws_) {
     ws_->close(ws::CloseCode::NormalClosure);
   }
   finish(reason);
+}
+
+void Session::drain_for_close() {
+  bool last = queue_.empty();
+  if (last) {
+    queue_.push_back({Packet{PacketType::Close, {}, false}, nullptr, 0});
+    queued_bytes_ += 1;
+  }
+  flush_polling();
+  if (last) finish(closing_reason_);
 }
 
 void Session::finish(std::string_view reason) {

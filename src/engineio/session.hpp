@@ -37,7 +37,7 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   net::SendResult send(const std::shared_ptr<const PreparedPackets>& packets,
                        bool is_volatile) override;
   void close() override { close_with("forced close", true); }
-  bool is_open() const override { return !closed_; }
+  bool is_open() const override { return !closed_ && !closing_; }
   void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
   void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
 
@@ -55,6 +55,8 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   bool upgraded() const { return transport_ == Transport::WebSocket; }
   /// Ends the session with a reason; `notify_client` sends a close packet first.
   void close_with(std::string_view reason, bool notify_client);
+  /// Answers the held poll of a closing session: what is queued, or else the close packet.
+  void drain_for_close();
   /// Handlers for a WebSocket that carries this session (`on_open` runs first) or probes for
   /// an upgrade.
   ws::Handlers websocket_handlers(std::function<void(const ws::ConnectionPtr&)> on_open);
@@ -99,6 +101,10 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   boost::asio::steady_timer heartbeat_;
   boost::asio::steady_timer upgrade_timer_;
   bool closed_ = false;
+  /// Closed by the server on polling: the next polls take what is queued, then the close
+  /// packet, and the session ends with `closing_reason_`.
+  bool closing_ = false;
+  std::string closing_reason_;
 };
 
 }  // namespace switchboard::engineio::detail

@@ -37,15 +37,8 @@ BroadcastOperator BroadcastOperator::timeout(std::chrono::milliseconds t) const 
 }
 
 void BroadcastOperator::emit_args(std::string_view event, Args args) const {
-  // Encoded once: every shard and every socket gets the same bytes.
-  auto prepared = engineio::PreparedPackets::messages(
-      detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt));
-  nsp_->server.runtime.post_each([nsp = nsp_, rooms = rooms_, except = except_, prepared,
-                                  is_volatile = volatile_flag_](net::Shard& shard) {
-    nsp->for_each_selected(shard.index(), rooms, except, [&](Socket& s) {
-      if (auto client = s.client()) client->send_prepared(prepared, is_volatile);
-    });
-  });
+  nsp_->broadcast(std::make_shared<detail::Selection>(detail::Selection{rooms_, except_}), event,
+                  std::move(args), volatile_flag_, compress_);
 }
 
 namespace {

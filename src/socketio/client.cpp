@@ -35,9 +35,16 @@ net::SendResult Client::send(std::string text, std::vector<std::string> attachme
   return result;
 }
 
-void Client::send_prepared(const std::shared_ptr<const engineio::PreparedPackets>& packets,
-                           bool is_volatile) {
-  engine_->send(packets, is_volatile);
+net::SendResult Client::send_prepared(
+    const std::shared_ptr<const engineio::PreparedPackets>& packets, bool is_volatile) {
+  return engine_->send(packets, is_volatile);
+}
+
+void Client::disconnect_all() {
+  auto keep = shared_from_this();
+  auto sockets = sockets_;
+  for (auto& [nsp, socket] : sockets) socket->disconnect(false);
+  engine_->close();
 }
 
 void Client::forget(const std::string& nsp) {
@@ -53,6 +60,8 @@ void Client::on_message(engineio::Packet message) {
 }
 
 void Client::handle(Packet packet) {
+  // A namespace waiting for its session from another shard: nothing else for it yet.
+  if (recovering_.contains(packet.nsp)) return;
   auto it = sockets_.find(packet.nsp);
   if (packet.type == PacketType::Connect) {
     // A second CONNECT for a joined namespace is ignored: the JS client sends one when
@@ -121,6 +130,18 @@ void Client::connect(Packet packet) {
   if (packet.data.is_object()) auth = std::move(packet.data.as_object());
   auto nsp = server_.find_for_connect(packet.nsp, auth);
   if (!nsp) return refuse(packet.nsp, {"Invalid namespace", nullptr});
+  if (nsp->recovery()) {
+    // A client coming back names its earlier session (PROTOCOL.md §7 item 43).
+    if (const auto* pid = auth.if_contains("pid"); pid && pid->is_string()) {
+      std::string id(pid->as_string());
+      return recover(nsp, std::move(auth), std::move(id));
+    }
+  }
+  open_socket(nsp, std::move(auth), std::nullopt);
+}
+
+void Client::open_socket(const std::shared_ptr<NamespaceCore>& nsp, boost::json::object auth,
+                         std::optional<Restore> restore) {
   const auto& req = engine_->request();
   Handshake hs{.headers = req.headers,
                .query = req.query,
@@ -129,38 +150,70 @@ void Client::connect(Packet packet) {
                .url = req.target,
                .auth = std::move(auth),
                .time = std::chrono::system_clock::now()};
-  auto socket = std::make_shared<Socket>(shared_from_this(), nsp, random_id(), std::move(hs));
-  sockets_[packet.nsp] = socket;
-  admit(nsp, socket, 0);
+  auto id = restore ? restore->session.sid : random_id();
+  auto socket = std::make_shared<Socket>(shared_from_this(), nsp, std::move(id), std::move(hs));
+  // A recovered socket keeps its pid: that is how the client knows it was recovered.
+  if (nsp->recovery()) socket->set_pid(restore ? restore->session.pid : random_id());
+  sockets_[nsp->name] = socket;
+  std::size_t first = 0;
+  std::shared_ptr<Restore> found;
+  if (restore) {
+    socket->data = restore->session.data;
+    if (server_.options.connection_state_recovery->skip_middlewares) {
+      first = nsp->handlers->middlewares.size();
+    }
+    found = std::make_shared<Restore>(std::move(*restore));
+  }
+  admit(nsp, socket, first, std::move(found));
 }
 
 // Runs middleware `next` and the ones after it, then lets the socket in.
 void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& socket,
-                   std::size_t next) {
+                   std::size_t next, std::shared_ptr<Restore> restore) {
   auto& middlewares = nsp->handlers->middlewares;
   if (next < middlewares.size()) {
     std::weak_ptr<Client> weak = shared_from_this();
-    middlewares[next](socket, [weak, nsp, socket, next](std::optional<ConnectError> error) {
-      auto self = weak.lock();
-      if (!self || !self->engine_->is_open()) return;
-      if (error) {
-        self->sockets_.erase(nsp->name);
-        return self->refuse(nsp->name, *error);
-      }
-      self->admit(nsp, socket, next + 1);
-    });
+    middlewares[next](socket,
+                      [weak, nsp, socket, next, restore](std::optional<ConnectError> error) {
+                        auto self = weak.lock();
+                        if (!self || !self->engine_->is_open()) return;
+                        if (error) {
+                          self->sockets_.erase(nsp->name);
+                          return self->refuse(nsp->name, *error);
+                        }
+                        self->admit(nsp, socket, next + 1, restore);
+                      });
     return;
   }
   connect_timer_.cancel();
   auto& local = nsp->local(engine_->shard().index());
+  // What the client missed is worked out here, in the same turn as the socket joins its
+  // rooms: a broadcast is either in this shard's log already or reaches the socket live.
+  std::vector<PacketsPtr> missed;
+  bool recovered = false;
+  if (restore) {
+    if (auto broadcasts = local.log->broadcasts_after(restore->clock, restore->session.rooms)) {
+      recovered = true;
+      missed = std::move(restore->directs);
+      missed.insert(missed.end(), broadcasts->begin(), broadcasts->end());
+    } else {
+      socket->data = nullptr;
+    }
+  }
   local.sockets[socket->id()] = socket;
   socket->join(socket->id());
+  if (recovered) {
+    for (const auto& room : restore->session.rooms) socket->join(room);
+  }
   Packet reply{.type = PacketType::Connect, .nsp = nsp->name};
-  reply.data = boost::json::object{{"sid", socket->id()}};
+  boost::json::object body{{"sid", socket->id()}};
+  if (!socket->pid().empty()) body["pid"] = socket->pid();
+  reply.data = std::move(body);
   std::string text;
   encode(text, reply);
   engine_->send(text);
-  socket->mark_connected(false);
+  for (const auto& packets : missed) engine_->send(packets);
+  socket->mark_connected(recovered);
   if (nsp->handlers->on_connection) nsp->handlers->on_connection(socket);
 }
 

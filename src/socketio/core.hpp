@@ -8,6 +8,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "socketio/recovery.hpp"
 #include "switchboard/engineio/server.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/socketio/namespace.hpp"
@@ -17,6 +18,15 @@
 namespace switchboard::socketio::detail {
 
 class ServerCore;
+
+/// What a reconnecting client gets back: found on its old shard, replayed on its new one.
+struct Restore {
+  Session session;
+  /// What the client has of each origin's broadcasts.
+  std::vector<std::uint64_t> clock;
+  /// Direct emits it missed.
+  std::vector<PacketsPtr> directs;
+};
 
 /// Handlers of a namespace; a dynamic namespace shares its parent's.
 struct NamespaceHandlers {
@@ -28,10 +38,14 @@ class NamespaceCore : public std::enable_shared_from_this<NamespaceCore> {
  public:
   NamespaceCore(ServerCore& server, std::string name, std::shared_ptr<NamespaceHandlers> handlers);
 
-  /// The sockets and rooms of one shard.
+  /// The sockets and rooms of one shard, and with connection state recovery its log of
+  /// packets and the sessions of its sockets that left.
   struct Local {
     std::unordered_map<std::string, std::shared_ptr<Socket>> sockets;
     std::unordered_map<std::string, std::unordered_set<Socket*>> rooms;
+    std::unique_ptr<PacketLog> log;
+    std::uint64_t broadcasts = 0;
+    std::uint64_t directs = 0;
   };
 
   Local& local(unsigned shard) { return *locals_.at(shard); }
@@ -44,13 +58,45 @@ class NamespaceCore : public std::enable_shared_from_this<NamespaceCore> {
   void remove_from_room(Socket& socket, const std::string& room);
   std::uint64_t next_ack_id() { return next_ack_.fetch_add(1); }
 
+  /// True when connection state recovery is on.
+  bool recovery() const;
+  /// Emits to every selected socket of every shard, encoded once (and compressed once, when
+  /// `compress` and permessage-deflate is on). With recovery on, a
+  /// non-volatile broadcast gets an offset and each shard logs it.
+  void broadcast(std::shared_ptr<const Selection> selection, std::string_view event, Args args,
+                 bool is_volatile, bool compress);
+  /// A direct emit with recovery on: logged on the socket's shard, with an offset.
+  net::SendResult emit_logged(Socket& socket, std::string_view event, Args args);
+  /// Keeps what a socket that left involuntarily needs to come back (on its shard).
+  void persist(Socket& socket, std::string_view reason);
+  /// Takes the session named by `pid`, unless unknown or expired. Thread-safe.
+  std::optional<Session> take_session(const std::string& pid);
+  /// On the shard the session left from: works out what its client missed there; nullopt
+  /// when that cannot be told any more.
+  std::optional<Restore> restore(Session session, const std::optional<OffsetKey>& offset);
+
+  /// Sockets with an outgoing catch-all listener, so broadcasts keep their arguments for them.
+  std::atomic<int> outgoing_listeners{0};
+
   ServerCore& server;
   const std::string name;
   std::shared_ptr<NamespaceHandlers> handlers;
 
  private:
+  void deliver(unsigned shard, const std::shared_ptr<const Selection>& selection,
+               const PacketsPtr& packets, const std::shared_ptr<const Event>& event,
+               bool is_volatile, std::optional<OffsetKey> key);
+
   std::vector<std::unique_ptr<Local>> locals_;
   std::atomic<std::uint64_t> next_ack_{0};
+  /// Broadcasts emitted off the shards: numbered and posted under one lock, so that every
+  /// shard logs them in the order of their numbers.
+  std::mutex external_mutex_;
+  std::uint64_t external_broadcasts_ = 0;
+  /// Sessions of sockets that left, from every shard (touched only on connects and
+  /// disconnects).
+  std::mutex sessions_mutex_;
+  std::unique_ptr<SessionStore> sessions_;
 };
 
 /// One Engine.IO connection and the namespaces it joined.
@@ -60,17 +106,25 @@ class Client : public std::enable_shared_from_this<Client> {
   void start();
   engineio::Socket& engine() { return *engine_; }
   net::SendResult send(std::string text, std::vector<std::string> attachments, bool is_volatile);
-  void send_prepared(const std::shared_ptr<const engineio::PreparedPackets>& packets,
-                     bool is_volatile);
+  net::SendResult send_prepared(const std::shared_ptr<const engineio::PreparedPackets>& packets,
+                                bool is_volatile);
   /// A socket left its namespace.
   void forget(const std::string& nsp);
   void close() { engine_->close(); }
+  /// Leaves every namespace ("server namespace disconnect"), then closes the connection.
+  void disconnect_all();
 
  private:
   void on_message(engineio::Packet message);
   void handle(Packet packet);
   void connect(Packet packet);
-  void admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& socket, std::size_t next);
+  /// Looks for the session a reconnecting client names (on its owner shard), then connects.
+  void recover(const std::shared_ptr<NamespaceCore>& nsp, boost::json::object auth,
+               std::string pid);
+  void open_socket(const std::shared_ptr<NamespaceCore>& nsp, boost::json::object auth,
+                   std::optional<Restore> restore);
+  void admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& socket, std::size_t next,
+             std::shared_ptr<Restore> restore);
   void refuse(const std::string& nsp, const ConnectError& error);
   void on_close(std::string_view reason);
   /// Ends the connection because the peer broke the protocol.
@@ -82,6 +136,8 @@ class Client : public std::enable_shared_from_this<Client> {
   std::unordered_map<std::string, SocketPtr> sockets_;
   /// Namespaces joined once and left since (late packets for them are ignored).
   std::unordered_set<std::string> left_;
+  /// Namespaces whose CONNECT waits for a session from another shard.
+  std::unordered_set<std::string> recovering_;
   boost::asio::steady_timer connect_timer_;
 };
 
@@ -102,6 +158,8 @@ class ServerCore {
   net::Runtime& runtime;
   ServerOptions options;
   engineio::Server engine;
+  /// Handlers of events from other servers of a cluster (server_side_emit).
+  std::unordered_map<std::string, std::function<void(Event&)>> server_side_handlers;
 
  private:
   struct Parent {

@@ -35,7 +35,16 @@ std::vector<std::pair<bool, std::string>> encode_event_messages(const std::strin
 
 NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<NamespaceHandlers> h)
     : server(s), name(std::move(n)), handlers(std::move(h)) {
-  for (unsigned i = 0; i < server.runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
+  const auto& recovery = server.options.connection_state_recovery;
+  for (unsigned i = 0; i < server.runtime.size(); ++i) {
+    auto local = std::make_unique<Local>();
+    if (recovery) {
+      local->log = std::make_unique<PacketLog>(server.runtime.size(), recovery->max_packets,
+                                               recovery->max_disconnection_duration);
+    }
+    locals_.push_back(std::move(local));
+  }
+  if (recovery) sessions_ = std::make_unique<SessionStore>(recovery->max_disconnection_duration);
 }
 
 NamespaceCore::Local& NamespaceCore::local() {
@@ -126,6 +135,7 @@ void ServerCore::clear_handlers() {
     nsp.handlers->middlewares.clear();
     nsp.handlers->on_connection = nullptr;
   };
+  server_side_handlers.clear();
   for (auto& [name, nsp] : namespaces_) clear(*nsp);
   for (auto& parent : parents_) clear(*parent.nsp);
 }
@@ -173,6 +183,20 @@ Namespace Server::of(const std::regex& pattern) {
   return of([pattern](const std::string& name, const boost::json::object&) {
     return std::regex_match(name, pattern);
   });
+}
+
+void Server::server_side_emit_args(std::string_view, Args) {
+  // A single server has no other server to reach; the cluster adapter will carry it.
+}
+
+void Server::server_side_emit_with_ack(
+    std::string_view, Args, std::chrono::milliseconds,
+    std::function<void(std::optional<std::string>, std::vector<Args>)> callback) {
+  callback(std::nullopt, {});
+}
+
+void Server::on_server_side(std::string event, std::function<void(Event&)> handler) {
+  core_->server_side_handlers[std::move(event)] = std::move(handler);
 }
 
 void Server::attach(http::Router& router) {

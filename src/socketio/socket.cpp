@@ -43,6 +43,9 @@ void Socket::on_any(AnyHandler handler) {
   any_ = std::move(handler);
 }
 void Socket::on_any_outgoing(AnyHandler handler) {
+  // The namespace counts listeners: broadcasts keep their arguments only when some exist.
+  if (!any_outgoing_ && handler) ++nsp_->outgoing_listeners;
+  if (any_outgoing_ && !handler) --nsp_->outgoing_listeners;
   any_outgoing_ = std::move(handler);
 }
 void Socket::on_disconnecting(ReasonHandler handler) {
@@ -70,6 +73,7 @@ net::SendResult Socket::send_messages(std::vector<std::pair<bool, std::string>> 
 
 net::SendResult Socket::emit_args(std::string_view event, Args args) {
   if (any_outgoing_) any_outgoing_(Event{std::string(event), args, {}});
+  if (nsp_->recovery()) return nsp_->emit_logged(*this, event, std::move(args));
   return send_messages(
       detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt));
 }
@@ -149,7 +153,8 @@ void Socket::disconnect(bool close) {
   if (!connected_) return;
   auto client = client_.lock();
   if (close) {
-    if (client) client->close();  // every namespace of the client leaves, "forced close"
+    // As the reference: every namespace of the client leaves, then the connection closes.
+    if (client) client->disconnect_all();
     return;
   }
   Packet packet{.type = PacketType::Disconnect, .nsp = nsp_->name};
@@ -166,6 +171,7 @@ void Socket::finish(std::string_view reason) {
   }
   auto keep = shared_from_this();
   if (on_disconnecting_) on_disconnecting_(reason);
+  nsp_->persist(*this, reason);
   for (const auto& room : rooms_) nsp_->remove_from_room(*this, room);
   rooms_.clear();
   nsp_->local(shard_.index()).sockets.erase(id_);
@@ -180,7 +186,8 @@ void Socket::finish(std::string_view reason) {
   auto on_disconnect = std::move(on_disconnect_);
   // Handlers often capture this socket: drop them so the socket can go.
   handlers_.clear();
-  any_ = any_outgoing_ = nullptr;
+  on_any_outgoing(nullptr);
+  any_ = nullptr;
   on_disconnecting_ = nullptr;
   if (on_disconnect) on_disconnect(reason);
 }

@@ -82,7 +82,11 @@ for (const mode of MODES) {
       const url = servers.python.url;
       const page = await fetch(url + "/");
       assert.equal(page.status, 200);
-      assert.match(await page.text(), /socket\.io/);
+      assert.match(await page.text(), /<script src="\/socket\.io\.min\.js">/);
+      const js = await fetch(url + "/socket.io.min.js");
+      assert.equal(js.status, 200);
+      assert.match(js.headers.get("content-type"), /javascript/);
+      assert.match(await js.text(), /Socket\.IO v4/);
       const [a, seen] = await connect(mode, url);
       assert.deepEqual(await received(seen, a, "my_response"), [{ data: "Connected", count: 0 }]);
       const reply = async (event, ...args) => {

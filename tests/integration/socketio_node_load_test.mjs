@@ -32,8 +32,11 @@ async function run(socket, index) {
 for (const mode of MODES) {
   describe(`${mode}, ${SHARDS} shard(s)`, { concurrency: false }, () => {
     test(`${CLIENTS} clients × ${EMITS} acked emits: nothing lost or duplicated`, async () => {
+      // Generous timeouts: on a loaded machine 200 clients may take more than the testee's
+      // 1 s to send their CONNECT.
       const server = await startServer(binary, ["--shards", SHARDS, "--ping-interval-ms", "5000",
-                                                "--ping-timeout-ms", "10000"]);
+                                                "--ping-timeout-ms", "10000",
+                                                "--connect-timeout-ms", "20000"]);
       const sockets = Array.from({ length: CLIENTS }, () => client(server.url, mode));
       try {
         await Promise.all(sockets.map((s) => connected(s, mode, 20000)));

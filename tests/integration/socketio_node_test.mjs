@@ -164,14 +164,26 @@ for (const mode of MODES) {
       assert.equal(s.active, false);  // the client does not try again by itself
     });
 
-    test("server-side close: 'transport close', then the client reconnects", async () => {
+    test("outgoing listeners see direct emits and broadcasts", async () => {
+      const s = await connect(mode);
+      await s.timeout(5000).emitWithAck("watch-outgoing");
+      await Promise.all([next(s, "message-back"), s.emit("message", "m")]);
+      await Promise.all([next(s, "broadcast-message"), s.emitWithAck("broadcast", "b")]);
+      assert.deepEqual(await s.timeout(5000).emitWithAck("outgoing"),
+                       ["message-back", "broadcast-message"]);
+    });
+
+    test("server-side close: every namespace leaves, 'io server disconnect'", async () => {
       const s = await connect(mode, "/", { reconnection: true, reconnectionDelay: 50 });
-      const firstId = s.id;
-      const [[reason]] = await Promise.all([next(s, "disconnect"), s.emit("disconnect-me", true)]);
-      assert.equal(reason, "transport close");
-      await next(s, "connect");
-      assert.notEqual(s.id, firstId);
-      assert.equal(await s.timeout(5000).emitWithAck("message-with-ack", "again"), "again");
+      const custom = s.io.socket("/custom");
+      open.push(custom);
+      await next(custom, "connect");
+      const [[reason], [customReason]] = await Promise.all([
+        next(s, "disconnect"), next(custom, "disconnect"), s.emit("disconnect-me", true)]);
+      // As the reference: a DISCONNECT for each namespace, then the connection closes.
+      assert.equal(reason, "io server disconnect");
+      assert.equal(customReason, "io server disconnect");
+      assert.equal(s.active, false);
     });
   });
 }

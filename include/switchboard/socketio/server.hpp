@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -18,6 +19,18 @@ class Runtime;
 
 namespace switchboard::socketio {
 
+/// Connection state recovery: a client that lost its connection for a short while gets back
+/// its socket id, rooms, `data` and every packet it missed (PROTOCOL.md §7).
+struct ConnectionStateRecovery {
+  /// How long the session of a disconnected client is kept.
+  std::chrono::milliseconds max_disconnection_duration{120000};
+  /// A recovered client does not go through the namespace's middlewares again.
+  bool skip_middlewares = true;
+  /// Packets kept per namespace and shard for replay (older ones go first; a client that
+  /// missed more than that is not recovered).
+  std::size_t max_packets = 10000;
+};
+
 /// Options, with the reference server's defaults.
 struct ServerOptions {
   /// Engine.IO options; the path defaults to /socket.io/.
@@ -26,6 +39,8 @@ struct ServerOptions {
   std::chrono::milliseconds connect_timeout{45000};
   /// Binary attachments per packet (more is a parse error).
   std::size_t max_attachments = 10;
+  /// Off by default, as in the reference.
+  std::optional<ConnectionStateRecovery> connection_state_recovery;
 };
 
 namespace detail {
@@ -65,6 +80,22 @@ class Server {
   void emit(std::string_view event, T&&... values) {
     of("/").emit(event, std::forward<T>(values)...);
   }
+
+  /// Emits to the other servers of a cluster, whose on_server_side() handlers get it; this
+  /// server's own handlers do not. Without a cluster there is no other server and nothing
+  /// is sent (the cluster adapter carries it, PROTOCOL.md §10).
+  template <class... T>
+  void server_side_emit(std::string_view event, T&&... values) {
+    server_side_emit_args(event, Args::of(std::forward<T>(values)...));
+  }
+  void server_side_emit_args(std::string_view event, Args args);
+  /// The same, collecting each other server's ack; `callback` gets them all, or an error with
+  /// those that came when `timeout` passes first. Without a cluster: no answers, at once.
+  void server_side_emit_with_ack(
+      std::string_view event, Args args, std::chrono::milliseconds timeout,
+      std::function<void(std::optional<std::string>, std::vector<Args>)> callback);
+  /// Handles an event that another server of the cluster sent with server_side_emit.
+  void on_server_side(std::string event, std::function<void(Event&)> handler);
 
   /// Adds the Engine.IO routes to a router (before the HTTP server listens).
   void attach(http::Router& router);

@@ -148,6 +148,19 @@ class Socket : public std::enable_shared_from_this<Socket> {
                                    bool is_volatile = false);
   void register_ack(std::uint64_t id, AckCallback callback, std::chrono::milliseconds timeout);
   std::shared_ptr<detail::Client> client() const { return client_.lock(); }
+  void notify_outgoing(const Event& event) const {
+    if (any_outgoing_) any_outgoing_(event);
+  }
+  // Connection state recovery: the private session id, and the first and last logged packet
+  // sent to this socket (positions in its shard's log).
+  const std::string& pid() const { return pid_; }
+  void set_pid(std::string pid) { pid_ = std::move(pid); }
+  void note_logged(std::uint64_t position) {
+    if (!first_logged_) first_logged_ = position;
+    last_logged_ = position;
+  }
+  std::optional<std::uint64_t> first_logged() const { return first_logged_; }
+  std::optional<std::uint64_t> last_logged() const { return last_logged_; }
 
  private:
   net::SendResult send_messages(std::vector<std::pair<bool, std::string>> messages);
@@ -169,7 +182,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   ReasonHandler on_disconnecting_;
   ReasonHandler on_disconnect_;
   std::unordered_map<std::uint64_t, PendingAck> acks_;
-  std::uint64_t next_ack_ = 0;
+  std::string pid_;
+  std::optional<std::uint64_t> first_logged_;
+  std::optional<std::uint64_t> last_logged_;
   bool connected_ = false;
   bool recovered_ = false;
 };
