@@ -98,8 +98,9 @@ void ServerCore::handle(http::Exchange exchange) {
 // The Engine.IO heartbeat keeps WebSockets alive, so they send no pings of their own.
 ws::ServerOptions ServerCore::websocket_options() const {
   return {.max_message_size = options.max_payload,
+          // Engine.IO's heartbeat watches the connection: no WebSocket timer of its own.
           .ping_interval = std::chrono::milliseconds(0),
-          .idle_timeout = 2 * (options.ping_interval + options.ping_timeout),
+          .idle_timeout = std::chrono::milliseconds(0),
           .permessage_deflate = options.per_message_deflate,
           .write_queue = options.write_queue};
 }
@@ -120,8 +121,10 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
   auto& shard = exchange.shard();
   hook_shutdown(shard);
   auto sid = detail::make_sid(shard.index(), runtime.size());
+  // A WebSocket session takes its request from its connection (Session::attach).
   auto session = std::make_shared<Session>(
-      shared_from_this(), shard, sid, exchange.request(),
+      shared_from_this(), shard, sid,
+      websocket ? nullptr : std::make_shared<const http::Request>(exchange.request()),
       websocket ? Session::Transport::WebSocket : Session::Transport::Polling);
   std::string_view upgrades[] = {"websocket"};
   bool can_upgrade = !websocket && options.allow_upgrades && options.allow_websocket;

@@ -22,7 +22,7 @@ http::Response error_response(Error error) {
 }  // namespace
 
 Session::Session(std::shared_ptr<ServerCore> core, net::Shard& shard, std::string sid,
-                 http::Request request, Transport transport)
+                 std::shared_ptr<const http::Request> request, Transport transport)
     : core_(std::move(core)),
       shard_(shard),
       sid_(std::move(sid)),
@@ -51,6 +51,8 @@ void Session::start(std::string open_packet) {
 }
 
 void Session::attach(ws::ConnectionPtr connection) {
+  // A WebSocket handshake is the session's handshake: share its request.
+  request_ = connection->shared_request();
   ws_ = std::move(connection);
 }
 

@@ -24,13 +24,14 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   enum class Transport { Polling, WebSocket };
 
   Session(std::shared_ptr<ServerCore> core, net::Shard& shard, std::string sid,
-          http::Request request, Transport transport);
+          std::shared_ptr<const http::Request> request, Transport transport);
   ~Session() override;
 
   // Socket
   const std::string& id() const override { return sid_; }
   std::string_view transport() const override;
-  const http::Request& request() const override { return request_; }
+  const http::Request& request() const override { return *request_; }
+  std::shared_ptr<const http::Request> shared_request() const override { return request_; }
   net::Shard& shard() override { return shard_; }
   net::SendResult send(std::string_view text, bool is_volatile) override;
   net::SendResult send_binary(std::string_view bytes, bool is_volatile) override;
@@ -86,7 +87,9 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   std::shared_ptr<ServerCore> core_;
   net::Shard& shard_;
   std::string sid_;
-  http::Request request_;
+  /// One copy of the handshake request, shared with a WebSocket transport that came with it
+  /// and with every Socket.IO socket of the connection.
+  std::shared_ptr<const http::Request> request_;
   Transport transport_;
   net::Shard::Activity activity_;
   MessageHandler on_message_;

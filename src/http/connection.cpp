@@ -6,8 +6,6 @@ namespace switchboard::http::detail {
 
 namespace {
 
-constexpr std::size_t kReadChunk = 16 * 1024;
-
 // The Date header value, formatted at most once a second per thread.
 const std::string& http_date() {
   thread_local std::time_t last = 0;
@@ -93,14 +91,22 @@ void Connection::read() {
   // While a request is being handled, read only to notice the client leaving, within bounds.
   if (phase_ == Phase::Handling && in_.size() > core_->options.max_header_bytes) return;
   reading_ = true;
-  // Reads land in a buffer of their own: in_ may be parsed while this read is pending.
-  if (!chunk_) chunk_ = std::make_unique<char[]>(kReadChunk);
-  stream_->async_read_some(
-      std::span<char>(chunk_.get(), kReadChunk),
-      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-        if (!ec) self->in_.append(self->chunk_.get(), n);
-        self->on_read(ec, n);
-      });
+  // On readiness, into the thread's buffer: a connection waiting for its next request (or
+  // one that is about to become a WebSocket) holds no read buffer of its own.
+  stream_->async_wait_readable([self = shared_from_this()](boost::system::error_code ec) {
+    std::size_t n = 0;
+    if (!ec && !self->closed_ && self->stream_) {
+      auto buffer = net::thread_read_buffer();
+      n = self->stream_->read_available(buffer, ec);
+      if (ec == boost::asio::error::would_block) {
+        self->reading_ = false;
+        return self->read();
+      }
+      if (!ec && n == 0) ec = boost::asio::error::eof;
+      if (!ec) self->in_.append(buffer.data(), n);
+    }
+    self->on_read(ec, n);
+  });
 }
 
 void Connection::on_read(boost::system::error_code ec, std::size_t n) {

@@ -74,7 +74,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   net::WriteQueue queue_;
   boost::asio::steady_timer timer_;
   std::string in_;
-  std::unique_ptr<char[]> chunk_;
   std::optional<RequestParser> parser_;
   Router::Match match_;
   std::shared_ptr<ExchangeState> current_;

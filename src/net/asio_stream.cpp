@@ -7,6 +7,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+namespace switchboard::net {
+
+std::span<char> thread_read_buffer() {
+  constexpr std::size_t kSize = 64 * 1024;
+  thread_local std::unique_ptr<char[]> buffer(new char[kSize]);
+  return {buffer.get(), kSize};
+}
+
+}  // namespace switchboard::net
+
 namespace switchboard::net::detail {
 
 void to_buffers(std::span<const std::string_view> in, std::vector<asio::const_buffer>& out) {

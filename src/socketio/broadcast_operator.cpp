@@ -127,7 +127,7 @@ void BroadcastOperator::fetch_sockets(std::function<void(std::vector<SocketInfo>
       [nsp = nsp_, rooms = rooms_, except = except_, gather, origin](net::Shard& shard) {
         std::vector<SocketInfo> found;
         nsp->for_each_selected(shard.index(), rooms, except, [&](Socket& s) {
-          found.push_back({s.id(), s.nsp(), s.rooms(), s.data, s.handshake().address});
+          found.push_back({s.id(), s.nsp(), s.rooms(), s.data, s.handshake().address()});
         });
         origin->post([gather, found = std::move(found)]() mutable {
           for (auto& f : found) gather->found.push_back(std::move(f));

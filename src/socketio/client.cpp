@@ -142,12 +142,7 @@ void Client::connect(Packet packet) {
 
 void Client::open_socket(const std::shared_ptr<NamespaceCore>& nsp, boost::json::object auth,
                          std::optional<Restore> restore) {
-  const auto& req = engine_->request();
-  Handshake hs{.headers = req.headers,
-               .query = req.query,
-               .address = req.remote_address,
-               .secure = req.tls,
-               .url = req.target,
+  Handshake hs{.request = engine_->shared_request(),
                .auth = std::move(auth),
                .time = std::chrono::system_clock::now()};
   auto id = restore ? restore->session.sid : random_id();

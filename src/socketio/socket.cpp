@@ -6,12 +6,6 @@
 
 namespace switchboard::socketio {
 
-std::optional<std::string> Handshake::query_param(std::string_view name) const {
-  http::Request r;
-  r.query = query;
-  return r.query_param(name);
-}
-
 void Ack::send(Args args) {
   if (!send_) return;
   auto send = std::move(send_);

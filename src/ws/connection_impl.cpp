@@ -8,12 +8,6 @@ namespace {
 
 std::atomic<std::uint64_t> g_next_id{1};
 
-// Every connection of a shard reads into this one buffer, so an idle connection holds none.
-std::span<char> shard_read_buffer() {
-  thread_local std::unique_ptr<char[]> buffer(new char[64 * 1024]);
-  return {buffer.get(), 64 * 1024};
-}
-
 DecoderOptions decoder_options(const ServerOptions& o, const std::optional<DeflateParams>& d) {
   return {.max_message_size = o.max_message_size, .role = Role::Server, .permessage_deflate = d};
 }
@@ -29,7 +23,7 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
                                std::string protocol, std::optional<DeflateParams> deflate)
     : stream_(std::move(stream)),
       activity_(stream_->shard()),
-      request_(std::move(request)),
+      request_(std::make_shared<const http::Request>(std::move(request))),
       options_(options),
       handlers_(std::move(handlers)),
       protocol_(std::move(protocol)),
@@ -74,7 +68,7 @@ void ConnectionImpl::wait_readable() {
 
 void ConnectionImpl::on_readable(boost::system::error_code ec) {
   if (state_ == State::Closed) return;
-  auto buffer = shard_read_buffer();
+  auto buffer = net::thread_read_buffer();
   // A few reads per wake-up, then yield to the other connections of the shard.
   for (int i = 0; i < 4 && !ec; ++i) {
     auto n = stream_->read_available(buffer, ec);
@@ -215,9 +209,12 @@ void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {
 
 void ConnectionImpl::arm_timer() {
   using namespace std::chrono;
-  milliseconds wait = state_ == State::Closing ? options_.close_timeout : options_.idle_timeout;
-  if (state_ == State::Open && options_.ping_interval.count() > 0) {
-    wait = std::min(wait, options_.ping_interval);
+  milliseconds wait = options_.close_timeout;
+  if (state_ == State::Open) {
+    auto idle = options_.idle_timeout.count() > 0 ? options_.idle_timeout : milliseconds::max();
+    auto ping = options_.ping_interval.count() > 0 ? options_.ping_interval : milliseconds::max();
+    wait = std::min(idle, ping);
+    if (wait == milliseconds::max()) return;  // the layer above keeps time (Engine.IO)
   }
   timer_.expires_after(wait);
   timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
@@ -233,7 +230,7 @@ void ConnectionImpl::on_tick() {
     return;
   }
   auto quiet = std::chrono::steady_clock::now() - last_heard_;
-  if (quiet >= options_.idle_timeout) {
+  if (options_.idle_timeout.count() > 0 && quiet >= options_.idle_timeout) {
     fail(CloseCode::GoingAway, "idle timeout");
     return;
   }

@@ -28,7 +28,8 @@ class ConnectionImpl final : public Connection,
                        bool is_volatile) override;
   void close(CloseCode code, std::string_view reason) override;
   bool is_open() const override { return state_ == State::Open; }
-  const http::Request& request() const override { return request_; }
+  const http::Request& request() const override { return *request_; }
+  std::shared_ptr<const http::Request> shared_request() const override { return request_; }
   std::string_view protocol() const override { return protocol_; }
   std::size_t buffered_amount() const override { return queue_.queued_bytes(); }
   std::uint64_t id() const override { return id_; }
@@ -52,7 +53,7 @@ class ConnectionImpl final : public Connection,
 
   std::unique_ptr<net::Stream> stream_;
   net::Shard::Activity activity_;
-  http::Request request_;
+  std::shared_ptr<const http::Request> request_;
   ServerOptions options_;
   Handlers handlers_;
   std::string protocol_;

@@ -91,6 +91,8 @@ class Socket {
   virtual std::string_view transport() const = 0;
   /// The handshake request (headers, query, remote address).
   virtual const http::Request& request() const = 0;
+  /// The same request, shared (Socket.IO keeps it in each socket's handshake).
+  virtual std::shared_ptr<const http::Request> shared_request() const = 0;
   virtual net::Shard& shard() = 0;
 
   /// Sends a text message.

@@ -14,6 +14,11 @@ namespace switchboard::net {
 
 class Shard;
 
+/// A 64 KiB buffer shared by everything that reads on the calling thread: read into it right
+/// after async_wait_readable() and consume the bytes before yielding, and an idle connection
+/// holds no read buffer of its own.
+std::span<char> thread_read_buffer();
+
 /// A connected stream owned by one shard. Callbacks run on that shard. At most one read and
 /// one write may be in flight at a time.
 class Stream {

@@ -34,17 +34,22 @@ class NamespaceCore;
 
 /// What the client sent when it connected.
 struct Handshake {
-  http::Headers headers;
-  /// The raw query string of the Engine.IO handshake.
-  std::string query;
-  std::string address;
-  bool secure = false;
-  std::string url;
+  /// The Engine.IO handshake request, one copy shared by the connection's namespaces.
+  std::shared_ptr<const http::Request> request;
   /// The CONNECT packet's payload (`auth` on the client), an empty object when none.
   boost::json::object auth;
   std::chrono::system_clock::time_point time;
+
+  const http::Headers& headers() const { return request->headers; }
+  /// The raw query string of the Engine.IO handshake.
+  const std::string& query() const { return request->query; }
+  const std::string& address() const { return request->remote_address; }
+  bool secure() const { return request->tls; }
+  const std::string& url() const { return request->target; }
   /// The decoded value of a query parameter.
-  std::optional<std::string> query_param(std::string_view name) const;
+  std::optional<std::string> query_param(std::string_view name) const {
+    return request->query_param(name);
+  }
 };
 
 /// Answers an event whose sender asked for an acknowledgement.

@@ -32,7 +32,8 @@ struct ServerOptions {
   std::size_t max_message_size = 16 * 1024 * 1024;
   /// A ping is sent after this long without hearing from the peer; 0 sends none.
   std::chrono::milliseconds ping_interval{30000};
-  /// The connection is closed (1001) after this long without hearing from the peer.
+  /// The connection is closed (1001) after this long without hearing from the peer; 0 never
+  /// (with no pings either, an open connection then holds no timer).
   std::chrono::milliseconds idle_timeout{120000};
   /// How long to wait for the peer's Close after sending ours.
   std::chrono::milliseconds close_timeout{5000};
@@ -73,6 +74,8 @@ class Connection {
   virtual bool is_open() const = 0;
   /// The upgrade request (path, query, headers, remote address).
   virtual const http::Request& request() const = 0;
+  /// The same request, shared (layers above keep it without a copy).
+  virtual std::shared_ptr<const http::Request> shared_request() const = 0;
   /// The negotiated subprotocol, or empty.
   virtual std::string_view protocol() const = 0;
   /// Bytes queued and not yet written.
