@@ -9,6 +9,11 @@
 
 namespace switchboard::net {
 
+std::size_t Stream::try_write(std::span<const std::string_view>, boost::system::error_code& ec) {
+  ec = boost::asio::error::would_block;
+  return 0;
+}
+
 std::span<char> thread_read_buffer() {
   constexpr std::size_t kSize = 64 * 1024;
   thread_local std::unique_ptr<char[]> buffer(new char[kSize]);
@@ -57,6 +62,18 @@ void TcpStream::async_wait_readable(std::function<void(boost::system::error_code
 std::size_t TcpStream::read_available(std::span<char> into, boost::system::error_code& ec) {
   if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
   auto n = socket_.read_some(asio::buffer(into.data(), into.size()), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = asio::error::would_block;
+    return 0;
+  }
+  return n;
+}
+
+std::size_t TcpStream::try_write(std::span<const std::string_view> buffers,
+                                 boost::system::error_code& ec) {
+  if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
+  to_buffers(buffers, buffers_);
+  auto n = socket_.write_some(buffers_, ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) {
     ec = asio::error::would_block;
     return 0;

@@ -23,6 +23,8 @@ class TcpStream final : public Stream {
   void async_wait_readable(std::function<void(boost::system::error_code)> cb) override;
   std::size_t read_available(std::span<char> into, boost::system::error_code& ec) override;
   void async_write(std::span<const std::string_view> buffers, Callback cb) override;
+  std::size_t try_write(std::span<const std::string_view> buffers,
+                        boost::system::error_code& ec) override;
   void shutdown_send() override;
   void close() override;
   bool is_open() const override { return socket_.is_open(); }

@@ -7,6 +7,18 @@
 
 namespace switchboard::net {
 
+namespace {
+
+// The queues of this thread (shard) that have something to write this turn, flushed by one
+// posted handler: a broadcast to a thousand sockets posts once, not a thousand times.
+struct FlushList {
+  std::vector<WriteQueue*> queues;
+  bool posted = false;
+};
+thread_local FlushList t_flush;
+
+}  // namespace
+
 WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<void()> on_error,
                        std::function<void()> on_overflow)
     : stream_(stream),
@@ -17,6 +29,11 @@ WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<
 
 WriteQueue::~WriteQueue() {
   *alive_ = false;
+  if (scheduled_) {
+    for (auto& queue : t_flush.queues) {
+      if (queue == this) queue = nullptr;
+    }
+  }
 }
 
 SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
@@ -70,23 +87,67 @@ void WriteQueue::abandon() {
 void WriteQueue::schedule() {
   if (scheduled_ || writing_) return;
   scheduled_ = true;
-  boost::asio::post(stream_.shard().context(), [this, alive = alive_] {
-    if (!*alive) return;
-    scheduled_ = false;
-    flush();
+  t_flush.queues.push_back(this);
+  if (t_flush.posted) return;
+  t_flush.posted = true;
+  boost::asio::post(stream_.shard().context(), [] {
+    // Queues flushed here may be destroyed by what a flush runs (a drained callback): a
+    // destroyed queue removes itself from the list (see ~WriteQueue).
+    auto& list = t_flush;
+    list.posted = false;
+    for (std::size_t i = 0; i < list.queues.size(); ++i) {
+      auto* queue = list.queues[i];
+      if (!queue) continue;
+      list.queues[i] = nullptr;
+      queue->scheduled_ = false;
+      queue->flush();
+    }
+    list.queues.clear();
   });
 }
 
 void WriteQueue::flush() {
-  if (writing_ || failed_ || pending_.empty()) return;
-  writing_ = true;
-  in_flight_.swap(pending_);
-  views_.clear();
-  for (auto& item : in_flight_) views_.push_back(item.bytes());
-  stream_.async_write(views_, [this, alive = alive_](boost::system::error_code ec, std::size_t) {
-    if (!*alive) return;
-    on_written(ec);
-  });
+  while (!writing_ && !failed_ && !pending_.empty()) {
+    in_flight_.swap(pending_);
+    views_.clear();
+    std::size_t total = 0;
+    for (auto& item : in_flight_) {
+      views_.push_back(item.bytes());
+      total += views_.back().size();
+    }
+    // First what the kernel takes at once, without an asynchronous operation; the rest, if
+    // any, asynchronously.
+    boost::system::error_code ec;
+    auto n = stream_.try_write(views_, ec);
+    if (ec == boost::asio::error::would_block) ec = {};
+    if (!ec && n == total) {
+      in_flight_.clear();
+      queued_ -= total;
+      continue;
+    }
+    writing_ = true;
+    if (ec) return on_written(ec);
+    skip_written(n);
+    stream_.async_write(views_, [this, alive = alive_](boost::system::error_code ec, std::size_t) {
+      if (!*alive) return;
+      on_written(ec);
+    });
+    return;
+  }
+  if (!writing_ && pending_.empty() && !drained_.empty()) {
+    // Callbacks may own the connection that owns this queue: nothing touches it after them.
+    auto drained = std::move(drained_);
+    drained_.clear();
+    for (auto& fn : drained) fn();
+  }
+}
+
+// Drops the first `n` bytes from views_ (they were written).
+void WriteQueue::skip_written(std::size_t n) {
+  std::size_t first = 0;
+  while (first < views_.size() && n >= views_[first].size()) n -= views_[first++].size();
+  views_.erase(views_.begin(), views_.begin() + first);
+  if (n > 0) views_.front().remove_prefix(n);
 }
 
 void WriteQueue::on_written(boost::system::error_code ec) {
@@ -105,13 +166,7 @@ void WriteQueue::on_written(boost::system::error_code ec) {
     }
     return;
   }
-  if (!pending_.empty()) {
-    flush();
-    return;
-  }
-  auto drained = std::move(drained_);
-  drained_.clear();
-  for (auto& fn : drained) fn();
+  flush();
 }
 
 }  // namespace switchboard::net

@@ -36,6 +36,11 @@ class Stream {
   /// Writes every byte of every buffer (one gathered write); the buffers must stay alive
   /// until cb runs.
   virtual void async_write(std::span<const std::string_view> buffers, Callback cb) = 0;
+  /// Writes what the kernel takes now, without blocking (one gathered write); returns the
+  /// bytes written, 0 with would_block when none. Streams that cannot (TLS) always say
+  /// would_block, and the caller falls back to async_write().
+  virtual std::size_t try_write(std::span<const std::string_view> buffers,
+                                boost::system::error_code& ec);
   /// Half-closes the sending side after pending writes (TCP FIN / TLS close_notify).
   virtual void shutdown_send() = 0;
   /// Closes at once; pending operations complete with operation_aborted.

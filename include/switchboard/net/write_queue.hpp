@@ -58,6 +58,7 @@ class WriteQueue {
   void schedule();
   void flush();
   void on_written(boost::system::error_code ec);
+  void skip_written(std::size_t n);
 
   Stream& stream_;
   WriteQueueOptions options_;
