@@ -31,7 +31,8 @@ namespace switchboard::client {
 class Client {
  public:
   /// A client of the server at `url` (`http://host:port`; ws:// is accepted too). Connects
-  /// when a socket does. Throws std::invalid_argument for a malformed URL (a caller bug).
+  /// when a socket does. Throws std::invalid_argument for a malformed URL (a caller bug) and
+  /// for https:// (no TLS yet).
   Client(boost::asio::io_context& io, std::string_view url, ClientOptions options = {});
   /// Closes the connection (as `close`).
   ~Client();

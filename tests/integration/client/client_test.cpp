@@ -251,7 +251,8 @@ TEST_F(ClientTest, ReconnectsAfterServerRestart) {
   socket->connect();
   ASSERT_TRUE(run_until([&] { return connects == 1; }));
   int port = server->port();
-  server->stop();
+  server->terminate();
+  ASSERT_TRUE(run_until([&] { return server->exited(); }));
   ASSERT_TRUE(run_until([&] { return !reason.empty(); }));
   EXPECT_TRUE(reason == "transport close" || reason == "transport error") << reason;
   server = start_server(port);
@@ -260,6 +261,28 @@ TEST_F(ClientTest, ReconnectsAfterServerRestart) {
   record(socket);
   socket->emit("message", "again");
   ASSERT_TRUE(wait_event("message-back"));
+}
+
+TEST_F(ClientTest, GivesUpAfterTheLastAttempt) {
+  client::Client manager(io, server->url(),
+                         {.transports = {Transport::WebSocket},
+                          .reconnection_attempts = 2,
+                          .reconnection_delay = 10ms,
+                          .reconnection_delay_max = 20ms});
+  auto socket = manager.socket("/");
+  std::vector<unsigned> attempts;
+  bool failed = false;
+  int transport_errors = 0;
+  manager.on_reconnect_attempt([&](unsigned n) { attempts.push_back(n); });
+  manager.on_reconnect_failed([&] { failed = true; });
+  socket->on_connect_error([&](const client::ConnectError& e) { transport_errors += e.transport; });
+  socket->connect();
+  ASSERT_TRUE(run_until([&] { return socket->connected(); }));
+  server->terminate();
+  ASSERT_TRUE(run_until([&] { return failed; }));
+  EXPECT_EQ(attempts, (std::vector<unsigned>{1, 2}));
+  EXPECT_EQ(transport_errors, 2);
+  EXPECT_FALSE(socket->connected());
 }
 
 TEST_F(ClientTest, BufferedEmitsLeaveOnConnect) {

@@ -55,6 +55,20 @@ ServerProcess::~ServerProcess() {
   stop();
 }
 
+void ServerProcess::terminate() {
+  if (pid_ > 0) kill(pid_, SIGTERM);
+}
+
+bool ServerProcess::exited() {
+  if (pid_ <= 0) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  if (out_ >= 0) close(out_);
+  out_ = -1;
+  return true;
+}
+
 void ServerProcess::stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);

@@ -20,6 +20,10 @@ class ServerProcess {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   /// SIGTERM and wait.
   void stop();
+  /// SIGTERM without waiting (let the caller's clients answer the server's goodbyes).
+  void terminate();
+  /// True once the process has exited (reaped without blocking).
+  bool exited();
 
  private:
   int pid_ = -1;
