@@ -35,7 +35,7 @@ void ClientImpl::socket_connect(Socket& socket) {
 }
 
 void ClientImpl::socket_left() {
-  if (!any_socket_wanted()) close();
+  if (!closing_ && !any_socket_wanted()) close();
 }
 
 bool ClientImpl::any_socket_wanted() const {
@@ -138,6 +138,8 @@ bool ClientImpl::send_packet(const socketio::Packet& packet) {
 }
 
 void ClientImpl::close() {
+  if (closing_) return;
+  closing_ = true;  // the sockets' disconnect() calls back into socket_left()
   skip_reconnect_ = true;
   reconnecting_ = false;
   reconnect_timer_.cancel();
@@ -146,6 +148,7 @@ void ClientImpl::close() {
     if (socket->connected()) socket->disconnect();
   if (auto engine = std::exchange(engine_, nullptr)) engine->close();
   engine_open_ = false;
+  closing_ = false;
 }
 
 void ClientImpl::drop() {

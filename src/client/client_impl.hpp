@@ -87,6 +87,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   boost::asio::steady_timer reconnect_timer_;
   bool reconnecting_ = false;
   bool skip_reconnect_ = false;
+  bool closing_ = false;
   std::mt19937 random_;
 };
 
