@@ -85,7 +85,7 @@ void ClientImpl::on_engine_message(engineio::Packet packet) {
   auto step = packet.binary ? decoder_.feed_binary(std::move(packet.data))
                             : decoder_.feed_text(packet.data);
   if (!step) {
-    if (engine_) engine_->drop();
+    if (auto engine = engine_) engine->drop();
     return;
   }
   if (!*step) return;  // attachments pending
@@ -129,11 +129,13 @@ void ClientImpl::schedule_reconnect() {
 }
 
 bool ClientImpl::send_packet(const socketio::Packet& packet) {
-  if (!engine_open_ || !engine_) return false;
+  // A local owner: a failing send closes the engine, and on_engine_close drops engine_.
+  auto engine = engine_;
+  if (!engine_open_ || !engine) return false;
   std::string text;
   socketio::encode(text, packet);
-  engine_->send(std::move(text), false);
-  for (const auto& attachment : packet.attachments) engine_->send(attachment, true);
+  engine->send(std::move(text), false);
+  for (const auto& attachment : packet.attachments) engine->send(attachment, true);
   return true;
 }
 
@@ -152,7 +154,7 @@ void ClientImpl::close() {
 }
 
 void ClientImpl::drop() {
-  if (engine_) engine_->drop();
+  if (auto engine = engine_) engine->drop();
 }
 
 std::optional<Transport> ClientImpl::transport() const {

@@ -65,20 +65,18 @@ void WebSocket::connect(std::string_view text) {
                              }},
       detail::WsSettings{.headers = options_.headers,
                          .handshake_timeout = options_.handshake_timeout,
-                         .max_message_size = options_.max_message_size});
+                         .max_message_size = options_.max_message_size,
+                         .soft_queue_limit = options_.soft_queue_limit,
+                         .hard_queue_limit = options_.hard_queue_limit});
   connection_->connect(*url);
 }
 
 net::SendResult WebSocket::send_text(std::string_view payload) {
-  if (!is_open()) return net::SendResult::Dropped;
-  connection_->send(payload, false);
-  return net::SendResult::Sent;
+  return connection_ ? connection_->send(payload, false) : net::SendResult::Dropped;
 }
 
 net::SendResult WebSocket::send_binary(std::string_view payload) {
-  if (!is_open()) return net::SendResult::Dropped;
-  connection_->send(payload, true);
-  return net::SendResult::Sent;
+  return connection_ ? connection_->send(payload, true) : net::SendResult::Dropped;
 }
 
 void WebSocket::close(ws::CloseCode code) {

@@ -109,9 +109,15 @@ void WsConnection::handle_bytes(const std::uint8_t* data, std::size_t size) {
   }
 }
 
-void WsConnection::send(std::string_view payload, bool binary) {
-  if (state_ != State::Open) return;
+net::SendResult WsConnection::send(std::string_view payload, bool binary) {
+  if (state_ != State::Open) return net::SendResult::Dropped;
+  if (queued_bytes_ + payload.size() > settings_.hard_queue_limit) {
+    abort();  // a slow consumer: never queue without bound
+    return net::SendResult::Dropped;
+  }
   queue_frame(binary ? ws::Opcode::Binary : ws::Opcode::Text, payload);
+  return queued_bytes_ > settings_.soft_queue_limit ? net::SendResult::Buffered
+                                                    : net::SendResult::Sent;
 }
 
 void WsConnection::queue_frame(ws::Opcode opcode, std::string_view payload) {
@@ -120,6 +126,7 @@ void WsConnection::queue_frame(ws::Opcode opcode, std::string_view payload) {
   for (int i = 0; i < 4; ++i) header.mask[i] = static_cast<std::uint8_t>(mask >> (8 * i));
   std::string frame;
   ws::append_frame(frame, header, payload);
+  queued_bytes_ += frame.size();
   writes_.push_back(std::move(frame));
   if (!writing_) write_next();
 }
@@ -133,10 +140,14 @@ void WsConnection::write_next() {
   writing_ = true;
   asio::async_write(socket_, asio::buffer(writes_.front()),
                     [self = shared_from_this()](error_code ec, std::size_t) {
-                      if (!self->writes_.empty()) self->writes_.pop_front();
+                      if (!self->writes_.empty()) {
+                        self->queued_bytes_ -= self->writes_.front().size();
+                        self->writes_.pop_front();
+                      }
                       if (ec) {
                         self->writing_ = false;
                         self->writes_.clear();
+                        self->queued_bytes_ = 0;
                         if (self->state_ == State::Closed) return self->close_socket();
                         return self->finish(ec, ws::CloseCode::Abnormal);
                       }
@@ -166,6 +177,7 @@ void WsConnection::close(ws::CloseCode code) {
 void WsConnection::abort() {
   if (state_ == State::Closed) return;
   writes_.clear();
+  queued_bytes_ = 0;
   finish(asio::error::connection_aborted, ws::CloseCode::Abnormal);
 }
 
@@ -178,6 +190,7 @@ void WsConnection::finish(error_code ec, ws::CloseCode code) {
   // Let queued frames (our Close) leave first unless the connection failed.
   if (ec || writes_.empty()) {
     writes_.clear();
+    queued_bytes_ = 0;
     close_socket();
   } else if (!writing_) {
     write_next();

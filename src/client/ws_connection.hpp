@@ -5,6 +5,7 @@
 
 #include "client/url.hpp"
 
+#include <switchboard/net/send_result.hpp>
 #include <switchboard/ws/error.hpp>
 #include <switchboard/ws/message_decoder.hpp>
 
@@ -36,6 +37,10 @@ struct WsSettings {
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra request headers
   std::chrono::milliseconds handshake_timeout{10'000};
   std::size_t max_message_size = 16 * 1024 * 1024;
+  /// Bytes queued for writing past which sends report `Buffered`.
+  std::size_t soft_queue_limit = 1024 * 1024;
+  /// Bytes queued past which the connection is dropped as a slow consumer.
+  std::size_t hard_queue_limit = 16 * 1024 * 1024;
 };
 
 /// One client WebSocket connection. Create with std::make_shared.
@@ -46,8 +51,9 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   /// Resolves, connects and performs the opening handshake for `url` (ws:// only).
   void connect(const Url& url);
 
-  /// Queues a text or binary message. Ignored unless open.
-  void send(std::string_view payload, bool binary);
+  /// Queues a text or binary message: `Sent`, `Buffered` over the soft queue limit, or
+  /// `Dropped` when not open or over the hard limit (the connection is then aborted).
+  net::SendResult send(std::string_view payload, bool binary);
 
   /// Starts the closing handshake (RFC 6455 §7.1.2); the TCP connection ends when the server
   /// answers, or after a short grace period.
@@ -83,6 +89,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   ws::MessageDecoder decoder_;
   ws::Event event_;
   std::deque<std::string> writes_;
+  std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool close_sent_ = false;
   std::mt19937_64 random_;

@@ -41,6 +41,11 @@ struct WebSocketOptions {
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra handshake headers
   std::chrono::milliseconds handshake_timeout{10'000};
   std::size_t max_message_size = 16 * 1024 * 1024;  ///< larger messages close with 1009
+  /// Bytes waiting to be written past which sends report `Buffered`.
+  std::size_t soft_queue_limit = 1024 * 1024;
+  /// Bytes waiting past which a send drops the connection (a slow consumer) and reports
+  /// `Dropped`.
+  std::size_t hard_queue_limit = 16 * 1024 * 1024;
 };
 
 /// One WebSocket client connection. Not reusable: connect once.
@@ -66,9 +71,11 @@ class WebSocket {
   /// Connects to `url` (`ws://host[:port]/path`); the result arrives in `on_open`.
   void connect(std::string_view url);
 
-  /// Sends a text message (`payload` must be UTF-8). `Dropped` unless open.
+  /// Sends a text message (`payload` must be UTF-8): `Sent`, `Buffered` when more than the
+  /// soft limit waits to be written, `Dropped` unless open or past the hard limit (which
+  /// also drops the connection).
   net::SendResult send_text(std::string_view payload);
-  /// Sends a binary message. `Dropped` unless open.
+  /// Sends a binary message; results as `send_text`.
   net::SendResult send_binary(std::string_view payload);
 
   /// Starts the closing handshake with `code`; `on_close` follows.
