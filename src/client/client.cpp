@@ -153,6 +153,14 @@ void ClientImpl::close() {
   closing_ = false;
 }
 
+void ClientImpl::shutdown() {
+  on_reconnect_attempt = nullptr;
+  on_reconnect = nullptr;
+  on_reconnect_failed = nullptr;
+  for (auto& [nsp, socket] : sockets_) socket->forget_handlers();
+  close();
+}
+
 void ClientImpl::drop() {
   if (auto engine = engine_) engine->drop();
 }
@@ -173,7 +181,7 @@ Client::Client(boost::asio::io_context& io, std::string_view url, ClientOptions 
 }
 
 Client::~Client() {
-  if (impl_) impl_->close();
+  if (impl_) impl_->shutdown();
 }
 
 std::shared_ptr<Socket> Client::socket(std::string nsp, SocketOptions options) {

@@ -59,6 +59,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   bool open() const { return engine_open_; }
 
   void close();
+  /// close(), after forgetting every handler: the owner is going away, nothing may run.
+  void shutdown();
   void drop();
   std::optional<Transport> transport() const;
 

@@ -191,6 +191,18 @@ void Socket::handle_connect_failure(const std::string& message) {
   if (state_->on_connect_error) state_->on_connect_error({.message = message, .transport = true});
 }
 
+void Socket::forget_handlers() {
+  auto& s = *state_;
+  s.handlers.clear();
+  s.any = nullptr;
+  s.on_connect = nullptr;
+  s.on_disconnect = nullptr;
+  s.on_connect_error = nullptr;
+  for (auto& [id, pending] : s.acks)
+    if (pending.timer) pending.timer->cancel();
+  s.acks.clear();
+}
+
 void Socket::fail_acks(Error error) {
   auto acks = std::exchange(state_->acks, {});
   for (auto& [id, pending] : acks) {

@@ -34,7 +34,8 @@ class Client {
   /// when a socket does. Throws std::invalid_argument for a malformed URL (a caller bug) and
   /// for https:// (no TLS yet).
   Client(boost::asio::io_context& io, std::string_view url, ClientOptions options = {});
-  /// Closes the connection (as `close`).
+  /// Closes the connection (as `close`) without running any handler: the sockets' handlers
+  /// and pending ack callbacks are dropped (a pending `std::future` gets broken_promise).
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

@@ -152,6 +152,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void handle_connect_failure(const std::string& message);
   void dispatch(detail::EventIn& in);
   void fail_acks(Error error);
+  void forget_handlers();
   bool wants_connection() const;
 
   std::unique_ptr<detail::SocketState> state_;
