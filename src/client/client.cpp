@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace switchboard::client {
@@ -128,15 +129,16 @@ void ClientImpl::schedule_reconnect() {
   });
 }
 
-bool ClientImpl::send_packet(const socketio::Packet& packet) {
+std::optional<net::SendResult> ClientImpl::send_packet(const socketio::Packet& packet) {
   // A local owner: a failing send closes the engine, and on_engine_close drops engine_.
   auto engine = engine_;
-  if (!engine_open_ || !engine) return false;
+  if (!engine_open_ || !engine) return std::nullopt;
   std::string text;
   socketio::encode(text, packet);
-  engine->send(std::move(text), false);
-  for (const auto& attachment : packet.attachments) engine->send(attachment, true);
-  return true;
+  auto result = engine->send(std::move(text), false);
+  for (const auto& attachment : packet.attachments)
+    result = std::max(result, engine->send(attachment, true));
+  return result;
 }
 
 void ClientImpl::close() {

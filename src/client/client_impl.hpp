@@ -54,8 +54,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   void socket_connect(Socket& socket);
   /// A socket left; closes the connection when none wants it any more.
   void socket_left();
-  /// Encodes and sends `packet` and its attachments. False when not open.
-  bool send_packet(const socketio::Packet& packet);
+  /// Encodes and sends `packet` and its attachments: the transport's answer, or nullopt when
+  /// not open.
+  std::optional<net::SendResult> send_packet(const socketio::Packet& packet);
   bool open() const { return engine_open_; }
 
   void close();

@@ -2,6 +2,8 @@
 
 #include "switchboard/engineio/payload.hpp"
 
+#include <algorithm>
+
 namespace switchboard::client::detail {
 
 namespace asio = boost::asio;
@@ -157,24 +159,25 @@ void Engine::handle(const engineio::Packet& packet) {
   if (step.closed && !closed_) fail(*step.closed);
 }
 
-void Engine::send(std::string data, bool binary) {
-  if (closed_) return;
+net::SendResult Engine::send(std::string data, bool binary) {
+  if (closed_) return net::SendResult::Dropped;
   core_.send_message(std::move(data), binary);
-  flush();
+  return flush();
 }
 
-void Engine::flush() {
-  if (closed_ || !opened_ || !core_.has_outbox()) return;
+net::SendResult Engine::flush() {
+  if (closed_ || !opened_ || !core_.has_outbox()) return net::SendResult::Sent;
   if (transport_ == Transport::WebSocket) {
-    if (!ws_) return;
+    if (!ws_) return net::SendResult::Sent;
+    auto worst = net::SendResult::Sent;
     for (const auto& packet : core_.take_outbox()) {
       std::string frame;
       engineio::append_websocket_packet(frame, packet);
-      ws_->send(frame, packet.binary);
+      worst = std::max(worst, ws_->send(frame, packet.binary));
     }
-    return;
+    return worst;
   }
-  if (post_ || pausing_) return;
+  if (post_ || pausing_) return net::SendResult::Sent;
   HttpRequest request{.method = "POST",
                       .target = target(Transport::Polling),
                       .body = core_.take_polling_payload(),
@@ -190,6 +193,7 @@ void Engine::flush() {
                       if (self->pausing_) return self->maybe_finish_upgrade();
                       self->flush();
                     });
+  return net::SendResult::Sent;
 }
 
 // The probe answered and polling has drained: switch (PROTOCOL.md §5 item 26).

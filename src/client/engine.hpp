@@ -36,8 +36,9 @@ class Engine : public std::enable_shared_from_this<Engine> {
   /// Starts the handshake on the first of the options' transports.
   void open();
 
-  /// Queues a message; sent at once on WebSocket, in the next POST on polling.
-  void send(std::string data, bool binary);
+  /// Queues a message; sent at once on WebSocket, in the next POST on polling. Reports the
+  /// WebSocket queue's state (`Sent` on polling; `Dropped` once closed).
+  net::SendResult send(std::string data, bool binary);
 
   /// Closes the session cleanly (a close packet); reports nothing more.
   void close();
@@ -54,7 +55,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   void open_websocket();
   void poll();
   void on_poll_answer(boost::system::error_code ec, const std::string& body);
-  void flush();
+  net::SendResult flush();
   void start_upgrade();
   void maybe_finish_upgrade();
   void handle(const engineio::Packet& packet);

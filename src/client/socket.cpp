@@ -77,8 +77,8 @@ net::SendResult Socket::emit_args(std::string_view event, Args args) {
   auto& s = *state_;
   auto packet = s.core.event_packet(event, std::move(args), std::nullopt);
   if (s.core.connected()) {
-    if (auto client = s.client.lock(); client && client->send_packet(packet))
-      return net::SendResult::Sent;
+    if (auto client = s.client.lock())
+      if (auto result = client->send_packet(packet)) return *result;
   }
   if (s.buffer.size() >= max_buffered) return net::SendResult::Dropped;
   s.buffer.push_back(std::move(packet));

@@ -115,8 +115,10 @@ class Socket : public std::enable_shared_from_this<Socket> {
   net::SendResult emit(std::string_view event, T&&... values) {
     return emit_args(event, Args::of(std::forward<T>(values)...));
   }
-  /// Sends an event. While not connected it is buffered and sent on connection (`Buffered`);
-  /// `Dropped` when the buffer (`max_buffered` packets) is full.
+  /// Sends an event. Connected: the transport's answer (`Buffered` when its write queue is
+  /// over the soft limit; `Dropped` past the hard limit, which drops the connection). Not
+  /// connected: buffered and sent on connection (`Buffered`), `Dropped` when the buffer
+  /// (`max_buffered` packets) is full.
   net::SendResult emit_args(std::string_view event, Args args);
 
   /// Sends an event asking for an ack; `callback` runs once with the answer, Error::Timeout

@@ -61,3 +61,19 @@ TEST(Engine, GarbageOpenPacketIsAParseError) {
   ASSERT_TRUE(run_until(io, [&] { return error.has_value(); }));
   EXPECT_EQ(error->message, "parse error");
 }
+
+TEST(Engine, EmitReportsAFullWriteQueue) {
+  asio::io_context io;
+  ScriptedServer server(
+      io, {R"(0{"sid":"s","upgrades":[],"pingInterval":5000,"pingTimeout":5000,"maxPayload":100})",
+           R"(40{"sid":"socket"})"});
+  client::Client manager(io, server.url(),
+                         {.transports = {client::Transport::WebSocket}, .reconnection = false});
+  auto socket = manager.socket("/");
+  socket->connect();
+  ASSERT_TRUE(run_until(io, [&] { return socket->connected(); }));
+  EXPECT_EQ(socket->emit("small", 1), net::SendResult::Sent);
+  // 2 MiB cannot have left yet: the write queue is over its 1 MiB soft limit.
+  EXPECT_EQ(socket->emit("big", std::string(2 << 20, 'x')), net::SendResult::Buffered);
+  EXPECT_EQ(socket->emit("small", 2), net::SendResult::Buffered);
+}
