@@ -166,6 +166,31 @@ TEST_F(ClientTest, PollingUpgradesToWebsocket) {
   check_round_trips(*socket);
 }
 
+TEST_F(ClientTest, LargeBinaryOverPollingIsSplitWithinMaxPayload) {
+  client::Client manager(io, server->url(),
+                         {.transports = {Transport::Polling}, .reconnection = false});
+  auto socket = manager.socket("/");
+  socket->connect();
+  ASSERT_TRUE(run_until([&] { return socket->connected(); }));
+  // Three 400 kB buffers (base64 on polling: about 1.6 MB) exceed the server's 1 MB maxPayload
+  // in one POST, so they travel in several.
+  std::vector<std::string> buffers;
+  for (char c : {'a', 'b', 'c'}) buffers.push_back(std::string(400'000, c));
+  Args args;
+  for (const auto& b : buffers) args.add(client::Binary{b});
+  std::optional<client::AckResult> reply;
+  socket->emit_with_ack(
+      "message-with-ack", std::move(args), [&](client::AckResult r) { reply = std::move(r); }, 10s);
+  ASSERT_TRUE(run_until([&] { return reply.has_value(); }, 20s));
+  ASSERT_TRUE(*reply);
+  ASSERT_EQ((*reply)->size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::string* bytes = (*reply)->binary((**reply)[i]);
+    ASSERT_TRUE(bytes);
+    EXPECT_EQ(*bytes, buffers[i]);
+  }
+}
+
 TEST_F(ClientTest, NamespacesShareOneConnection) {
   client::Client manager(io, server->url(),
                          {.transports = {Transport::WebSocket}, .reconnection = false});
