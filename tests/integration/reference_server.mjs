@@ -5,7 +5,7 @@
 // ack and answer with the reply, "disconnect-me" leaves the namespace, and "drop-me" closes
 // the transport abruptly after which the namespace broadcasts "missed" ["while-away"].
 //
-//   node reference_server.mjs --port 0 [--recovery 1]
+//   node reference_server.mjs --port 0 [--recovery 1] [--max-payload BYTES]
 // prints "listening on http://127.0.0.1:PORT". With --recovery 1, connection state recovery
 // is on (CONNECT answers carry a pid, events an offset).
 import { createServer } from 'node:http';
@@ -18,11 +18,12 @@ function option(name, fallback) {
 
 const port = Number(option('port', '0'));
 const recovery = option('recovery', '0') === '1';
+const maxPayload = Number(option('max-payload', '1000000'));
 const httpServer = createServer();
 const io = new Server(httpServer, {
   pingInterval: 300,
   pingTimeout: 200,
-  maxHttpBufferSize: 1e6,
+  maxHttpBufferSize: maxPayload,
   connectTimeout: 1000,
   cors: { origin: '*', credentials: true },
   ...(recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 60000 } } : {}),

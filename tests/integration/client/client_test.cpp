@@ -34,7 +34,8 @@ bool reference() {
   return env("SB_CLIENT_SERVER", "switchboard") == "node";
 }
 
-std::unique_ptr<test::ServerProcess> start_server(int port = 0, bool recovery = false) {
+std::unique_ptr<test::ServerProcess> start_server(int port = 0, bool recovery = false,
+                                                  int max_payload = 1'000'000) {
   std::vector<std::string> argv;
   if (reference()) {
     argv = {env("SB_NODE", "node"), env("SB_REFERENCE_SERVER")};
@@ -42,6 +43,7 @@ std::unique_ptr<test::ServerProcess> start_server(int port = 0, bool recovery = 
   } else {
     argv = {env("SB_PROTOCOL_TESTEE"), "--shards", env("SB_SHARDS", "1"), "--extras", "1"};
   }
+  argv.insert(argv.end(), {"--max-payload", std::to_string(max_payload)});
   return std::make_unique<test::ServerProcess>(argv, port);
 }
 
@@ -167,22 +169,27 @@ TEST_F(ClientTest, PollingUpgradesToWebsocket) {
 }
 
 TEST_F(ClientTest, LargeBinaryOverPollingIsSplitWithinMaxPayload) {
+  // A small maxPayload keeps each POST quick: the testee's heartbeat is 300 ms + 200 ms, and a
+  // pong waits while a POST is in flight.
+  server = start_server(0, false, 100'000);
   client::Client manager(io, server->url(),
                          {.transports = {Transport::Polling}, .reconnection = false});
   auto socket = manager.socket("/");
+  std::string reason;
+  socket->on_disconnect([&](const std::string& r) { reason = r; });
   socket->connect();
   ASSERT_TRUE(run_until([&] { return socket->connected(); }));
-  // Three 400 kB buffers (base64 on polling: about 1.6 MB) exceed the server's 1 MB maxPayload
-  // in one POST, so they travel in several.
+  // Three 40 kB buffers (base64 on polling: about 160 kB) exceed the server's 100 kB
+  // maxPayload in one POST, so they travel in several.
   std::vector<std::string> buffers;
-  for (char c : {'a', 'b', 'c'}) buffers.push_back(std::string(400'000, c));
+  for (char c : {'a', 'b', 'c'}) buffers.push_back(std::string(40'000, c));
   Args args;
   for (const auto& b : buffers) args.add(client::Binary{b});
   std::optional<client::AckResult> reply;
   socket->emit_with_ack(
       "message-with-ack", std::move(args), [&](client::AckResult r) { reply = std::move(r); }, 10s);
   ASSERT_TRUE(run_until([&] { return reply.has_value(); }, 20s));
-  ASSERT_TRUE(*reply);
+  ASSERT_TRUE(*reply) << reply->error().message() << " " << reason;
   ASSERT_EQ((*reply)->size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
     const std::string* bytes = (*reply)->binary((**reply)[i]);
