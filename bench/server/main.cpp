@@ -68,13 +68,16 @@ void add_socketio(socketio::Server& sio, Dropper& dropper) {
 
 int main(int argc, char** argv) {
   auto args = examples::parse_args(argc, argv,
-                                   {{"drop-every", "drop every Nth echoed message (0: none)", 0}});
+                                   {{"drop-every", "drop every Nth echoed message (0: none)", 0},
+                                    {"ping-ms", "Engine.IO ping interval", 25000}});
   net::Runtime runtime({.shards = args.shards});
   http::Server server(runtime);
   Dropper dropper(args.flag("drop-every"));
   ws::Group everyone(runtime);
   add_raw_websocket(server.router(), everyone, dropper);
-  socketio::Server sio(runtime, {.engine = {.path = "/socket.io/"}});
+  socketio::Server sio(
+      runtime, {.engine = {.path = "/socket.io/",
+                           .ping_interval = std::chrono::milliseconds(args.flag("ping-ms"))}});
   add_socketio(sio, dropper);
   sio.attach(server.router());
   if (!examples::listen(server, args)) return 1;
