@@ -42,8 +42,7 @@ class ConnectRateMode final : public Handler {
         .add("handshakes", completed_)
         .add("handshakes_per_s", rate)
         .add_latency("handshake_us", latency_)
-        .add_server_cpu(meter, options_.duration_s, static_cast<double>(completed_),
-                        "handshakes_per_server_cpu_s");
+        .add_server_cpu(meter, static_cast<double>(completed_), "handshakes_per_server_cpu_s");
     if (faults_.any()) r.add("error", driver_.last_error());
     r.add_faults(faults_).print();
     return faults_.any() ? 1 : 0;

@@ -34,10 +34,10 @@ class EchoMode final : public Handler {
       }
       driver_.poll(1);
     }
-    meter.stop();
     sending_ = false;
     const std::uint64_t deadline = now_ns() + to_ns(options_.grace_s);
     while (outstanding() > 0 && driver_.ready() > 0 && now_ns() < deadline) driver_.poll(1);
+    meter.stop();
     faults_.lost += outstanding();
     return report(meter);
   }
@@ -109,8 +109,7 @@ class EchoMode final : public Handler {
         .add("messages", received_in_window_)
         .add("msgs_per_s", rate)
         .add_latency("rtt_us", rtt_)
-        .add_server_cpu(meter, options_.duration_s, static_cast<double>(received_in_window_),
-                        "msgs_per_server_cpu_s")
+        .add_server_cpu(meter, static_cast<double>(received_in_window_), "msgs_per_server_cpu_s")
         .add_faults(faults_)
         .print();
     return faults_.any() ? 1 : 0;

@@ -9,7 +9,7 @@
 
 namespace switchboard::bench {
 
-std::optional<double> process_cpu_seconds(pid_t pid) {
+std::optional<CpuTimes> process_cpu_times(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (pid <= 0 || !std::getline(in, line)) return std::nullopt;
@@ -21,7 +21,8 @@ std::optional<double> process_cpu_seconds(pid_t pid) {
   for (int i = 3; i <= 13; ++i) fields >> skip;  // state .. cmajflt
   unsigned long long utime = 0, stime = 0;
   if (!(fields >> utime >> stime)) return std::nullopt;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return CpuTimes{static_cast<double>(utime) / ticks, static_cast<double>(stime) / ticks};
 }
 
 std::optional<long> process_rss_kib(pid_t pid) {

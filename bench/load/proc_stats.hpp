@@ -7,9 +7,15 @@
 
 namespace switchboard::bench {
 
-/// CPU time the process has used (user + system, all threads) in seconds, from
-/// /proc/<pid>/stat; nullopt when it cannot be read.
-std::optional<double> process_cpu_seconds(pid_t pid);
+/// CPU time a process has used, all threads, in seconds.
+struct CpuTimes {
+  double user = 0;
+  double system = 0;
+  double total() const { return user + system; }
+};
+
+/// The process's CPU times from /proc/<pid>/stat (utime, stime); nullopt when unreadable.
+std::optional<CpuTimes> process_cpu_times(pid_t pid);
 
 /// Resident set size in KiB (VmRSS of /proc/<pid>/status); nullopt when it cannot be read.
 std::optional<long> process_rss_kib(pid_t pid);

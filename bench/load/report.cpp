@@ -3,20 +3,50 @@
 #include <cmath>
 #include <cstdio>
 
+#include <sys/resource.h>
+
 #include "proc_stats.hpp"
 
 namespace switchboard::bench {
 
-void ServerMeter::start() {
-  begin_ = process_cpu_seconds(pid_);
+namespace {
+
+double self_cpu() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
+
+}  // namespace
+
+void ServerMeter::start() {
+  begin_ = process_cpu_times(pid_);
+  self_begin_ = self_cpu();
+  wall_begin_ = now_ns();
+}
+
 void ServerMeter::stop() {
-  end_ = process_cpu_seconds(pid_);
+  end_ = process_cpu_times(pid_);
+  self_end_ = self_cpu();
+  wall_end_ = now_ns();
+}
+
+double ServerMeter::wall_seconds() const {
+  return static_cast<double>(wall_end_ - wall_begin_) / 1e9;
 }
 
 std::optional<double> ServerMeter::cpu_seconds() const {
   if (!begin_ || !end_) return std::nullopt;
-  return *end_ - *begin_;
+  return end_->total() - begin_->total();
+}
+
+std::optional<double> ServerMeter::system_share() const {
+  auto total = cpu_seconds();
+  if (!total || *total <= 0) return std::nullopt;
+  return (end_->system - begin_->system) / *total;
 }
 
 Report::Report(const Options& options) {
@@ -79,12 +109,16 @@ Report& Report::add_faults(const Faults& f) {
   return raw("faults", json);
 }
 
-Report& Report::add_server_cpu(const ServerMeter& meter, double duration_s, double count,
+Report& Report::add_server_cpu(const ServerMeter& meter, double count,
                                std::string_view per_cpu_key) {
+  const double wall = meter.wall_seconds();
+  add("metered_s", wall);
+  add("generator_cpu_util", wall > 0 ? meter.self_cpu_seconds() / wall : NAN);
   auto cpu = meter.cpu_seconds();
   if (!cpu) return raw("server_cpu_s", "null");
   add("server_cpu_s", *cpu);
-  add("server_cpu_util", *cpu / duration_s);
+  add("server_cpu_util", wall > 0 ? *cpu / wall : NAN);
+  add("server_sys_share", meter.system_share().value_or(NAN));
   return add(per_cpu_key, *cpu > 0 ? count / *cpu : NAN);
 }
 

@@ -8,6 +8,7 @@
 
 #include "histogram.hpp"
 #include "options.hpp"
+#include "proc_stats.hpp"
 
 namespace switchboard::bench {
 
@@ -22,19 +23,30 @@ struct Faults {
   bool any() const { return lost + duplicated + reordered + corrupted + disconnected > 0; }
 };
 
-/// Server CPU time over the measurement window (utime + stime of --server-pid).
+/// CPU time of the server (utime + stime of --server-pid) and of this process between start()
+/// and stop(): the measurement window, extended until the work sent in it is done.
 class ServerMeter {
  public:
   explicit ServerMeter(pid_t pid) : pid_(pid) {}
   void start();
   void stop();
-  /// CPU seconds used between start() and stop(); nullopt without a readable pid.
+  /// Server CPU seconds between start() and stop(); nullopt without a readable pid.
   std::optional<double> cpu_seconds() const;
+  /// The share of the server's CPU time spent in the kernel (syscalls, loopback TCP).
+  std::optional<double> system_share() const;
+  /// This process's CPU seconds between start() and stop().
+  double self_cpu_seconds() const { return self_end_ - self_begin_; }
+  /// Wall-clock seconds between start() and stop().
+  double wall_seconds() const;
 
  private:
   pid_t pid_;
-  std::optional<double> begin_;
-  std::optional<double> end_;
+  std::optional<CpuTimes> begin_;
+  std::optional<CpuTimes> end_;
+  double self_begin_ = 0;
+  double self_end_ = 0;
+  std::uint64_t wall_begin_ = 0;
+  std::uint64_t wall_end_ = 0;
 };
 
 /// Builds {"mode":...,"label":...,...} in insertion order and prints it on one line.
@@ -50,9 +62,9 @@ class Report {
   /// "key":{"p50":..,"p99":..,"p999":..,"max_bucket":..} in microseconds.
   Report& add_latency(std::string_view key, const Histogram& histogram);
   Report& add_faults(const Faults& faults);
-  /// rate / cpu seconds under "<key>" when the CPU time is known, and the CPU time itself.
-  Report& add_server_cpu(const ServerMeter& meter, double duration_s, double count,
-                         std::string_view per_cpu_key);
+  /// The server's CPU seconds and utilisation, this generator's utilisation, and `count` per
+  /// server CPU-second under `per_cpu_key`.
+  Report& add_server_cpu(const ServerMeter& meter, double count, std::string_view per_cpu_key);
   /// Prints the line to stdout and flushes.
   void print() const;
 

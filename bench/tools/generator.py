@@ -36,7 +36,9 @@ class Generator:
         result = json.loads(lines[-1]) if lines else {"ok": False, "error": err.strip()[-300:]}
         result["exit"] = proc.returncode
         usage = _child_cpu()
-        result["gen_cpu_util"] = usage / wall if wall > 0 and usage is not None else None
+        # The generator's own figure covers just the measurement window; ours its whole life.
+        result["gen_cpu_util"] = result.get("generator_cpu_util") or (
+            usage / wall if wall > 0 and usage is not None else None)
         return result
 
     def run(self, mode, port, server_pid, args, timeout=600):

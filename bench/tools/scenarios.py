@@ -121,10 +121,10 @@ def soak(gen, spec, s, total=19000, processes=2):
     def body(srv):
         procs = [gen.start("sio-broadcast", srv.port, srv.pid,
                            ["--connections", per, "--rate", 1 / processes, "--tag", i,
-                            "--duration", duration, "--warmup", 10, "--grace", 5,
+                            "--duration", duration, "--warmup", 10, "--grace", 15,
                             "--sources", 2, "--payload", 64])
                  for i in range(processes)]
-        time.sleep(duration * 0.8 + 10)
+        time.sleep(duration * 0.8 + 10)  # read RSS while every connection is up
         rss = read_rss_kib(srv.pid)
         results = [gen.finish(p) for p in procs]
         deliveries = sum(r.get("deliveries", 0) for r in results)
