@@ -26,6 +26,11 @@ def median(reps, path):
     return statistics.median(values) if values else None
 
 
+def min_rate(reps):
+    rates = [s.get("rate") for r in reps for s in r.get("steps", []) if s.get("rate")]
+    return min(rates) if rates else "?"
+
+
 def all_ok(reps):
     return bool(reps) and all(r.get("ok") for r in reps)
 
@@ -110,6 +115,8 @@ class Doc:
             return "FAILED: " + "; ".join(sorted(str(e) for e in errors))[:120]
         gen = median(reps, "gen_cpu_util")
         notes = ["generator-bound"] if gen and gen >= GEN_BOUND else []
+        if any(r.get("no_rate_sustained") for r in reps):
+            notes.append(f"no rate sustained, not even {min_rate(reps)} msgs/s")
         if any(r.get("p99_over_limit") for r in reps):
             notes.append("p99 ≥ 50 ms at every sustained rate")
         return ", ".join(notes) or "ok"
@@ -342,8 +349,8 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
             "the generator rather than the server is the bottleneck.",
             f"- \"generator-bound\": the generator used ≥ {GEN_BOUND:.0%} of its core, so the "
             "server may have had more to give; compare per CPU-second.",
-            "- Broadcast: the publish rate is raised step by step (10, 20, 50, … msgs/s) while "
-            "the server keeps up: no message lost, the last messages delivered within "
+            "- Broadcast: the publish rate is raised step by step (10, 20, 50, … msgs/s) until "
+            "two steps in a row fail to keep up. Keeping up means: no message lost, the last messages delivered within "
             "max(0.25 s, a tenth of the step) after publishing stops (\"drain\"), and the median "
             "latency of the step's last third within twice its first third's. The table shows "
             "the best such step whose p99 is under 50 ms (the goal's bound), else the best "

@@ -83,10 +83,13 @@ def broadcast_ramp(gen, spec, proto, s):
     step."""
     rates = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
     steps = []
+    misses = 0
     for rate in rates:
         r = broadcast_step(gen, spec, proto, s, rate)
         steps.append(r)
-        if not r["sustained"]:
+        # One unsustained step may be noise (the cores are shared); two in a row end the ramp.
+        misses = 0 if r["sustained"] else misses + 1
+        if misses == 2:
             break
     within = [r for r in steps if r["within_limit"]]
     sustained = [r for r in steps if r["sustained"]]
@@ -96,7 +99,12 @@ def broadcast_ramp(gen, spec, proto, s):
         best = {**max(sustained, key=lambda r: r["deliveries_per_s"]), "p99_over_limit": True}
     else:
         best = {"ok": all(r.get("ok") for r in steps), "deliveries_per_s": 0,
-                "error": "no rate sustained"}
+                "no_rate_sustained": True}
+    # Messages still queued when a step's grace ran out mean overload; anything else is a fault.
+    broken = [r["rate"] for r in steps if any(
+        (r.get("faults") or {}).get(k) for k in ("duplicated", "reordered", "corrupted"))]
+    if broken:
+        best = {**best, "ok": False, "error": f"faults at rates {broken}"}
     return {**best, "steps": steps}
 
 
