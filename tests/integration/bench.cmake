@@ -1,4 +1,8 @@
-# The load generator against the bench server, every mode briefly, with 1 and 2 shards.
+# The load generator's codecs, then the generator against the bench server, every mode
+# briefly, with 1 and 2 shards.
+if(TARGET unit_bench)
+  add_test(NAME unit.bench COMMAND unit_bench)
+endif()
 if(TARGET switchboard-bench AND TARGET bench_server)
   foreach(shards 1 2)
     add_test(NAME integration.bench.shards${shards}
