@@ -1,5 +1,6 @@
 #include "proc_stats.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -23,6 +24,24 @@ std::optional<CpuTimes> process_cpu_times(pid_t pid) {
   if (!(fields >> utime >> stime)) return std::nullopt;
   const auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   return CpuTimes{static_cast<double>(utime) / ticks, static_cast<double>(stime) / ticks};
+}
+
+std::optional<double> process_runqueue_wait_seconds(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  std::error_code ec;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  unsigned long long waited_ns = 0;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    unsigned long long running = 0, waiting = 0;
+    if (in >> running >> waiting) {
+      waited_ns += waiting;
+      any = true;
+    }
+  }
+  if (!any) return std::nullopt;
+  return static_cast<double>(waited_ns) / 1e9;
 }
 
 std::optional<long> process_rss_kib(pid_t pid) {

@@ -17,6 +17,11 @@ struct CpuTimes {
 /// The process's CPU times from /proc/<pid>/stat (utime, stime); nullopt when unreadable.
 std::optional<CpuTimes> process_cpu_times(pid_t pid);
 
+/// Seconds the process's threads spent runnable but waiting for a CPU (the second field of
+/// /proc/<pid>/task/*/schedstat, summed); nullopt when unreadable. A server that waits
+/// much was not given its core: other work on the machine took it.
+std::optional<double> process_runqueue_wait_seconds(pid_t pid);
+
 /// Resident set size in KiB (VmRSS of /proc/<pid>/status); nullopt when it cannot be read.
 std::optional<long> process_rss_kib(pid_t pid);
 

@@ -24,12 +24,14 @@ double self_cpu() {
 
 void ServerMeter::start() {
   begin_ = process_cpu_times(pid_);
+  wait_begin_ = process_runqueue_wait_seconds(pid_);
   self_begin_ = self_cpu();
   wall_begin_ = now_ns();
 }
 
 void ServerMeter::stop() {
   end_ = process_cpu_times(pid_);
+  wait_end_ = process_runqueue_wait_seconds(pid_);
   self_end_ = self_cpu();
   wall_end_ = now_ns();
 }
@@ -41,6 +43,11 @@ double ServerMeter::wall_seconds() const {
 std::optional<double> ServerMeter::cpu_seconds() const {
   if (!begin_ || !end_) return std::nullopt;
   return end_->total() - begin_->total();
+}
+
+std::optional<double> ServerMeter::runqueue_wait_seconds() const {
+  if (!wait_begin_ || !wait_end_) return std::nullopt;
+  return *wait_end_ - *wait_begin_;
 }
 
 std::optional<double> ServerMeter::system_share() const {
@@ -119,6 +126,8 @@ Report& Report::add_server_cpu(const ServerMeter& meter, double count,
   add("server_cpu_s", *cpu);
   add("server_cpu_util", wall > 0 ? *cpu / wall : NAN);
   add("server_sys_share", meter.system_share().value_or(NAN));
+  // Runnable but not running: the server wanted its core and did not get it.
+  add("server_cpu_wait", wall > 0 ? meter.runqueue_wait_seconds().value_or(NAN) / wall : NAN);
   return add(per_cpu_key, *cpu > 0 ? count / *cpu : NAN);
 }
 

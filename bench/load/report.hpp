@@ -34,6 +34,8 @@ class ServerMeter {
   std::optional<double> cpu_seconds() const;
   /// The share of the server's CPU time spent in the kernel (syscalls, loopback TCP).
   std::optional<double> system_share() const;
+  /// Seconds the server's threads waited for a CPU between start() and stop().
+  std::optional<double> runqueue_wait_seconds() const;
   /// This process's CPU seconds between start() and stop().
   double self_cpu_seconds() const { return self_end_ - self_begin_; }
   /// Wall-clock seconds between start() and stop().
@@ -43,6 +45,8 @@ class ServerMeter {
   pid_t pid_;
   std::optional<CpuTimes> begin_;
   std::optional<CpuTimes> end_;
+  std::optional<double> wait_begin_;
+  std::optional<double> wait_end_;
   double self_begin_ = 0;
   double self_end_ = 0;
   std::uint64_t wall_begin_ = 0;

@@ -189,21 +189,21 @@ SCENARIO_COLUMNS = {
     "echo": [("msgs/s", "msgs_per_s"), ("msgs per server CPU-s", "msgs_per_server_cpu_s"),
              ("RTT p50 µs", "rtt_us.p50"), ("p99 µs", "rtt_us.p99"),
              ("p99.9 µs", "rtt_us.p999"), ("server CPU", "server_cpu_util"),
-             ("kernel share", "server_sys_share"),
+             ("kernel share", "server_sys_share"), ("server waited for CPU", "server_cpu_wait"),
              ("generator CPU", "gen_cpu_util")],
     "broadcast": [("best rate msgs/s", "rate"), ("deliveries/s", "deliveries_per_s"),
                   ("deliveries per server CPU-s", "deliveries_per_server_cpu_s"),
                   ("peak per server CPU-s (any rate)", "peak_deliveries_per_server_cpu_s"),
                   ("latency p50 µs", "latency_us.p50"), ("p99 µs", "latency_us.p99"),
                   ("drain s", "drain_s"), ("server CPU", "server_cpu_util"),
-                  ("kernel share", "server_sys_share"), ("generator CPU", "gen_cpu_util")],
+                  ("kernel share", "server_sys_share"), ("server waited for CPU", "server_cpu_wait"), ("generator CPU", "gen_cpu_util")],
     "idle": [("connections", "connections"), ("RSS per connection (B)", "rss_per_conn_bytes"),
              ("RSS before KiB", "server_rss_before_kib"), ("after KiB", "server_rss_after_kib"),
              ("connect time s", "connect_s")],
     "connect": [("handshakes/s", "handshakes_per_s"),
                 ("per server CPU-s", "handshakes_per_server_cpu_s"),
                 ("p50 µs", "handshake_us.p50"), ("p99 µs", "handshake_us.p99"),
-                ("server CPU", "server_cpu_util"), ("kernel share", "server_sys_share"),
+                ("server CPU", "server_cpu_util"), ("kernel share", "server_sys_share"), ("server waited for CPU", "server_cpu_wait"),
                 ("generator CPU", "gen_cpu_util")],
 }
 
@@ -380,7 +380,9 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
             "- Server CPU is metered from the start of the measurement window until the "
             "messages sent in it have come back (the drain), so work a server defers is "
             "counted; \"kernel share\" is stime / (utime + stime). On loopback the sender's "
-            "system time includes the receiving side's TCP processing.",
+            "system time includes the receiving side's TCP processing. \"Server waited for "
+            "CPU\" is the share of the window its threads were runnable but not running "
+            "(`/proc/<pid>/task/*/schedstat`): other work on the machine had the core.",
             "- Idle: server RSS (`VmRSS`) before the connections and after holding them 3 s, "
             "divided by their number; connections come from 127.0.0.2 and 127.0.0.3.", "")
     goals(doc, soak)
