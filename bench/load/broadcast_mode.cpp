@@ -1,0 +1,182 @@
+// ws-broadcast and sio-broadcast: one publisher sends --rate messages per second to /bcast (or
+// the "bcast" event); every subscriber checks each delivery (order per publisher, checksum) and
+// times it from the send timestamp in the payload. Latency in the first and last third of the
+// window is compared: when it grows, the server did not sustain the rate.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "histogram.hpp"
+#include "modes.hpp"
+#include "payload.hpp"
+#include "report.hpp"
+
+namespace switchboard::bench {
+namespace {
+
+class BroadcastMode final : public Handler {
+ public:
+  explicit BroadcastMode(const Options& o)
+      : options_(o), driver_(make_target(o, "/bcast"), *this) {}
+
+  int run() {
+    const std::size_t total = options_.connections + (options_.publish ? 1 : 0);
+    if (!connect_all(driver_, total, 120)) return setup_failed(options_, driver_, total);
+    if (options_.publish) publisher_ = conns_.front();
+    ServerMeter meter(options_.server_pid);
+    begin_ = now_ns();
+    window_begin_ = begin_ + to_ns(options_.warmup_s);
+    window_end_ = window_begin_ + to_ns(options_.duration_s);
+    bool metered = false;
+    for (std::uint64_t now = begin_; now < window_end_; now = now_ns()) {
+      if (!metered && now >= window_begin_) {
+        meter.start();
+        metered = true;
+      }
+      publish_due(now);
+      driver_.poll(1);
+    }
+    // The window's messages are the server's work until they are delivered: meter until then.
+    const std::uint64_t stopped = now_ns();
+    const std::uint64_t deadline = stopped + to_ns(options_.grace_s);
+    while (undelivered() > 0 && driver_.ready() > 0 && now_ns() < deadline) driver_.poll(1);
+    meter.stop();
+    drain_s_ = static_cast<double>(now_ns() - stopped) / 1e9;
+    faults_.lost += undelivered();
+    return report(meter);
+  }
+
+  void on_ready(Conn& conn) override {
+    if (subscribers_.size() <= conn.slot) subscribers_.resize(conn.slot + 1);
+    conns_.push_back(&conn);
+  }
+
+  void on_message(Conn& conn, std::string_view name, std::string_view data) override {
+    const std::uint64_t now = now_ns();
+    auto fields = parse_payload(data);
+    if (!fields || (options_.protocol == Protocol::SocketIO && name != "bcast")) {
+      ++faults_.corrupted;
+      return;
+    }
+    if (!check_order(subscribers_[conn.slot], *fields)) return;
+    if (&conn == publisher_) return;  // its own copy is checked, not counted
+    if (fields->sent_ns < window_begin_ || fields->sent_ns >= window_end_) return;
+    ++delivered_;
+    const std::uint64_t latency = now - fields->sent_ns;
+    latency_.record(latency);
+    const auto third = std::min<std::uint64_t>(
+        2, (fields->sent_ns - window_begin_) * 3 / (window_end_ - window_begin_));
+    thirds_[third].record(latency);
+  }
+
+  void on_closed(Conn&, std::string_view) override { ++faults_.disconnected; }
+
+ private:
+  /// Next expected sequence number per publisher tag, as one subscriber saw them.
+  struct Subscriber {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> next;
+  };
+
+  /// True when the message is the next one of its publisher. Our own publisher starts at 0;
+  /// another process's publisher at whatever arrives first.
+  bool check_order(Subscriber& s, const PayloadFields& f) {
+    auto it = std::find_if(s.next.begin(), s.next.end(),
+                           [&](const auto& p) { return p.first == f.stream; });
+    if (it == s.next.end()) {
+      const bool ours = options_.publish && f.stream == options_.tag;
+      s.next.emplace_back(f.stream, ours ? 0 : f.seq);
+      it = s.next.end() - 1;
+    }
+    if (f.seq < it->second) {
+      ++faults_.duplicated;
+      return false;
+    }
+    if (f.seq > it->second) {
+      ++faults_.reordered;
+      faults_.lost += f.seq - it->second;
+    }
+    it->second = f.seq + 1;
+    return true;
+  }
+
+  void publish_due(std::uint64_t now) {
+    if (publisher_ == nullptr || publisher_->state != Conn::State::Ready) return;
+    const auto due =
+        static_cast<std::uint64_t>(static_cast<double>(now - begin_) / 1e9 * options_.rate) + 1;
+    for (int burst = 0; sent_ < due && burst < 1000; ++burst) {
+      scratch_.clear();
+      append_payload(scratch_, {.stream = options_.tag, .seq = sent_++, .sent_ns = now},
+                     options_.payload);
+      driver_.send(*publisher_, "bcast", scratch_);
+    }
+  }
+
+  /// Messages of our publisher that live subscribers have not received yet.
+  std::uint64_t undelivered() const {
+    if (!options_.publish) return 0;
+    std::uint64_t n = 0;
+    for (const Conn* c : conns_) {
+      if (c->state != Conn::State::Ready) continue;
+      std::uint64_t next = 0;
+      for (const auto& [tag, seq] : subscribers_[c->slot].next) {
+        if (tag == options_.tag) next = seq;
+      }
+      n += sent_ - next;
+    }
+    return n;
+  }
+
+  int report(const ServerMeter& meter) {
+    const double rate = static_cast<double>(delivered_) / options_.duration_s;
+    const double first = static_cast<double>(thirds_[0].quantile(0.5));
+    const double last = static_cast<double>(thirds_[2].quantile(0.5));
+    // Sustained: no backlog built up. The last messages arrived soon after the window ended,
+    // and latency did not grow across it (loopback jitters, hence the 5 ms allowance).
+    const bool sustained = !faults_.any() && last <= 2 * first + 5e6 &&
+                           drain_s_ <= std::max(0.25, options_.duration_s / 10);
+    Report r(options_);
+    r.add("ok", !faults_.any())
+        .add("connections", static_cast<std::uint64_t>(options_.connections))
+        .add("payload", static_cast<std::uint64_t>(options_.payload))
+        .add("rate", options_.rate)
+        .add("duration_s", options_.duration_s)
+        .add("published", sent_)
+        .add("deliveries", delivered_)
+        .add("deliveries_per_s", rate)
+        .add_latency("latency_us", latency_)
+        .add("latency_p50_first_third_us", first / 1e3)
+        .add("latency_p50_last_third_us", last / 1e3)
+        .add("drain_s", drain_s_)
+        .add("sustained", sustained)
+        .add_server_cpu(meter, static_cast<double>(delivered_), "deliveries_per_server_cpu_s")
+        .add_faults(faults_)
+        .print();
+    return faults_.any() ? 1 : 0;
+  }
+
+  const Options& options_;
+  Driver driver_;
+  std::vector<Conn*> conns_;
+  std::vector<Subscriber> subscribers_;
+  Conn* publisher_ = nullptr;
+  Histogram latency_;
+  std::array<Histogram, 3> thirds_;
+  Faults faults_;
+  std::string scratch_;
+  std::uint64_t begin_ = 0;
+  std::uint64_t window_begin_ = 0;
+  std::uint64_t window_end_ = 0;
+  std::uint64_t sent_ = 0;
+  std::uint64_t delivered_ = 0;
+  double drain_s_ = 0;
+};
+
+}  // namespace
+
+int run_broadcast(const Options& options) {
+  BroadcastMode mode(options);
+  return mode.run();
+}
+
+}  // namespace switchboard::bench

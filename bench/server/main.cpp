@@ -1,0 +1,85 @@
+// The benchmark server: one contract that switchboard and every peer server implement.
+//   raw WebSocket /echo   each message goes back to its sender;
+//   raw WebSocket /bcast  each message goes to every /bcast client, the sender included;
+//   Socket.IO "/"         "echo" is emitted back to the sender with the same arguments,
+//                         "bcast" is emitted with the same arguments to every socket.
+// --drop-every N (N > 0) drops every Nth echoed message: a faulty server, so that the tests can
+// check that the load generator notices.
+#include <atomic>
+#include <cstdint>
+
+#include "common/args.hpp"
+#include "switchboard/http/server.hpp"
+#include "switchboard/net/runtime.hpp"
+#include "switchboard/socketio/server.hpp"
+#include "switchboard/ws/endpoint.hpp"
+#include "switchboard/ws/group.hpp"
+
+using namespace switchboard;
+
+namespace {
+
+/// Counts echoed messages and says which ones a faulty server drops. One per shard would be
+/// needed for exactness across shards; a relaxed global count is enough for a fault.
+class Dropper {
+ public:
+  explicit Dropper(std::uint64_t every) : every_(every) {}
+  bool drop() { return every_ != 0 && ++count_ % every_ == 0; }
+
+ private:
+  std::uint64_t every_;
+  std::atomic<std::uint64_t> count_{0};
+};
+
+void add_raw_websocket(http::Router& router, ws::Group& everyone, Dropper& dropper) {
+  // No permessage-deflate: the peers (ws, socket.io) do not compress by default either.
+  ws::ServerOptions options{.permessage_deflate = {.enabled = false}};
+  router.get(
+      "/echo",
+      ws::endpoint(options, {.on_message = [&dropper](const ws::ConnectionPtr& c, ws::Message m) {
+                     if (dropper.drop()) return;
+                     m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
+                   }}));
+  router.get("/bcast",
+             ws::endpoint(options,
+                          {.on_open = [&everyone](const ws::ConnectionPtr& c) { everyone.add(c); },
+                           .on_message =
+                               [&everyone](const ws::ConnectionPtr&, ws::Message m) {
+                                 everyone.publish(m.opcode, m.payload);
+                               },
+                           .on_close = [&everyone](const ws::ConnectionPtr& c, ws::CloseCode,
+                                                   std::string_view) { everyone.remove(*c); }}));
+}
+
+void add_socketio(socketio::Server& sio, Dropper& dropper) {
+  auto everyone = sio.sockets();
+  sio.on_connection([everyone, &dropper](const socketio::SocketPtr& socket) {
+    socketio::Socket* s = socket.get();  // handlers belong to the socket: it outlives them
+    socket->on("echo", [s, &dropper](socketio::Event& e) {
+      if (!dropper.drop()) s->emit_args("echo", std::move(e.args));
+    });
+    socket->on("bcast", [everyone](socketio::Event& e) {
+      everyone.all().emit_args("bcast", std::move(e.args));
+    });
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = examples::parse_args(argc, argv,
+                                   {{"drop-every", "drop every Nth echoed message (0: none)", 0},
+                                    {"ping-ms", "Engine.IO ping interval", 25000}});
+  net::Runtime runtime({.shards = args.shards});
+  http::Server server(runtime);
+  Dropper dropper(args.flag("drop-every"));
+  ws::Group everyone(runtime);
+  add_raw_websocket(server.router(), everyone, dropper);
+  socketio::Server sio(
+      runtime, {.engine = {.path = "/socket.io/",
+                           .ping_interval = std::chrono::milliseconds(args.flag("ping-ms"))}});
+  add_socketio(sio, dropper);
+  sio.attach(server.router());
+  if (!examples::listen(server, args)) return 1;
+  return runtime.run();
+}

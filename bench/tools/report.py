@@ -1,0 +1,395 @@
+"""Writes docs/BENCHMARKS.md from bench/run's results: machine, commands, goals, tables, plots."""
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+
+import svg
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GEN_BOUND = 0.9  # generator CPU utilisation from which it, not the server, may be the limit
+
+
+def get(result, path):
+    value = result
+    for key in path.split("."):
+        if not isinstance(value, dict) or value.get(key) is None:
+            return None
+        value = value[key]
+    return value
+
+
+def median(reps, path):
+    values = [v for v in (get(r, path) for r in reps or []) if isinstance(v, (int, float))]
+    return statistics.median(values) if values else None
+
+
+def min_rate(reps):
+    rates = [s.get("rate") for r in reps for s in r.get("steps", []) if s.get("rate")]
+    return min(rates) if rates else "?"
+
+
+def all_ok(reps):
+    return bool(reps) and all(r.get("ok") for r in reps)
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "–"
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.2f} M"
+    if abs(v) >= 1e4:
+        return f"{v / 1e3:.0f} k"
+    if abs(v) >= 1e3:
+        return f"{v / 1e3:.1f} k"
+    return f"{v:.{digits}g}"
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def _cmd(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        return ""
+
+
+def _package_version(path):
+    try:
+        with open(os.path.join(ROOT, "node_modules", path, "package.json")) as f:
+            return json.load(f)["version"]
+    except OSError:
+        return "?"
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in _cmd(["lscpu"]).splitlines()
+                if l.startswith("Model name")), platform.processor())
+    mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
+    py_sio = _cmd(["dpkg-query", "-W", "-f", "${Version}", "python3-socketio"])
+    aiohttp = _cmd(["dpkg-query", "-W", "-f", "${Version}", "python3-aiohttp"])
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} logical CPUs; memory {int(mem) // 1024} MiB",
+        f"Kernel: Linux {platform.release()}; loopback only",
+        f"Compiler: {_cmd(['c++', '--version']).splitlines()[0] if _cmd(['c++', '--version']) else '?'}"
+        ", Release build (-O3 via CMAKE_BUILD_TYPE=Release)",
+        f"Node.js {_cmd(['node', '--version'])}, ws {_package_version('ws')}, "
+        f"socket.io {_package_version('socket.io')}",
+        f"Python {platform.python_version()} (/usr/bin/python3), python-socketio {py_sio}, "
+        f"aiohttp {aiohttp}",
+    ]
+
+
+class Doc:
+    def __init__(self, specs, results):
+        self.specs = {s.name: s for s in specs}
+        self.results = results
+        self.lines = []
+
+    def add(self, *lines):
+        self.lines.extend(lines)
+
+    def reps(self, scenario, server):
+        return self.results.get(scenario, {}).get(server)
+
+    def m(self, scenario, server, path):
+        return median(self.reps(scenario, server), path)
+
+    def table(self, header, rows):
+        self.add("| " + " | ".join(header) + " |", "|" + " --- |" * len(header))
+        for row in rows:
+            self.add("| " + " | ".join(row) + " |")
+        self.add("")
+
+    def servers_of(self, scenario):
+        return [k for k in self.specs if k in self.results.get(scenario, {})]
+
+    def status(self, scenario, server):
+        reps = self.reps(scenario, server)
+        if not all_ok(reps):
+            errors = {r.get("error") or "faults" for r in reps or [] if not r.get("ok")}
+            return "FAILED: " + "; ".join(sorted(str(e) for e in errors))[:120]
+        gen = median(reps, "gen_cpu_util")
+        notes = ["generator-bound"] if gen and gen >= GEN_BOUND else []
+        if any(r.get("no_rate_sustained") for r in reps):
+            notes.append(f"no rate sustained, not even {min_rate(reps)} msgs/s")
+        if any(r.get("p99_over_limit") for r in reps):
+            notes.append("p99 ≥ 50 ms at every sustained rate")
+        return ", ".join(notes) or "ok"
+
+
+def goals(doc, soak):
+    m = doc.m
+    rows = []
+
+    def row(goal, ours, theirs, value, target, met, note=""):
+        verdict = "n/a" if met is None else ("met" if met else "**not met**")
+        rows.append([goal, ours, theirs, value, target, verdict, note])
+
+    r = ratio(m("ws-echo", "sb1", "msgs_per_server_cpu_s"),
+              m("ws-echo", "node-ws", "msgs_per_server_cpu_s"))
+    row("raw WebSocket echo, msgs per server CPU-second",
+        fmt(m("ws-echo", "sb1", "msgs_per_server_cpu_s")),
+        fmt(m("ws-echo", "node-ws", "msgs_per_server_cpu_s")), fmt(r) + "×", "≥ 3×",
+        None if r is None else r >= 3)
+    r = ratio(m("sio-echo", "sb1", "msgs_per_server_cpu_s"),
+              m("sio-echo", "node-sio", "msgs_per_server_cpu_s"))
+    row("Socket.IO echo, msgs per server CPU-second",
+        fmt(m("sio-echo", "sb1", "msgs_per_server_cpu_s")),
+        fmt(m("sio-echo", "node-sio", "msgs_per_server_cpu_s")), fmt(r) + "×", "≥ 3×",
+        None if r is None else r >= 3)
+    ours = m("sio-broadcast", "sb1", "deliveries_per_s")
+    r = ratio(ours, m("sio-broadcast", "node-sio", "deliveries_per_s"))
+    p99 = m("sio-broadcast", "sb1", "latency_us.p99")
+    gen = m("sio-broadcast", "sb1", "gen_cpu_util")
+    row("Socket.IO broadcast to 1,000 sockets, sustained deliveries/s (p99 < 50 ms)",
+        fmt(ours) + (f", p99 {fmt(p99 / 1e3)} ms" if p99 else ""),
+        fmt(m("sio-broadcast", "node-sio", "deliveries_per_s")), fmt(r) + "×", "≥ 30×",
+        None if r is None else r >= 30 and (p99 or 1e9) < 50_000,
+        "generator-bound: a lower bound" if gen and gen >= GEN_BOUND else "")
+    peak = ratio(m("sio-broadcast", "sb1", "peak_deliveries_per_server_cpu_s"),
+                 m("sio-broadcast", "node-sio", "peak_deliveries_per_server_cpu_s"))
+    row("Socket.IO broadcast to 1,000 sockets, peak deliveries per server CPU-second "
+        "(any rate of the ramp)",
+        fmt(m("sio-broadcast", "sb1", "peak_deliveries_per_server_cpu_s")),
+        fmt(m("sio-broadcast", "node-sio", "peak_deliveries_per_server_cpu_s")),
+        fmt(peak) + "×", "(≥ 30× for deliveries/s)", None if peak is None else peak >= 30,
+        "efficiency, free of the shared cores' noise")
+    rss = m("sio-idle", "sb1", "rss_per_conn_bytes")
+    row("memory per idle Socket.IO connection (server RSS)", fmt(rss) + " B",
+        fmt(m("sio-idle", "node-sio", "rss_per_conn_bytes")) + " B", fmt(rss) + " B",
+        "≤ 1024 B", None if rss is None else rss <= 1024)
+    if soak:
+        per = soak.get("deliveries_per_conn_per_s")
+        row(f"{soak.get('connections')} Socket.IO connections, 1 broadcast/s each",
+            f"{fmt(per)} deliveries/conn/s, p99 {fmt((soak.get('latency_p99_us') or 0) / 1e3)} ms",
+            "–", "ok" if soak.get("ok") else "FAILED", "all delivered",
+            bool(soak.get("ok")) and per is not None and per > 0.9)
+    r = ratio(m("sio-connect", "sb1", "handshakes_per_s"),
+              m("sio-connect", "node-sio", "handshakes_per_s"))
+    r_cpu = ratio(m("sio-connect", "sb1", "handshakes_per_server_cpu_s"),
+                  m("sio-connect", "node-sio", "handshakes_per_server_cpu_s"))
+    gen = m("sio-connect", "sb1", "gen_cpu_util")
+    row("Socket.IO handshakes/s", fmt(m("sio-connect", "sb1", "handshakes_per_s")),
+        fmt(m("sio-connect", "node-sio", "handshakes_per_s")),
+        f"{fmt(r)}× ({fmt(r_cpu)}× per CPU-s)", "≥ 7×", None if r is None else r >= 7,
+        "generator-bound: compare per CPU-s" if gen and gen >= GEN_BOUND else "")
+    doc.add("## Goals", "",
+            "Ratios of switchboard on one core (1 shard, CPU 0) to the peer, medians of the "
+            "repetitions.", "")
+    doc.table(["goal", "switchboard", "peer", "ratio / value", "target", "verdict", "note"],
+              rows)
+
+
+SCENARIO_COLUMNS = {
+    "echo": [("msgs/s", "msgs_per_s"), ("msgs per server CPU-s", "msgs_per_server_cpu_s"),
+             ("RTT p50 µs", "rtt_us.p50"), ("p99 µs", "rtt_us.p99"),
+             ("p99.9 µs", "rtt_us.p999"), ("server CPU", "server_cpu_util"),
+             ("kernel share", "server_sys_share"), ("server waited for CPU", "server_cpu_wait"),
+             ("generator CPU", "gen_cpu_util")],
+    "broadcast": [("best rate msgs/s", "rate"), ("deliveries/s", "deliveries_per_s"),
+                  ("deliveries per server CPU-s", "deliveries_per_server_cpu_s"),
+                  ("peak per server CPU-s (any rate)", "peak_deliveries_per_server_cpu_s"),
+                  ("latency p50 µs", "latency_us.p50"), ("p99 µs", "latency_us.p99"),
+                  ("drain s", "drain_s"), ("server CPU", "server_cpu_util"),
+                  ("kernel share", "server_sys_share"), ("server waited for CPU", "server_cpu_wait"), ("generator CPU", "gen_cpu_util")],
+    "idle": [("connections", "connections"), ("RSS per connection (B)", "rss_per_conn_bytes"),
+             ("RSS before KiB", "server_rss_before_kib"), ("after KiB", "server_rss_after_kib"),
+             ("connect time s", "connect_s")],
+    "connect": [("handshakes/s", "handshakes_per_s"),
+                ("per server CPU-s", "handshakes_per_server_cpu_s"),
+                ("p50 µs", "handshake_us.p50"), ("p99 µs", "handshake_us.p99"),
+                ("server CPU", "server_cpu_util"), ("kernel share", "server_sys_share"), ("server waited for CPU", "server_cpu_wait"),
+                ("generator CPU", "gen_cpu_util")],
+}
+
+TITLES = {
+    "ws-echo": "Raw WebSocket echo (100 connections × 10 in flight, 64 B)",
+    "sio-echo": "Socket.IO echo (100 connections × 10 in flight, 64 B)",
+    "ws-broadcast": "Raw WebSocket broadcast to 1,000 subscribers (highest sustained rate)",
+    "sio-broadcast": "Socket.IO broadcast to 1,000 sockets (highest sustained rate)",
+    "ws-idle": "Idle raw WebSocket connections",
+    "sio-idle": "Idle Socket.IO connections (WebSocket transport, main namespace joined)",
+    "ws-connect": "Raw WebSocket handshakes (50 at a time, reset after the 101)",
+    "sio-connect": "Socket.IO handshakes (50 at a time, through the CONNECT reply)",
+}
+
+
+def scenario_tables(doc):
+    doc.add("## Results", "")
+    for scenario, title in TITLES.items():
+        servers = doc.servers_of(scenario)
+        if not servers:
+            continue
+        columns = SCENARIO_COLUMNS[scenario.split("-", 1)[1]]
+        doc.add(f"### {title}", "")
+        rows = []
+        for key in servers:
+            rows.append([doc.specs[key].title] +
+                        [fmt(doc.m(scenario, key, path)) for _, path in columns] +
+                        [doc.status(scenario, key)])
+        doc.table(["server"] + [c for c, _ in columns] + ["status"], rows)
+
+
+def scaling(doc):
+    rows = []
+    for scenario, path in [("ws-echo", "msgs_per_s"), ("sio-echo", "msgs_per_s"),
+                           ("ws-broadcast", "deliveries_per_s"),
+                           ("sio-broadcast", "deliveries_per_s"),
+                           ("ws-connect", "handshakes_per_s"), ("sio-connect", "handshakes_per_s")]:
+        one, two = doc.m(scenario, "sb1", path), doc.m(scenario, "sb2", path)
+        if one is None and two is None:
+            continue
+        rows.append([scenario, fmt(one), fmt(two), fmt(ratio(two, one)) + "×",
+                     fmt(doc.m(scenario, "sb2", "server_cpu_util")),
+                     fmt(doc.m(scenario, "sb2", "gen_cpu_util"))])
+    doc.add("## Two shards", "",
+            "The machine has two cores. With 2 shards switchboard runs on CPUs 0 and 1 and "
+            "shares CPU 1 with the load generator, so these numbers say how much a second "
+            "shard helps when a core is half taken, not how switchboard scales on a larger "
+            "machine.", "")
+    doc.table(["mode", "1 shard", "2 shards", "2 / 1", "server CPU (2 shards)",
+               "generator CPU"], rows)
+
+
+def plots(doc, out_dir):
+    doc.add("## Plots", "")
+    charts = [("ws-echo", "msgs_per_server_cpu_s", "Raw WebSocket echo", "msgs per server CPU-s"),
+              ("sio-echo", "msgs_per_server_cpu_s", "Socket.IO echo", "msgs per server CPU-s"),
+              ("sio-broadcast", "deliveries_per_s", "Socket.IO broadcast, 1,000 sockets",
+               "sustained deliveries/s"),
+              ("sio-connect", "handshakes_per_server_cpu_s", "Socket.IO handshakes",
+               "per server CPU-s"),
+              ("sio-idle", "rss_per_conn_bytes", "Idle Socket.IO connection", "RSS bytes")]
+    for scenario, path, title, unit in charts:
+        bars = [(k, doc.specs[k].title, doc.m(scenario, k, path)) for k in doc.servers_of(scenario)]
+        if not bars:
+            continue
+        name = f"{scenario}.svg"
+        with open(os.path.join(out_dir, name), "w") as f:
+            f.write(svg.bar_chart(title, unit, bars))
+        doc.add(f"![{title}](benchmarks/{name})", "")
+    series = []
+    for k in doc.servers_of("sio-broadcast"):
+        steps = (doc.reps("sio-broadcast", k) or [{}])[0].get("steps", [])
+        series.append((k, doc.specs[k].title,
+                       [(s.get("deliveries_per_s") or 0, (get(s, "latency_us.p99") or 0) / 1e3)
+                        for s in steps if s.get("ok")]))
+    if series:
+        with open(os.path.join(out_dir, "sio-broadcast-ramp.svg"), "w") as f:
+            f.write(svg.line_chart("Socket.IO broadcast ramp, 1,000 sockets (first repetition)",
+                                   "deliveries/s", "p99 latency ms", series))
+        doc.add("![Socket.IO broadcast ramp](benchmarks/sio-broadcast-ramp.svg)", "")
+
+
+def _rel(path):
+    return os.path.relpath(path, ROOT) if path.startswith(ROOT + "/") else path
+
+
+def commands(doc, specs, command_lines, invocation, gen_binary):
+    doc.add("## How it was run", "", f"`{invocation}` — every server is started fresh for "
+            "each measurement, pinned with `taskset`; the load generator runs on CPU 1. As root, "
+            "servers and generator also run under `nice -n -10` (it helps against other work "
+            "on the machine only within the same cgroup).", "",
+            "```")
+    for s in specs:
+        doc.add(f"taskset -c {s.cpus} {' '.join(_rel(a) for a in s.argv)} --port PORT")
+    doc.add("```", "", "Load generator runs (one line per distinct command; `--port` and "
+            "`--server-pid` omitted):", "", "```")
+    seen = []
+    for line in command_lines:
+        parts = line.split()
+        keep = []
+        skip = False
+        for p in parts:
+            if skip:
+                skip = False
+                continue
+            if p in ("--port", "--server-pid"):
+                skip = True
+                continue
+            keep.append(p)
+        text = f"taskset -c 1 {_rel(gen_binary)} " + " ".join(keep)
+        if text not in seen:
+            seen.append(text)
+    doc.add(*seen, "```", "")
+
+
+def soak_section(doc, soak):
+    if not soak:
+        return
+    doc.add("## Soak: 19,000 Socket.IO connections", "",
+            f"Two load generator processes (each under the 20,000 open-file limit) hold "
+            f"{soak.get('connections')} Socket.IO connections to switchboard (1 shard) and each "
+            f"publishes one broadcast every 2 s, so every socket receives one broadcast per "
+            f"second, for {soak.get('duration_s')} s.", "")
+    doc.table(["result", "deliveries", "per connection per second", "p99 latency ms",
+               "server RSS MiB", "server CPU"],
+              [["ok" if soak.get("ok") else "FAILED", fmt(soak.get("deliveries")),
+                fmt(soak.get("deliveries_per_conn_per_s")),
+                fmt((soak.get("latency_p99_us") or 0) / 1e3),
+                fmt((soak.get("server_rss_kib") or 0) / 1024),
+                fmt(soak.get("server_cpu_util"))]])
+
+
+def add_peaks(results):
+    """The best deliveries per server CPU-second over each broadcast ramp: where the server
+    batches most, whatever the latency."""
+    for scenario in ("ws-broadcast", "sio-broadcast"):
+        for reps in results.get(scenario, {}).values():
+            for r in reps:
+                values = [s.get("deliveries_per_server_cpu_s") or 0 for s in r.get("steps", [])]
+                r["peak_deliveries_per_server_cpu_s"] = max(values) if values else None
+
+
+def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed, invocation,
+          gen_binary, load):
+    add_peaks(results)
+    doc = Doc(specs, results)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    doc.add("# Benchmarks", "",
+            f"Generated by `{invocation}` on {now}: {settings.reps} repetition(s), medians"
+            f"{' (quick run: short durations, treat as indicative)' if settings.quick else ''}; "
+            f"{elapsed / 60:.0f} minutes of measurement. Raw results: "
+            "[benchmarks/results.json](benchmarks/results.json).", "",
+            "## Machine", "", *[f"- {line}" for line in machine()],
+            f"- Load average (1 min) before / after the run: {load[0]} / {load[1]}. The two "
+            "cores are shared with other work (builds); wall-clock rates suffer from it more "
+            "than the per-server-CPU-second rates.", "",
+            "## Method", "",
+            "- One contract for every server (`bench/server/main.cpp`, `bench/peers/`): raw "
+            "WebSocket `/echo` and `/bcast`, Socket.IO events `echo` and `bcast` on `/`.",
+            "- The load generator `switchboard-bench` (`bench/load/`) drives every connection "
+            "from one epoll thread, checks every message (sequence number and checksum in the "
+            "payload: lost, duplicated, reordered or corrupted messages fail the run) and "
+            "reads the server's CPU time (utime + stime) from `/proc/<pid>/stat` over the "
+            "measurement window, hence the per-server-CPU-second rates, which stay fair when "
+            "the generator rather than the server is the bottleneck.",
+            f"- \"generator-bound\": the generator used ≥ {GEN_BOUND:.0%} of its core, so the "
+            "server may have had more to give; compare per CPU-second.",
+            "- Broadcast: the publish rate is raised step by step (10, 20, 50, … msgs/s) until "
+            "two steps in a row fail to keep up. Keeping up means: no message lost, the last messages delivered within "
+            "max(0.25 s, a tenth of the step) after publishing stops (\"drain\"), and the median "
+            "latency of the step's last third within twice its first third's. The table shows "
+            "the best such step whose p99 is under 50 ms (the goal's bound), else the best "
+            "sustained step, flagged.",
+            "- Server CPU is metered from the start of the measurement window until the "
+            "messages sent in it have come back (the drain), so work a server defers is "
+            "counted; \"kernel share\" is stime / (utime + stime). On loopback the sender's "
+            "system time includes the receiving side's TCP processing. \"Server waited for "
+            "CPU\" is the share of the window its threads were runnable but not running "
+            "(`/proc/<pid>/task/*/schedstat`): other work on the machine had the core.",
+            "- Idle: server RSS (`VmRSS`) before the connections and after holding them 3 s, "
+            "divided by their number; connections come from 127.0.0.2 and 127.0.0.3.", "")
+    goals(doc, soak)
+    scenario_tables(doc)
+    scaling(doc)
+    soak_section(doc, soak)
+    plots(doc, out_dir)
+    commands(doc, specs, command_lines, invocation, gen_binary)
+    with open(path, "w") as f:
+        f.write("\n".join(doc.lines).rstrip() + "\n")

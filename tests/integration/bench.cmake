@@ -1,0 +1,14 @@
+# The load generator's codecs, then the generator against the bench server, every mode
+# briefly, with 1 and 2 shards.
+if(TARGET unit_bench)
+  add_test(NAME unit.bench COMMAND unit_bench)
+endif()
+if(TARGET switchboard-bench AND TARGET bench_server)
+  foreach(shards 1 2)
+    add_test(NAME integration.bench.shards${shards}
+             COMMAND ${SB_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/bench_smoke_test.py)
+    set_tests_properties(integration.bench.shards${shards} PROPERTIES
+      ENVIRONMENT "SB_BENCH_SERVER=$<TARGET_FILE:bench_server>;SB_BENCH=$<TARGET_FILE:switchboard-bench>;SB_SHARDS=${shards};PYTHONDONTWRITEBYTECODE=1"
+      TIMEOUT 120)
+  endforeach()
+endif()
