@@ -170,6 +170,16 @@ void add_outgoing(const SocketPtr& socket) {
   socket->on("outgoing", [names](Event& e) { e.ack(*names); });
 }
 
+// "drop-me": the connection drops as in a network failure ("forced close"), then the
+// namespace broadcasts "missed" ["while-away"], for the client to recover.
+void add_drop(const SocketPtr& socket, socketio::Namespace nsp) {
+  socketio::Socket* s = socket.get();
+  socket->on("drop-me", [s, nsp](Event&) {
+    s->on_disconnect([nsp](std::string_view) { nsp.emit("missed", "while-away"); });
+    if (auto conn = s->conn()) conn->close();
+  });
+}
+
 // "is-connected" [id]: acks whether a socket with that id is in the namespace.
 void add_presence(const SocketPtr& socket, socketio::Namespace nsp) {
   socket->on("is-connected", [nsp](Event& e) {
@@ -212,6 +222,7 @@ void setup(socketio::Namespace nsp, bool extras, const std::string& token) {
     add_data(socket);
     add_presence(socket, nsp);
     add_outgoing(socket);
+    add_drop(socket, nsp);
   });
 }
 

@@ -105,6 +105,7 @@ class Client : public std::enable_shared_from_this<Client> {
   Client(ServerCore& server, engineio::SocketPtr engine);
   void start();
   engineio::Socket& engine() { return *engine_; }
+  const engineio::SocketPtr& engine_ptr() const { return engine_; }
   net::SendResult send(std::string text, std::vector<std::string> attachments, bool is_volatile);
   net::SendResult send_prepared(const std::shared_ptr<const engineio::PreparedPackets>& packets,
                                 bool is_volatile);

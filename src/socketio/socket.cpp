@@ -138,6 +138,11 @@ BroadcastOperator Socket::broadcast() const {
   return BroadcastOperator(nsp_).except(id_);
 }
 
+std::shared_ptr<engineio::Socket> Socket::conn() const {
+  auto client = client_.lock();
+  return client ? client->engine_ptr() : nullptr;
+}
+
 void Socket::mark_connected(bool recovered) {
   connected_ = true;
   recovered_ = recovered;

@@ -20,6 +20,9 @@
 namespace switchboard::net {
 class Shard;
 }
+namespace switchboard::engineio {
+class Socket;
+}
 
 namespace switchboard::socketio {
 
@@ -143,6 +146,10 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   /// Leaves the namespace ("server namespace disconnect"); `close` also ends the connection.
   void disconnect(bool close = false);
+  /// The Engine.IO connection under this socket (the reference's `socket.conn`), shared by
+  /// every namespace of the client; null once it is gone. Closing it drops every namespace
+  /// ("forced close", which connection state recovery can recover).
+  std::shared_ptr<engineio::Socket> conn() const;
 
   // Used by the server.
   void dispatch(Event event);

@@ -42,6 +42,7 @@ std::unique_ptr<test::ServerProcess> start_server(int port = 0, bool recovery = 
     if (recovery) argv.insert(argv.end(), {"--recovery", "1"});
   } else {
     argv = {env("SB_PROTOCOL_TESTEE"), "--shards", env("SB_SHARDS", "1"), "--extras", "1"};
+    if (recovery) argv.insert(argv.end(), {"--recovery", "1"});
   }
   argv.insert(argv.end(), {"--max-payload", std::to_string(max_payload)});
   return std::make_unique<test::ServerProcess>(argv, port);
@@ -329,7 +330,6 @@ TEST_F(ClientTest, BufferedEmitsLeaveOnConnect) {
 }
 
 TEST_F(ClientTest, RecoversMissedEventsAfterADrop) {
-  if (!reference()) GTEST_SKIP() << "switchboard has no connection state recovery yet";
   server = start_server(0, /*recovery=*/true);
   client::Client manager(io, server->url(),
                          {.transports = {Transport::WebSocket},
