@@ -371,7 +371,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
             "the generator rather than the server is the bottleneck.",
             f"- \"generator-bound\": the generator used ≥ {GEN_BOUND:.0%} of its core, so the "
             "server may have had more to give; compare per CPU-second.",
-            "- Broadcast: the publish rate is raised step by step (10, 20, 50, … msgs/s) until "
+            "- Broadcast: the publish rate is raised step by step (10, 20, 50, … 1000, 1500, 2000, 3000, … msgs/s) until "
             "two steps in a row fail to keep up. Keeping up means: no message lost, the last messages delivered within "
             "max(0.25 s, a tenth of the step) after publishing stops (\"drain\"), and the median "
             "latency of the step's last third within twice its first third's. The table shows "

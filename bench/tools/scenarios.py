@@ -81,7 +81,7 @@ def broadcast_ramp(gen, spec, proto, s):
     latency of a step's last third stays within twice its first third's). The result is the
     best step whose p99 is under 50 ms, else the best sustained step (flagged), with every
     step."""
-    rates = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
+    rates = [10, 20, 50, 100, 200, 500, 1000, 1500, 2000, 3000, 5000, 10000]
     steps = []
     misses = 0
     for rate in rates:

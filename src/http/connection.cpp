@@ -43,6 +43,7 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
+  queue_.set_owner(weak_from_this());
   // On shutdown, an idle connection closes; one in the middle of a request finishes it first.
   stop_hook_ = shard().add_stop_hook([weak = weak_from_this()] {
     if (auto self = weak.lock()) {

@@ -128,7 +128,8 @@ void WriteQueue::flush() {
     writing_ = true;
     if (ec) return on_written(ec);
     skip_written(n);
-    stream_.async_write(views_, [this, alive = alive_](boost::system::error_code ec, std::size_t) {
+    stream_.async_write(views_, [this, alive = alive_, keep = owner_.lock()](
+                                    boost::system::error_code ec, std::size_t) {
       if (!*alive) return;
       on_written(ec);
     });

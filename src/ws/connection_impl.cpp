@@ -41,6 +41,7 @@ ConnectionImpl::~ConnectionImpl() {
 }
 
 void ConnectionImpl::start(std::string handshake_response, std::string leftover) {
+  queue_.set_owner(weak_from_this());
   queue_.push(std::move(handshake_response));
   stop_hook_ = shard().add_stop_hook([weak = weak_from_this()] {
     if (auto self = weak.lock()) {

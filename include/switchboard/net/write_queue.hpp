@@ -46,6 +46,10 @@ class WriteQueue {
   void when_drained(std::function<void()> fn);
   /// Stops writing; queued data is discarded.
   void abandon();
+  /// The object that owns this queue and its stream: a write in flight keeps it alive, so
+  /// that the stream is never destroyed under an asynchronous write (whose continuation would
+  /// touch it).
+  void set_owner(std::weak_ptr<const void> owner) { owner_ = std::move(owner); }
 
  private:
   struct Item {
@@ -73,6 +77,7 @@ class WriteQueue {
   bool writing_ = false;
   bool failed_ = false;
   std::shared_ptr<bool> alive_;
+  std::weak_ptr<const void> owner_;
 };
 
 }  // namespace switchboard::net
