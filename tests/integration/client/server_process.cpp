@@ -6,8 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <regex>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 
 namespace switchboard::test {
 
@@ -30,10 +31,20 @@ ServerProcess::ServerProcess(std::vector<std::string> argv, int port) {
   }
   close(fds[1]);
   std::string output;
-  std::regex listening(R"(listening on http://[^:\s]+:(\d+))");
+  // "listening on http://HOST:PORT" (no std::regex: GCC 12 warns inside it at -O1).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  std::smatch m;
-  while (!std::regex_search(output, m, listening)) {
+  auto port_in = [&output]() -> std::optional<int> {
+    constexpr std::string_view kPrefix = "listening on http://";
+    auto at = output.find(kPrefix);
+    if (at == std::string::npos) return std::nullopt;
+    auto colon = output.find(':', at + kPrefix.size());
+    auto end = output.find_first_not_of("0123456789", colon + 1);
+    if (colon == std::string::npos || end == std::string::npos || end == colon + 1) {
+      return std::nullopt;
+    }
+    return std::stoi(output.substr(colon + 1, end - colon - 1));
+  };
+  while (!port_in()) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     pollfd p{.fd = fds[0], .events = POLLIN};
@@ -47,7 +58,7 @@ ServerProcess::ServerProcess(std::vector<std::string> argv, int port) {
     }
     output.append(buf, static_cast<std::size_t>(n));
   }
-  port_ = std::stoi(m[1]);
+  port_ = *port_in();
   out_ = fds[0];  // kept open until stop, so later writes of the server do not fail
 }
 
