@@ -334,6 +334,20 @@ def soak_section(doc, soak):
                 fmt((soak.get("latency_p99_us") or 0) / 1e3),
                 fmt((soak.get("server_rss_kib") or 0) / 1024),
                 fmt(soak.get("server_cpu_util"))]])
+    # A projection to a million connections from what was measured, linear in connections.
+    n = soak.get("connections") or 0
+    rss = (soak.get("server_rss_kib") or 0) * 1024
+    cpu = soak.get("server_cpu_util") or 0
+    if n and rss and cpu:
+        scale = 1e6 / n
+        doc.add("", f"Projection to 1,000,000 such connections, linear in the measured figures: "
+                f"{fmt(rss * scale / 2**30)} GiB of server RSS ({fmt(rss / n)} B per connection "
+                f"here, broadcast buffers included; kernel socket buffers come on top), and "
+                f"{fmt(cpu * scale)} cores busy for one broadcast per second to each socket "
+                f"({fmt(cpu / (n * (soak.get('deliveries_per_conn_per_s') or 1)) * 1e6)} µs of "
+                f"server CPU per delivery at this rate, where no two messages share a write). "
+                f"At 20,000 connections per process (the file limit here), that is 50 "
+                f"processes or, with the limit raised, one shard per core.", "")
 
 
 def add_peaks(results):
@@ -357,9 +371,10 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
             f"{elapsed / 60:.0f} minutes of measurement. Raw results: "
             "[benchmarks/results.json](benchmarks/results.json).", "",
             "## Machine", "", *[f"- {line}" for line in machine()],
-            f"- Load average (1 min) before / after the run: {load[0]} / {load[1]}. The two "
-            "cores are shared with other work (builds); wall-clock rates suffer from it more "
-            "than the per-server-CPU-second rates.", "",
+            f"- Load average (1 min) before / after the measurements: {load[0]} / {load[1]} "
+            "(the Release build just before counts in the first). Whether other work shared "
+            "the cores shows in the servers' CPU-wait column; wall-clock rates suffer from "
+            "contention more than the per-server-CPU-second rates.", "",
             "## Method", "",
             "- One contract for every server (`bench/server/main.cpp`, `bench/peers/`): raw "
             "WebSocket `/echo` and `/bcast`, Socket.IO events `echo` and `bcast` on `/`.",
