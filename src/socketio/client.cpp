@@ -192,7 +192,9 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
       missed = std::move(restore->directs);
       missed.insert(missed.end(), broadcasts->begin(), broadcasts->end());
     } else {
+      // Too much is gone to recover: a fresh start, and a new pid tells the client so.
       socket->data = nullptr;
+      socket->set_pid(random_id());
     }
   }
   local.sockets[socket->id()] = socket;
