@@ -6,13 +6,6 @@
 
 namespace switchboard::socketio {
 
-void Ack::send(Args args) {
-  if (!send_) return;
-  auto send = std::move(send_);
-  send_ = nullptr;
-  send(std::move(args));
-}
-
 Socket::Socket(std::shared_ptr<detail::Client> client, std::shared_ptr<detail::NamespaceCore> nsp,
                std::string id, Handshake handshake)
     : client_(client),

@@ -35,34 +35,13 @@ struct SocketState;
 struct EventIn;
 }  // namespace detail
 
+using socketio::Ack;
 using socketio::Args;
 using socketio::Binary;
 
 /// The answer to an `emit_with_ack`: the server's arguments, or Error::Timeout /
 /// Error::Disconnected.
 using AckResult = boost::system::result<Args>;
-
-/// Answers an event whose sender asked for an acknowledgement; only the first answer is sent.
-class Ack {
- public:
-  Ack() = default;
-  /// An Ack that sends through `send`.
-  explicit Ack(std::function<void(Args)> send) : send_(std::move(send)) {}
-  /// True when the server asked for an ack and none was sent yet.
-  explicit operator bool() const { return static_cast<bool>(send_); }
-  /// Sends the ack with `values` as its arguments.
-  template <class... T>
-  void operator()(T&&... values) {
-    send(Args::of(std::forward<T>(values)...));
-  }
-  /// Sends the ack with `args`; does nothing after the first call or when none was asked.
-  void send(Args args) {
-    if (auto s = std::exchange(send_, nullptr)) s(std::move(args));
-  }
-
- private:
-  std::function<void(Args)> send_;
-};
 
 /// An event received from the server.
 struct Event {

@@ -1,6 +1,7 @@
 #pragma once
 /// Event arguments: JSON values, with binary buffers beside them as the wire carries them.
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,27 @@ struct Args {
     (a.add(std::forward<T>(values)), ...);
     return a;
   }
+};
+
+/// Answers an event whose sender asked for an acknowledgement (on either side: the server's
+/// handlers and the C++ client's); only the first answer is sent.
+class Ack {
+ public:
+  Ack() = default;
+  explicit Ack(std::function<void(Args)> send) : send_(std::move(send)) {}
+  /// True when the peer asked for an ack and none was sent yet.
+  explicit operator bool() const { return static_cast<bool>(send_); }
+  template <class... T>
+  void operator()(T&&... values) {
+    send(Args::of(std::forward<T>(values)...));
+  }
+  /// Sends the ack once; later calls do nothing.
+  void send(Args args) {
+    if (auto s = std::exchange(send_, nullptr)) s(std::move(args));
+  }
+
+ private:
+  std::function<void(Args)> send_;
 };
 
 }  // namespace switchboard::socketio

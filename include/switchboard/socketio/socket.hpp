@@ -55,24 +55,6 @@ struct Handshake {
   }
 };
 
-/// Answers an event whose sender asked for an acknowledgement.
-class Ack {
- public:
-  Ack() = default;
-  explicit Ack(std::function<void(Args)> send) : send_(std::move(send)) {}
-  /// True when the client asked for an ack and none was sent yet.
-  explicit operator bool() const { return static_cast<bool>(send_); }
-  template <class... T>
-  void operator()(T&&... values) {
-    send(Args::of(std::forward<T>(values)...));
-  }
-  /// Sends the ack once; later calls do nothing.
-  void send(Args args);
-
- private:
-  std::function<void(Args)> send_;
-};
-
 /// One received event.
 struct Event {
   std::string name;
