@@ -230,7 +230,7 @@ std::string Connection::serialize_head(const ExchangeState& ex, Response& r, boo
   head += ' ';
   head += reason_phrase(r.status);
   head += "\r\n";
-  for (auto& [name, value] : r.headers.fields()) {
+  for (auto [name, value] : r.headers) {
     head += name;
     head += ": ";
     head += value;

@@ -1,6 +1,8 @@
 #include "switchboard/http/request.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace switchboard::http {
 
@@ -39,25 +41,68 @@ bool has_token(std::string_view list, std::string_view token) {
   return false;
 }
 
+namespace {
+// A field in the buffer: the name's and the value's lengths (4 bytes each), then both.
+constexpr std::size_t kPrefix = 8;
+
+std::uint32_t read_length(const char* at) {
+  std::uint32_t n;
+  std::memcpy(&n, at, sizeof n);
+  return n;
+}
+
+void append_field(std::string& data, std::string_view name, std::string_view value) {
+  char prefix[kPrefix];
+  auto nl = static_cast<std::uint32_t>(name.size());
+  auto vl = static_cast<std::uint32_t>(value.size());
+  std::memcpy(prefix, &nl, 4);
+  std::memcpy(prefix + 4, &vl, 4);
+  data.append(prefix, kPrefix).append(name).append(value);
+}
+}  // namespace
+
+Headers::Field Headers::const_iterator::operator*() const {
+  auto nl = read_length(at_);
+  auto vl = read_length(at_ + 4);
+  return {{at_ + kPrefix, nl}, {at_ + kPrefix + nl, vl}};
+}
+
+Headers::const_iterator& Headers::const_iterator::operator++() {
+  at_ += kPrefix + read_length(at_) + read_length(at_ + 4);
+  return *this;
+}
+
 std::string_view Headers::get(std::string_view name) const {
-  for (auto& [n, v] : fields_) {
+  for (auto [n, v] : *this) {
     if (iequals(n, name)) return v;
   }
   return {};
 }
 
 bool Headers::contains(std::string_view name) const {
-  return std::any_of(fields_.begin(), fields_.end(),
-                     [&](const auto& f) { return iequals(f.first, name); });
+  return std::any_of(begin(), end(), [&](const Field& f) { return iequals(f.name, name); });
 }
 
-void Headers::add(std::string name, std::string value) {
-  fields_.emplace_back(std::move(name), std::move(value));
+void Headers::add(std::string_view name, std::string_view value) {
+  append_field(data_, name, value);
+  ++count_;
 }
 
-void Headers::set(std::string name, std::string value) {
-  std::erase_if(fields_, [&](const auto& f) { return iequals(f.first, name); });
-  fields_.emplace_back(std::move(name), std::move(value));
+void Headers::set(std::string_view name, std::string_view value) {
+  std::string kept;
+  std::size_t count = 0;
+  for (auto [n, v] : *this) {
+    if (iequals(n, name)) continue;
+    append_field(kept, n, v);
+    ++count;
+  }
+  append_field(kept, name, value);
+  data_ = std::move(kept);
+  count_ = count + 1;
+}
+
+void Headers::reserve(std::size_t bytes, std::size_t count) {
+  data_.reserve(data_.size() + bytes + count * kPrefix);
 }
 
 std::string_view Request::param(std::string_view name) const {

@@ -97,9 +97,14 @@ Request RequestParser::take_request() {
   if (auto q = req.target.find('?'); q != std::string::npos) req.query = req.target.substr(q + 1);
   req.version = msg.version();
   req.keep_alive = msg.keep_alive();
+  std::size_t bytes = 0;
+  std::size_t count = 0;
   for (auto& field : msg) {
-    req.headers.add(std::string(field.name_string()), std::string(field.value()));
+    bytes += field.name_string().size() + field.value().size();
+    ++count;
   }
+  req.headers.reserve(bytes, count);
+  for (auto& field : msg) req.headers.add(field.name_string(), field.value());
   req.body = std::move(msg.body());
   return req;
 }

@@ -67,7 +67,9 @@ void reject(std::unique_ptr<net::Stream> stream, const http::Response& r) {
   auto p = std::make_shared<Pending>();
   p->bytes = "HTTP/1.1 " + std::to_string(r.status) + " " +
              std::string(http::reason_phrase(r.status)) + "\r\n";
-  for (auto& [name, value] : r.headers.fields()) p->bytes += name + ": " + value + "\r\n";
+  for (auto [name, value] : r.headers) {
+    p->bytes.append(name).append(": ").append(value).append("\r\n");
+  }
   p->bytes += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
   p->view = p->bytes;
   p->stream = std::move(stream);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,21 +10,54 @@
 
 namespace switchboard::http {
 
-/// Header fields in arrival order; names compare case-insensitively.
+/// Header fields in arrival order; names compare case-insensitively. Every field lives in one
+/// buffer (a length-prefixed name and value each), so a request kept for a connection's
+/// lifetime costs one allocation for its headers.
 class Headers {
  public:
+  struct Field {
+    std::string_view name;
+    std::string_view value;
+  };
+
+  /// Walks the fields in order, yielding Field views into the buffer.
+  class const_iterator {
+   public:
+    using value_type = Field;
+    using difference_type = std::ptrdiff_t;
+    const_iterator() = default;
+    Field operator*() const;
+    const_iterator& operator++();
+    const_iterator operator++(int) {
+      auto old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const const_iterator& o) const { return at_ == o.at_; }
+
+   private:
+    friend class Headers;
+    explicit const_iterator(const char* at) : at_(at) {}
+    const char* at_ = nullptr;
+  };
+
   /// The first value of `name`, or an empty view.
   std::string_view get(std::string_view name) const;
   bool contains(std::string_view name) const;
   /// Adds a field (repeats are kept).
-  void add(std::string name, std::string value);
+  void add(std::string_view name, std::string_view value);
   /// Replaces every field called `name` by one.
-  void set(std::string name, std::string value);
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
-  bool empty() const { return fields_.empty(); }
+  void set(std::string_view name, std::string_view value);
+  /// Reserves room for fields of `bytes` bytes of names and values in all, `count` fields.
+  void reserve(std::size_t bytes, std::size_t count);
+  const_iterator begin() const { return const_iterator(data_.data()); }
+  const_iterator end() const { return const_iterator(data_.data() + data_.size()); }
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
 
  private:
-  std::vector<std::pair<std::string, std::string>> fields_;
+  std::string data_;
+  std::size_t count_ = 0;
 };
 
 /// True when two ASCII strings are equal ignoring case.

@@ -29,7 +29,15 @@ TEST(Request, HeaderNamesAreCaseInsensitive) {
   h.add("Content-Type", "text/plain");
   EXPECT_EQ(h.get("content-type"), "text/plain");
   h.set("CONTENT-TYPE", "x");
-  EXPECT_EQ(h.fields().size(), 1u);
+  EXPECT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.get("Content-Type"), "x");
+  h.add("Vary", "Origin");
+  h.add("vary", "Cookie");
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (auto [name, value] : h) seen.emplace_back(name, value);
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{
+                      {"CONTENT-TYPE", "x"}, {"Vary", "Origin"}, {"vary", "Cookie"}}));
+  EXPECT_EQ(h.get("VARY"), "Origin");
   EXPECT_TRUE(has_token("keep-alive, Upgrade", "upgrade"));
   EXPECT_FALSE(has_token("keep-alive, Upgrader", "upgrade"));
 }
