@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <boost/json/serialize.hpp>
 
 #include "socketio/core.hpp"
@@ -47,8 +49,21 @@ void Client::disconnect_all() {
   engine_->close();
 }
 
+SocketPtr* Client::find_socket(std::string_view nsp) {
+  for (auto& [name, socket] : sockets_) {
+    if (name == nsp) return &socket;
+  }
+  return nullptr;
+}
+
+void Client::drop_socket(std::string_view nsp) {
+  std::erase_if(sockets_, [&](const auto& entry) { return entry.first == nsp; });
+}
+
 void Client::forget(const std::string& nsp) {
-  if (sockets_.erase(nsp)) left_.insert(nsp);
+  if (!find_socket(nsp)) return;
+  drop_socket(nsp);
+  if (std::find(left_.begin(), left_.end(), nsp) == left_.end()) left_.push_back(nsp);
 }
 
 void Client::on_message(engineio::Packet message) {
@@ -61,21 +76,21 @@ void Client::on_message(engineio::Packet message) {
 
 void Client::handle(Packet packet) {
   // A namespace waiting for its session from another shard: nothing else for it yet.
-  if (recovering_.contains(packet.nsp)) return;
-  auto it = sockets_.find(packet.nsp);
+  if (std::find(recovering_.begin(), recovering_.end(), packet.nsp) != recovering_.end()) return;
+  auto* found = find_socket(packet.nsp);
   if (packet.type == PacketType::Connect) {
     // A second CONNECT for a joined namespace is ignored: the JS client sends one when
     // connect() is called on a socket that is already connecting.
-    return it == sockets_.end() ? connect(std::move(packet)) : void();
+    return found ? void() : connect(std::move(packet));
   }
-  if (it == sockets_.end() && !left_.contains(packet.nsp)) {
+  if (!found && std::find(left_.begin(), left_.end(), packet.nsp) == left_.end()) {
     // A packet for a namespace never joined: the reference closes ("invalid state"). Packets
     // still in flight for a namespace the socket just left are ignored instead: the server
     // may have disconnected it meanwhile.
     return fail("invalid state");
   }
-  if (it == sockets_.end() || !it->second->connected()) return;
-  auto socket = it->second;
+  if (!found || !(*found)->connected()) return;
+  auto socket = *found;
   switch (packet.type) {
     case PacketType::Disconnect:
       socket->finish("client namespace disconnect");
@@ -149,7 +164,11 @@ void Client::open_socket(const std::shared_ptr<NamespaceCore>& nsp, boost::json:
   auto socket = std::make_shared<Socket>(shared_from_this(), nsp, std::move(id), std::move(hs));
   // A recovered socket keeps its pid: that is how the client knows it was recovered.
   if (nsp->recovery()) socket->set_pid(restore ? restore->session.pid : random_id());
-  sockets_[nsp->name] = socket;
+  if (auto* slot = find_socket(nsp->name)) {
+    *slot = socket;
+  } else {
+    sockets_.emplace_back(nsp->name, socket);
+  }
   std::size_t first = 0;
   std::shared_ptr<Restore> found;
   if (restore) {
@@ -173,7 +192,7 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
                         auto self = weak.lock();
                         if (!self || !self->engine_->is_open()) return;
                         if (error) {
-                          self->sockets_.erase(nsp->name);
+                          self->drop_socket(nsp->name);
                           return self->refuse(nsp->name, *error);
                         }
                         self->admit(nsp, socket, next + 1, restore);
@@ -197,8 +216,7 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
       socket->set_pid(random_id());
     }
   }
-  local.sockets[socket->id()] = socket;
-  socket->join(socket->id());
+  local.sockets[socket->id()] = socket;  // the socket's own room, too
   if (recovered) {
     for (const auto& room : restore->session.rooms) socket->join(room);
   }

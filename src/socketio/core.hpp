@@ -41,7 +41,9 @@ class NamespaceCore : public std::enable_shared_from_this<NamespaceCore> {
   /// The sockets and rooms of one shard, and with connection state recovery its log of
   /// packets and the sessions of its sockets that left.
   struct Local {
-    std::unordered_map<std::string, std::shared_ptr<Socket>> sockets;
+    /// Keyed by a view of the socket's own id. A socket's own room is found here: it has no
+    /// entry in `rooms`.
+    std::unordered_map<std::string_view, std::shared_ptr<Socket>> sockets;
     std::unordered_map<std::string, std::unordered_set<Socket*>> rooms;
     std::unique_ptr<PacketLog> log;
     std::uint64_t broadcasts = 0;
@@ -134,11 +136,14 @@ class Client : public std::enable_shared_from_this<Client> {
   ServerCore& server_;
   engineio::SocketPtr engine_;
   Decoder decoder_;
-  std::unordered_map<std::string, SocketPtr> sockets_;
+  /// The namespaces joined (a client joins a few: short vectors, no hash buckets).
+  std::vector<std::pair<std::string, SocketPtr>> sockets_;
   /// Namespaces joined once and left since (late packets for them are ignored).
-  std::unordered_set<std::string> left_;
+  std::vector<std::string> left_;
   /// Namespaces whose CONNECT waits for a session from another shard.
-  std::unordered_set<std::string> recovering_;
+  std::vector<std::string> recovering_;
+  SocketPtr* find_socket(std::string_view nsp);
+  void drop_socket(std::string_view nsp);
   boost::asio::steady_timer connect_timer_;
 };
 

@@ -57,7 +57,7 @@ void NamespaceCore::for_each_selected(unsigned shard, const std::set<std::string
   auto& l = local(shard);
   auto excluded = [&](Socket& s) {
     for (const auto& r : except) {
-      if (s.rooms().contains(r)) return true;
+      if (s.in_room(r)) return true;
     }
     return false;
   };
@@ -75,9 +75,15 @@ void NamespaceCore::for_each_selected(unsigned shard, const std::set<std::string
   std::vector<std::shared_ptr<Socket>> picked;
   for (const auto& room : rooms) {
     auto it = l.rooms.find(room);
-    if (it == l.rooms.end()) continue;
-    for (Socket* s : it->second) {
-      if (seen.insert(s).second && !excluded(*s)) picked.push_back(s->shared_from_this());
+    if (it != l.rooms.end()) {
+      for (Socket* s : it->second) {
+        if (seen.insert(s).second && !excluded(*s)) picked.push_back(s->shared_from_this());
+      }
+    }
+    // A socket's own room.
+    if (auto own = l.sockets.find(room); own != l.sockets.end() && own->second->in_room(room)) {
+      Socket* s = own->second.get();
+      if (seen.insert(s).second && !excluded(*s)) picked.push_back(own->second);
     }
   }
   for (auto& s : picked) fn(*s);

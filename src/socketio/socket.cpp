@@ -24,7 +24,13 @@ net::Shard& Socket::shard() {
 }
 
 void Socket::on(std::string event, EventHandler handler) {
-  handlers_[std::move(event)] = std::move(handler);
+  for (auto& [name, h] : handlers_) {
+    if (name == event) {
+      h = std::move(handler);
+      return;
+    }
+  }
+  handlers_.emplace_back(std::move(event), std::move(handler));
 }
 void Socket::on_any(AnyHandler handler) {
   any_ = std::move(handler);
@@ -107,18 +113,39 @@ void Socket::deliver_ack(std::uint64_t id, Args args) {
 
 void Socket::dispatch(Event event) {
   if (any_) any_(event);
-  auto it = handlers_.find(event.name);
-  if (it == handlers_.end()) return;
-  auto handler = it->second;  // a handler may replace itself
-  handler(event);
+  for (auto& [name, h] : handlers_) {
+    if (name != event.name) continue;
+    auto handler = h;  // a handler may replace itself
+    handler(event);
+    return;
+  }
+}
+
+std::set<std::string> Socket::rooms() const {
+  auto all = rooms_;
+  if (in_own_room_) all.insert(id_);
+  return all;
+}
+
+bool Socket::in_room(std::string_view room) const {
+  if (room == id_) return in_own_room_;
+  return rooms_.find(std::string(room)) != rooms_.end();
 }
 
 void Socket::join(const std::string& room) {
-  if (rooms_.insert(room).second) nsp_->add_to_room(*this, room);
+  if (room == id_) {
+    in_own_room_ = true;
+  } else if (rooms_.insert(room).second) {
+    nsp_->add_to_room(*this, room);
+  }
 }
 
 void Socket::leave(const std::string& room) {
-  if (rooms_.erase(room)) nsp_->remove_from_room(*this, room);
+  if (room == id_) {
+    in_own_room_ = false;
+  } else if (rooms_.erase(room)) {
+    nsp_->remove_from_room(*this, room);
+  }
 }
 
 BroadcastOperator Socket::to(std::string room) const {
@@ -157,7 +184,9 @@ void Socket::disconnect(bool close) {
 }
 
 void Socket::finish(std::string_view reason) {
-  if (!connected_ && rooms_.empty()) {
+  auto& sockets = nsp_->local(shard_.index()).sockets;
+  auto listed = sockets.find(id_);
+  if (!connected_ && (listed == sockets.end() || listed->second.get() != this)) {
     if (auto client = client_.lock()) client->forget(nsp_->name);
     return;
   }
@@ -166,7 +195,8 @@ void Socket::finish(std::string_view reason) {
   nsp_->persist(*this, reason);
   for (const auto& room : rooms_) nsp_->remove_from_room(*this, room);
   rooms_.clear();
-  nsp_->local(shard_.index()).sockets.erase(id_);
+  listed = sockets.find(id_);
+  if (listed != sockets.end() && listed->second.get() == this) sockets.erase(listed);
   connected_ = false;
   auto acks = std::move(acks_);
   acks_.clear();

@@ -127,7 +127,7 @@ void Client::recover(const std::shared_ptr<NamespaceCore>& nsp, boost::json::obj
   if (!session) return open_socket(nsp, std::move(auth), std::nullopt);
   // What the client saw is told by the log of the shard it left from; what it missed since
   // is replayed from this shard's log when it joins its rooms here.
-  recovering_.insert(nsp->name);
+  recovering_.push_back(nsp->name);
   auto* here = &engine_->shard();
   std::weak_ptr<Client> weak = shared_from_this();
   auto from = session->shard;
@@ -137,7 +137,7 @@ void Client::recover(const std::shared_ptr<NamespaceCore>& nsp, boost::json::obj
         here->post([weak, nsp, auth, restore]() {
           auto self = weak.lock();
           if (!self || !self->engine_->is_open()) return;
-          self->recovering_.erase(nsp->name);
+          std::erase(self->recovering_, nsp->name);
           self->open_socket(nsp, auth, restore);
         });
       });

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -116,8 +117,10 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   void join(const std::string& room);
   void leave(const std::string& room);
-  /// The rooms the socket is in (its own id included).
-  const std::set<std::string>& rooms() const { return rooms_; }
+  /// The rooms the socket is in (its own id included; a copy).
+  std::set<std::string> rooms() const;
+  /// True when the socket is in `room` (its own id is a room it is in unless it left it).
+  bool in_room(std::string_view room) const;
 
   /// Every other socket of the namespace in `room` (as in the reference, not this one).
   BroadcastOperator to(std::string room) const;
@@ -169,8 +172,11 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::shared_ptr<detail::NamespaceCore> nsp_;
   std::string id_;
   Handshake handshake_;
+  /// The rooms joined, apart from the socket's own: that one costs no entry here or in the
+  /// namespace's room index (it is found through the namespace's socket map).
   std::set<std::string> rooms_;
-  std::unordered_map<std::string, EventHandler> handlers_;
+  /// Event handlers by name: a socket has a few, and a short vector costs no hash buckets.
+  std::vector<std::pair<std::string, EventHandler>> handlers_;
   AnyHandler any_;
   AnyHandler any_outgoing_;
   ReasonHandler on_disconnecting_;
@@ -181,6 +187,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::optional<std::uint64_t> last_logged_;
   bool connected_ = false;
   bool recovered_ = false;
+  bool in_own_room_ = true;
 };
 
 }  // namespace switchboard::socketio
