@@ -150,6 +150,56 @@ def _counted_calls(path):
     return calls
 
 
+# Library functions that call the server's own code back: all of it, not a library's cost.
+PROGRAM_ENTRIES = {"start_main", "start_thread", "clone", "clone3"}
+
+
+def _library_calls(path, main_object="bench_server"):
+    """Inclusive Ir of the server's own calls into shared libraries, by entry point: what
+    RAND_bytes or boost::json::parse cost with all they call, which self costs scatter."""
+    def records():
+        with open(path, errors="replace") as f:
+            for line in f:
+                key, sep, value = line.partition("=")
+                if sep and key in ("ob", "fn", "cob", "cfn", "calls"):
+                    yield key, value.strip(), None
+                elif line[:1].isdigit() or line[:1] in "+-*":
+                    yield "cost", None, line.split()
+
+    object_of = {}
+    ob = None
+    for key, value, _ in records():
+        if key == "ob":
+            ob = os.path.basename(value)
+        elif key == "fn":
+            object_of.setdefault(value, ob)
+    costs = {}
+    caller_in_main = False
+    cob = cfn = None
+    after_call = False
+    for key, value, fields in records():
+        if key == "ob":
+            ob = os.path.basename(value)
+        elif key == "fn":
+            caller_in_main = ob == main_object
+        elif key == "cob":
+            cob = os.path.basename(value)
+        elif key == "cfn":
+            cfn = value
+        elif key == "calls":
+            after_call = True
+        elif key == "cost" and after_call:
+            after_call = False
+            callee_object = object_of.get(cfn) or cob or ob
+            name = re.sub(r"'\d+$", "", cfn or "")
+            if (caller_in_main and callee_object != main_object and len(fields) > 1 and
+                    _wrapper(name) not in PROGRAM_ENTRIES):
+                OBJECTS.setdefault(name, callee_object)
+                costs[name] = costs.get(name, 0) + int(fields[1])
+            cob = None
+    return costs
+
+
 def _run_once(gen, bench_server, case, duration, workdir, port_of):
     out = os.path.join(workdir, f"{case.name}-{duration}.callgrind")
     spec = ServerSpec("sb1-callgrind", "switchboard, 1 shard, under callgrind",
@@ -165,7 +215,7 @@ def _run_once(gen, bench_server, case, duration, workdir, port_of):
         raise RuntimeError(f"{case.name} ({duration} s): {result.get('error') or 'faults'}: "
                            f"{result.get('faults')}")
     total, functions = _profile(out)
-    return result, total, functions, _counted_calls(out)
+    return result, total, functions, _counted_calls(out), _library_calls(out)
 
 
 def classify(name):
@@ -224,7 +274,7 @@ READABLE = [
 
 def _short(name, limit=110):
     """A function name a table can hold: without the object file, long template arguments cut."""
-    bare = name
+    bare = re.sub(r"@@?GLIBC[\w.]*$", "", name)
     for long, short in READABLE:
         bare = bare.replace(long, short)
     while True:  # collapse the innermost <...> until it fits
@@ -238,8 +288,8 @@ def _short(name, limit=110):
 
 def measure_case(gen, bench_server, case, workdir, port_of):
     short, long_ = case.durations
-    r1, ir1, f1, s1 = _run_once(gen, bench_server, case, short, workdir, port_of)
-    r2, ir2, f2, s2 = _run_once(gen, bench_server, case, long_, workdir, port_of)
+    r1, ir1, f1, s1, l1 = _run_once(gen, bench_server, case, short, workdir, port_of)
+    r2, ir2, f2, s2, l2 = _run_once(gen, bench_server, case, long_, workdir, port_of)
     entry = {"title": case.title, "mode": case.mode,
              "args": [str(a) for a in case.args], "durations_s": [short, long_],
              "ir": [ir1, ir2], "units": {}, "per": case.per}
@@ -265,6 +315,10 @@ def measure_case(gen, bench_server, case, workdir, port_of):
         top = sorted(diff.items(), key=lambda kv: -kv[1])[:TOP]
         entry["top_functions"] = [{"function": _short(n), "group": classify(n), "ir": ir}
                                   for n, ir in top]
+        calls_in = sorted((((l2.get(n, 0) - l1.get(n, 0)) / (n2 - n1), n)
+                           for n in set(l1) | set(l2)), reverse=True)[:TOP]
+        entry["library_calls"] = [{"function": _short(n), "library": OBJECTS.get(n, "?"),
+                                   "ir": ir} for ir, n in calls_in]
         entry["groups"] = sorted(({"group": g, "ir": ir} for g, ir in groups.items()
                                   if abs(ir) >= 0.5), key=lambda g: -g["ir"])
     return entry

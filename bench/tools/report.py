@@ -430,6 +430,11 @@ def callgrind_section(doc, cg):
                     "`malloc` (operator new included); system calls (through libc's wrappers) " +
                     ", ".join(f"`{n}` {v:.2f}" for n, v in
                               sorted(c["syscalls"].items(), key=lambda kv: -kv[1])) + ".", "")
+        if c.get("library_calls"):
+            doc.add(f"Switchboard's calls into shared libraries per {per}, each with all it "
+                    "calls (inclusive): " + "; ".join(
+                        f"`{f['function']}` ({f['library'].split('.so')[0]}) {_ir(f['ir'])}"
+                        for f in c["library_calls"][:6] if f["ir"] >= 0.01 * total) + ".", "")
         doc.table(["function", "group", f"Ir per {per}", "share"],
                   [[f"`{f['function']}`", f["group"], _ir(f["ir"]), share(f["ir"])]
                    for f in c["top_functions"]])
