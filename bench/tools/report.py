@@ -287,7 +287,11 @@ def plots(doc, out_dir):
 
 
 def _rel(path):
-    return os.path.relpath(path, ROOT) if path.startswith(ROOT + "/") else path
+    if path.startswith(ROOT + "/"):
+        return os.path.relpath(path, ROOT)
+    # Results measured in another checkout (a worktree) of the repository: the same layout.
+    build = path.find("/build/")
+    return path[build + 1:] if path.startswith("/") and build >= 0 else path
 
 
 def commands(doc, specs, command_lines, invocation, gen_binary):
@@ -350,6 +354,92 @@ def soak_section(doc, soak):
                 f"processes or, with the limit raised, one shard per core.", "")
 
 
+def _ir(v):
+    return "–" if v is None else f"{v:,.0f}"
+
+
+def callgrind_section(doc, cg):
+    """Instructions per message from bench/run's callgrind stage (bench/tools/callgrind.py)."""
+    if not cg or not cg.get("cases"):
+        return
+    doc.add("## Instructions per message (callgrind)", "",
+            f"Server instructions (callgrind's Ir) per unit of work, switchboard with 1 shard "
+            f"(`bench_server --shards 1`) under `{cg.get('command', 'valgrind --tool=callgrind')}`"
+            f" ({cg.get('valgrind', '?')}), measured on commit {cg.get('commit', '?')} on "
+            f"{cg.get('date', '?')} by `{cg.get('invocation', 'bench/run')}`. Unlike times, "
+            "these counts hardly move with the load of the machine, so they show small gains "
+            "and losses.", "",
+            "- Method: every case runs twice, each time against a fresh server under callgrind, "
+            "with the same connections and settings but a short and a long duration "
+            "(`--warmup 0`, so that every message counted is one the server handled). Start-up, "
+            "the connections' handshakes, the drain and shutdown cost the same in both runs, so "
+            "(Ir of the long run − Ir of the short one) / (units of the long run − units of the "
+            "short one) is what one more unit costs. The column \"whole run / units\" divides "
+            "the long run alone, fixed costs included, for comparison.",
+            "- Units: an echo message is one received and sent back; a broadcast's *delivery* "
+            "is one socket written to (each published message goes to every subscriber and "
+            "back to the publisher); a handshake is a completed connection (raw WebSocket: the "
+            "101; Socket.IO: through the namespace CONNECT reply), then reset by the client.",
+            "- Under callgrind the server runs some 50 times slower, so the loads are small and "
+            "the generator's rates and latencies there mean nothing; batching differs from the "
+            "native runs above (fewer messages per read and per write when fewer are in flight). "
+            "Where messages share a read or a write, the figures per message fall: the system "
+            "calls per unit below show how much they did.",
+            "- callgrind counts user-space instructions only: the kernel's work for each "
+            "message (the system calls, TCP on loopback), which the \"kernel share\" columns "
+            "above show to be large, is not in these figures. Release build without debug "
+            "information, so inlined code is counted in its caller.", "")
+    rows = []
+    for name, c in cg["cases"].items():
+        if c.get("error"):
+            rows.append([c.get("title", name), "–", "FAILED: " + c["error"][:100], "–", "–"])
+            continue
+        for unit, u in c.get("units", {}).items():
+            counts = u.get("counts") or ["?", "?"]
+            rows.append([c["title"], unit, f"**{_ir(u.get('ir_per_unit'))}**",
+                         _ir(u.get("naive_ir_per_unit")), f"{counts[0]:,} / {counts[1]:,}"])
+    doc.table(["case", "per", "server instructions per unit", "whole run / units",
+               "units in short / long run"], rows)
+    if cg.get("generator_commands"):
+        doc.add("Load generator runs (`--port` and `--server-pid` omitted), each against "
+                "`valgrind ... bench_server --shards 1`:", "", "```")
+        for line in cg["generator_commands"]:
+            doc.add("switchboard-bench " + " ".join(
+                p for i, p in enumerate(line.split())
+                if p not in ("--port", "--server-pid") and
+                line.split()[i - 1] not in ("--port", "--server-pid")))
+        doc.add("```", "")
+    doc.add("### Where the instructions go", "",
+            "Per unit of each case, from the same difference of the two runs taken function by "
+            "function (self cost: a function's own instructions, not those of what it calls). "
+            "Groups sort functions by namespace or library; then the top functions.", "")
+    for name, c in cg["cases"].items():
+        if c.get("error") or not c.get("top_functions"):
+            continue
+        per = c.get("per", "unit")
+        total = (c.get("units", {}).get(per) or {}).get("ir_per_unit") or 0
+
+        def share(ir):
+            return f"{ir / total:.0%}" if total else "–"
+
+        doc.add(f"**{c['title']}**: {_ir(total)} instructions per {per}. By group: " +
+                "; ".join(f"{g['group']} {_ir(g['ir'])} ({share(g['ir'])})"
+                          for g in c.get("groups", []) if g["ir"] >= 0.01 * total) + ".", "")
+        if c.get("syscalls"):
+            doc.add(f"Per {per}, counted by callgrind: {c.get('mallocs', 0):.2f} calls to "
+                    "`malloc` (operator new included); system calls (through libc's wrappers) " +
+                    ", ".join(f"`{n}` {v:.2f}" for n, v in
+                              sorted(c["syscalls"].items(), key=lambda kv: -kv[1])) + ".", "")
+        if c.get("library_calls"):
+            doc.add(f"Switchboard's calls into shared libraries per {per}, each with all it "
+                    "calls (inclusive): " + "; ".join(
+                        f"`{f['function']}` ({f['library'].split('.so')[0]}) {_ir(f['ir'])}"
+                        for f in c["library_calls"][:6] if f["ir"] >= 0.01 * total) + ".", "")
+        doc.table(["function", "group", f"Ir per {per}", "share"],
+                  [[f"`{f['function']}`", f["group"], _ir(f["ir"]), share(f["ir"])]
+                   for f in c["top_functions"]])
+
+
 def add_peaks(results):
     """The best deliveries per server CPU-second over each broadcast ramp: where the server
     batches most, whatever the latency."""
@@ -360,11 +450,15 @@ def add_peaks(results):
                 r["peak_deliveries_per_server_cpu_s"] = max(values) if values else None
 
 
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed, invocation,
-          gen_binary, load):
+          gen_binary, load, callgrind=None, measured_at=None):
     add_peaks(results)
     doc = Doc(specs, results)
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = measured_at or utc_now()
     doc.add("# Benchmarks", "",
             f"Generated by `{invocation}` on {now}: {settings.reps} repetition(s), medians"
             f"{' (quick run: short durations, treat as indicative)' if settings.quick else ''}; "
@@ -404,6 +498,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
     scenario_tables(doc)
     scaling(doc)
     soak_section(doc, soak)
+    callgrind_section(doc, callgrind)
     plots(doc, out_dir)
     commands(doc, specs, command_lines, invocation, gen_binary)
     with open(path, "w") as f:
