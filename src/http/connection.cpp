@@ -38,19 +38,17 @@ Connection::Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<n
       timer_(stream_->shard().context()),
       in_(std::move(leftover)) {}
 
-Connection::~Connection() {
-  if (stop_hook_) stream_->shard().remove_stop_hook(stop_hook_);
+Connection::~Connection() = default;
+
+// On shutdown, an idle connection closes; one in the middle of a request finishes it first.
+void Connection::on_shard_stop() {
+  auto keep = shared_from_this();
+  if (phase_ == Phase::Idle) close_now();
 }
 
 void Connection::start() {
   queue_.set_owner(weak_from_this());
-  // On shutdown, an idle connection closes; one in the middle of a request finishes it first.
-  stop_hook_ = shard().add_stop_hook([weak = weak_from_this()] {
-    if (auto self = weak.lock()) {
-      self->stop_hook_ = 0;
-      if (self->phase_ == Phase::Idle) self->close_now();
-    }
-  });
+  listen_for_stop(shard());
   set_phase(Phase::Idle);
   process();
 }
@@ -303,8 +301,7 @@ Upgraded Connection::upgrade(ExchangeState& ex) {
   queue_.abandon();
   up.stream = std::move(stream_);
   up.leftover = std::move(in_);
-  if (stop_hook_) up.stream->shard().remove_stop_hook(stop_hook_);
-  stop_hook_ = 0;
+  stop_listening();
   return up;
 }
 

@@ -35,12 +35,14 @@ struct ExchangeState {
   std::vector<std::function<void()>> on_close;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public net::Shard::StopListener,
+                   public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
              std::string leftover);
   ~Connection();
   void start();
+  void on_shard_stop() override;
 
   // Called through Exchange / ResponseStream.
   void respond(ExchangeState& ex, Response response);
@@ -81,7 +83,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading_ = false;
   bool closed_ = false;
   bool eof_ = false;
-  std::uint64_t stop_hook_ = 0;
 };
 
 }  // namespace switchboard::http::detail

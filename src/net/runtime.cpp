@@ -53,12 +53,37 @@ void Shard::remove_stop_hook(std::uint64_t id) {
   stop_hooks_.erase(id);
 }
 
+void Shard::StopListener::listen_for_stop(Shard& shard) {
+  if (shard_) return;
+  shard_ = &shard;
+  next_ = shard.stop_listeners_;
+  if (next_) next_->prev_ = this;
+  shard.stop_listeners_ = this;
+}
+
+void Shard::StopListener::stop_listening() {
+  if (!shard_) return;
+  if (prev_) {
+    prev_->next_ = next_;
+  } else {
+    shard_->stop_listeners_ = next_;
+  }
+  if (next_) next_->prev_ = prev_;
+  shard_ = nullptr;
+  prev_ = next_ = nullptr;
+}
+
 void Shard::begin_stop() {
   if (stopping_) return;
   stopping_ = true;
   auto hooks = std::move(stop_hooks_);
   stop_hooks_.clear();
   for (auto& hook : hooks) hook.second();
+  // Listeners may end others (a connection closing its transports): take one at a time.
+  while (auto* listener = stop_listeners_) {
+    listener->stop_listening();
+    listener->on_shard_stop();
+  }
   guard_->work.reset();
   guard_->deadline.expires_after(runtime_.options().shutdown_grace);
   guard_->deadline.async_wait([this](boost::system::error_code ec) {

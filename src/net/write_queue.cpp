@@ -17,6 +17,15 @@ struct FlushList {
 };
 thread_local FlushList t_flush;
 
+// Item vectors of this thread's drained queues, lent to queues that start writing again: an
+// idle queue holds no storage, and a busy one does not allocate for every burst.
+constexpr std::size_t kSpareVectors = 256;
+constexpr std::size_t kSpareCapacity = 64;
+thread_local std::vector<std::vector<WriteQueue::Item>> t_spare;
+
+// Views of the buffers of one synchronous write.
+thread_local std::vector<std::string_view> t_views;
+
 }  // namespace
 
 WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<void()> on_error,
@@ -24,11 +33,10 @@ WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<
     : stream_(stream),
       options_(options),
       on_error_(std::move(on_error)),
-      on_overflow_(std::move(on_overflow)),
-      alive_(std::make_shared<bool>(true)) {}
+      on_overflow_(std::move(on_overflow)) {}
 
 WriteQueue::~WriteQueue() {
-  *alive_ = false;
+  if (alive_) *alive_ = false;
   if (scheduled_) {
     for (auto& queue : t_flush.queues) {
       if (queue == this) queue = nullptr;
@@ -51,7 +59,10 @@ SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
 
 SendResult WriteQueue::push(std::string bytes, bool is_volatile) {
   auto result = admit(bytes.size(), is_volatile);
-  if (result != SendResult::Dropped) pending_.push_back({std::move(bytes), nullptr, {}});
+  if (result != SendResult::Dropped) {
+    borrow();
+    pending_.push_back({std::move(bytes), nullptr, {}});
+  }
   return result;
 }
 
@@ -63,8 +74,26 @@ SendResult WriteQueue::push(std::shared_ptr<const std::string> bytes, bool is_vo
 SendResult WriteQueue::push(std::shared_ptr<const void> owner, std::string_view bytes,
                             bool is_volatile) {
   auto result = admit(bytes.size(), is_volatile);
-  if (result != SendResult::Dropped) pending_.push_back({{}, std::move(owner), bytes});
+  if (result != SendResult::Dropped) {
+    borrow();
+    pending_.push_back({{}, std::move(owner), bytes});
+  }
   return result;
+}
+
+void WriteQueue::borrow() {
+  if (pending_.capacity() != 0 || t_spare.empty()) return;
+  pending_ = std::move(t_spare.back());
+  t_spare.pop_back();
+}
+
+void WriteQueue::give_back(std::vector<Item>& items) {
+  items.clear();
+  if (items.capacity() == 0) return;
+  if (t_spare.size() < kSpareVectors && items.capacity() <= kSpareCapacity) {
+    t_spare.push_back(std::move(items));
+  }
+  items = {};
 }
 
 void WriteQueue::when_drained(std::function<void()> fn) {
@@ -108,26 +137,29 @@ void WriteQueue::schedule() {
 
 void WriteQueue::flush() {
   while (!writing_ && !failed_ && !pending_.empty()) {
-    in_flight_.swap(pending_);
-    views_.clear();
+    auto& views = t_views;
+    views.clear();
     std::size_t total = 0;
-    for (auto& item : in_flight_) {
-      views_.push_back(item.bytes());
-      total += views_.back().size();
+    for (auto& item : pending_) {
+      views.push_back(item.bytes());
+      total += views.back().size();
     }
     // First what the kernel takes at once, without an asynchronous operation; the rest, if
     // any, asynchronously.
     boost::system::error_code ec;
-    auto n = stream_.try_write(views_, ec);
+    auto n = stream_.try_write(views, ec);
     if (ec == boost::asio::error::would_block) ec = {};
     if (!ec && n == total) {
-      in_flight_.clear();
+      give_back(pending_);
       queued_ -= total;
       continue;
     }
+    in_flight_.swap(pending_);
     writing_ = true;
     if (ec) return on_written(ec);
+    views_.assign(views.begin(), views.end());
     skip_written(n);
+    if (!alive_) alive_ = std::make_shared<bool>(true);
     stream_.async_write(views_, [this, alive = alive_, keep = owner_.lock()](
                                     boost::system::error_code ec, std::size_t) {
       if (!*alive) return;
@@ -155,7 +187,8 @@ void WriteQueue::on_written(boost::system::error_code ec) {
   writing_ = false;
   std::size_t written = 0;
   for (auto& item : in_flight_) written += item.bytes().size();
-  in_flight_.clear();
+  give_back(in_flight_);
+  views_ = {};
   queued_ -= written;
   if (ec) {
     if (!failed_) {

@@ -36,19 +36,17 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
       last_heard_(std::chrono::steady_clock::now()),
       id_(g_next_id.fetch_add(1)) {}
 
-ConnectionImpl::~ConnectionImpl() {
-  if (stop_hook_) stream_->shard().remove_stop_hook(stop_hook_);
+ConnectionImpl::~ConnectionImpl() = default;
+
+void ConnectionImpl::on_shard_stop() {
+  auto keep = shared_from_this();
+  close(CloseCode::GoingAway, "server shutting down");
 }
 
 void ConnectionImpl::start(std::string handshake_response, std::string leftover) {
   queue_.set_owner(weak_from_this());
   queue_.push(std::move(handshake_response));
-  stop_hook_ = shard().add_stop_hook([weak = weak_from_this()] {
-    if (auto self = weak.lock()) {
-      self->stop_hook_ = 0;
-      self->close(CloseCode::GoingAway, "server shutting down");
-    }
-  });
+  listen_for_stop(shard());
   arm_timer();
   if (handlers_.on_open) handlers_.on_open(shared_from_this());
   if (!leftover.empty() &&

@@ -12,6 +12,7 @@
 namespace switchboard::ws::detail {
 
 class ConnectionImpl final : public Connection,
+                             public net::Shard::StopListener,
                              public std::enable_shared_from_this<ConnectionImpl> {
  public:
   ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Request request,
@@ -34,6 +35,7 @@ class ConnectionImpl final : public Connection,
   std::size_t buffered_amount() const override { return queue_.queued_bytes(); }
   std::uint64_t id() const override { return id_; }
   net::Shard& shard() override { return stream_->shard(); }
+  void on_shard_stop() override;
 
  private:
   enum class State { Open, Closing, Closed };
@@ -63,7 +65,6 @@ class ConnectionImpl final : public Connection,
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_heard_;
   std::uint64_t id_;
-  std::uint64_t stop_hook_ = 0;
   State state_ = State::Open;
   bool notified_ = false;
   bool waiting_ = false;

@@ -51,6 +51,29 @@ class Shard {
   std::uint64_t add_stop_hook(std::function<void()> fn);
   void remove_stop_hook(std::uint64_t id);
 
+  /// Something that acts when a graceful shutdown begins, linked into its shard's list without
+  /// an allocation (every connection has one). Unlinks itself when destroyed.
+  class StopListener {
+   public:
+    StopListener() = default;
+    StopListener(const StopListener&) = delete;
+    StopListener& operator=(const StopListener&) = delete;
+    /// Runs once, on the shard, when a graceful shutdown begins (after the stop hooks).
+    virtual void on_shard_stop() = 0;
+    /// Links into `shard`'s list (on its thread).
+    void listen_for_stop(Shard& shard);
+    void stop_listening();
+
+   protected:
+    ~StopListener() { stop_listening(); }
+
+   private:
+    friend class Shard;
+    Shard* shard_ = nullptr;
+    StopListener* prev_ = nullptr;
+    StopListener* next_ = nullptr;
+  };
+
   /// Keeps the shard's shutdown waiting while alive: connections hold one, so a graceful
   /// shutdown ends as soon as the last connection has closed.
   class Activity {
@@ -76,6 +99,7 @@ class Shard {
   struct Guard;
   std::unique_ptr<Guard> guard_;
   std::map<std::uint64_t, std::function<void()>> stop_hooks_;
+  StopListener* stop_listeners_ = nullptr;
   std::uint64_t next_hook_ = 1;
   std::size_t activities_ = 0;
   bool stopping_ = false;

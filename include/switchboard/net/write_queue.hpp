@@ -51,14 +51,20 @@ class WriteQueue {
   /// touch it).
   void set_owner(std::weak_ptr<const void> owner) { owner_ = std::move(owner); }
 
- private:
+  /// One queued buffer (public only for the thread's pool of spare vectors).
   struct Item {
     std::string own;
     std::shared_ptr<const void> owner;
     std::string_view view;
     std::string_view bytes() const { return owner ? view : std::string_view(own); }
   };
+
+ private:
   SendResult admit(std::size_t bytes, bool is_volatile);
+  /// Takes a spare vector from the thread's pool when pending_ has no storage.
+  void borrow();
+  /// Empties `items` and returns its storage to the thread's pool.
+  static void give_back(std::vector<Item>& items);
   void schedule();
   void flush();
   void on_written(boost::system::error_code ec);
@@ -76,6 +82,8 @@ class WriteQueue {
   bool scheduled_ = false;
   bool writing_ = false;
   bool failed_ = false;
+  /// Made at the first asynchronous write: it tells that write's completion whether the
+  /// queue is still there.
   std::shared_ptr<bool> alive_;
   std::weak_ptr<const void> owner_;
 };
