@@ -2,6 +2,13 @@
 // the "bcast" event); every subscriber checks each delivery (order per publisher, checksum) and
 // times it from the send timestamp in the payload. Latency in the first and last third of the
 // window is compared: when it grows, the server did not sustain the rate.
+//
+// Far beyond what the server sustains, the messages sent in the window may never arrive: the
+// server is still delivering the warm-up's. Such a run must not read as a server that delivered
+// nothing, so the line also counts every delivery whenever sent ("received", against
+// "expected" = published x receivers; received + lost = expected), the deliveries that arrived
+// in the window ("arrivals_per_s": what the server managed), the publisher's bytes the server had
+// not read when the window ended, and how old the oldest missing message was at the end.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -37,12 +44,16 @@ class BroadcastMode final : public Handler {
       publish_due(now);
       driver_.poll(1);
     }
+    if (publisher_ != nullptr) backlog_at_end_ = Driver::backlog(*publisher_);
     // The window's messages are the server's work until they are delivered: meter until then.
     const std::uint64_t stopped = now_ns();
     const std::uint64_t deadline = stopped + to_ns(options_.grace_s);
     while (undelivered() > 0 && driver_.ready() > 0 && now_ns() < deadline) driver_.poll(1);
     meter.stop();
-    drain_s_ = static_cast<double>(now_ns() - stopped) / 1e9;
+    const std::uint64_t ended = now_ns();
+    drain_s_ = static_cast<double>(ended - stopped) / 1e9;
+    undelivered_age_s_ = oldest_undelivered_age_s(ended);
+    receivers_ = live_receivers();
     faults_.lost += undelivered();
     return report(meter);
   }
@@ -60,7 +71,9 @@ class BroadcastMode final : public Handler {
       return;
     }
     if (!check_order(subscribers_[conn.slot], *fields)) return;
+    if (options_.publish && fields->stream == options_.tag) ++received_;
     if (&conn == publisher_) return;  // its own copy is checked, not counted
+    if (now >= window_begin_ && now < window_end_) ++arrivals_;
     if (fields->sent_ns < window_begin_ || fields->sent_ns >= window_end_) return;
     ++delivered_;
     const std::uint64_t latency = now - fields->sent_ns;
@@ -112,19 +125,44 @@ class BroadcastMode final : public Handler {
     }
   }
 
-  /// Messages of our publisher that live subscribers have not received yet.
+  /// The next sequence number of our publisher that `conn` expects.
+  std::uint64_t next_of(const Conn& conn) const {
+    for (const auto& [tag, seq] : subscribers_[conn.slot].next) {
+      if (tag == options_.tag) return seq;
+    }
+    return 0;
+  }
+
+  /// Messages of our publisher that live connections (its own included) have not received yet.
   std::uint64_t undelivered() const {
     if (!options_.publish) return 0;
     std::uint64_t n = 0;
     for (const Conn* c : conns_) {
-      if (c->state != Conn::State::Ready) continue;
-      std::uint64_t next = 0;
-      for (const auto& [tag, seq] : subscribers_[c->slot].next) {
-        if (tag == options_.tag) next = seq;
-      }
-      n += sent_ - next;
+      if (c->state == Conn::State::Ready) n += sent_ - next_of(*c);
     }
     return n;
+  }
+
+  /// Live connections that receive our publisher's messages (its own included).
+  std::uint64_t live_receivers() const {
+    if (!options_.publish) return 0;
+    return static_cast<std::uint64_t>(
+        std::count_if(conns_.begin(), conns_.end(),
+                      [](const Conn* c) { return c->state == Conn::State::Ready; }));
+  }
+
+  /// Seconds since the oldest message some live connection still lacks was due; 0 when none.
+  /// Its due time, not its send time: no per-message record is kept, and sending is never
+  /// earlier than due.
+  double oldest_undelivered_age_s(std::uint64_t now) const {
+    if (!options_.publish || options_.rate <= 0) return 0;
+    std::uint64_t oldest = sent_;
+    for (const Conn* c : conns_) {
+      if (c->state == Conn::State::Ready) oldest = std::min(oldest, next_of(*c));
+    }
+    if (oldest == sent_) return 0;
+    const std::uint64_t due = begin_ + to_ns(static_cast<double>(oldest) / options_.rate);
+    return now > due ? static_cast<double>(now - due) / 1e9 : 0;
   }
 
   int report(const ServerMeter& meter) {
@@ -133,7 +171,7 @@ class BroadcastMode final : public Handler {
     const double last = static_cast<double>(thirds_[2].quantile(0.5));
     // Sustained: no backlog built up. The last messages arrived soon after the window ended,
     // and latency did not grow across it (loopback jitters, hence the 5 ms allowance).
-    const bool sustained = !faults_.any() && last <= 2 * first + 5e6 &&
+    const bool sustained = !faults_.any() && delivered_ > 0 && last <= 2 * first + 5e6 &&
                            drain_s_ <= std::max(0.25, options_.duration_s / 10);
     Report r(options_);
     r.add("ok", !faults_.any())
@@ -144,6 +182,11 @@ class BroadcastMode final : public Handler {
         .add("published", sent_)
         .add("deliveries", delivered_)
         .add("deliveries_per_s", rate)
+        .add("arrivals_per_s", static_cast<double>(arrivals_) / options_.duration_s)
+        .add("expected", sent_ * receivers_)
+        .add("received", received_)
+        .add("publisher_backlog_kb", static_cast<double>(backlog_at_end_) / 1024)
+        .add("undelivered_age_s", undelivered_age_s_)
         .add_latency("latency_us", latency_)
         .add("latency_p50_first_third_us", first / 1e3)
         .add("latency_p50_last_third_us", last / 1e3)
@@ -168,7 +211,15 @@ class BroadcastMode final : public Handler {
   std::uint64_t window_begin_ = 0;
   std::uint64_t window_end_ = 0;
   std::uint64_t sent_ = 0;
+  /// Deliveries of messages sent in the window (to subscribers): the rate the run measures.
   std::uint64_t delivered_ = 0;
+  /// Deliveries to subscribers that arrived in the window, whenever sent.
+  std::uint64_t arrivals_ = 0;
+  /// Every in-order delivery of our publisher's messages, its own copies included.
+  std::uint64_t received_ = 0;
+  std::uint64_t receivers_ = 0;
+  std::size_t backlog_at_end_ = 0;
+  double undelivered_age_s_ = 0;
   double drain_s_ = 0;
 };
 

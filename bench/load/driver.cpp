@@ -19,6 +19,7 @@ namespace {
 
 constexpr std::size_t read_buffer_size = 256 * 1024;
 constexpr int reads_per_turn = 4;  // then let the other connections have their turn
+constexpr std::size_t compact_at = 256 * 1024;
 
 std::uint64_t key_of(const Conn& conn) {
   return conn.slot | (static_cast<std::uint64_t>(conn.generation) << 32);
@@ -268,7 +269,16 @@ void Driver::flush(Conn& conn) {
       conn.out_sent += static_cast<std::size_t>(put);
       continue;
     }
-    if (put < 0 && errno == EAGAIN) return watch(conn, true);
+    if (put < 0 && errno == EAGAIN) {
+      // Behind a server that does not keep up, the output only grows: drop what was sent, so
+      // that memory follows the backlog rather than everything sent since the queue was last
+      // empty (a whole run at overload).
+      if (conn.out_sent >= compact_at && conn.out_sent * 2 >= conn.out.size()) {
+        conn.out.erase(0, conn.out_sent);
+        conn.out_sent = 0;
+      }
+      return watch(conn, true);
+    }
     if (put < 0 && errno == EINTR) continue;
     return fail(conn, std::string("send: ") + std::strerror(errno));
   }

@@ -89,6 +89,8 @@ class Driver {
   std::size_t failed() const { return failed_; }
   /// Connections queued or in their handshake.
   std::size_t pending() const { return queued_ + pending_; }
+  /// Bytes queued on `conn` that the kernel has not taken yet (the server is not reading).
+  static std::size_t backlog(const Conn& conn) { return conn.out.size() - conn.out_sent; }
   const std::string& last_error() const { return last_error_; }
 
  private:

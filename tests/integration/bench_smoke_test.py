@@ -1,10 +1,12 @@
 """switchboard-bench against bench_server, every mode very briefly: each run must exit 0 with a
-sane result line (no timing assertions). Then against a server that drops messages: the
-generator must notice and exit 1."""
+sane result line (no timing assertions). Then far beyond the rate the server sustains: the run
+must end within its bound and account for every message. Then against a server that drops
+messages: the generator must notice and exit 1."""
 import json
 import os
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
@@ -62,6 +64,32 @@ class BenchModes(unittest.TestCase):
                 self.assertGreater(r["published"], 0)
                 self.assertGreater(r["deliveries"], 0)
                 self.assertEqual(r["deliveries"] % 30, 0, r)
+                # Every message reached the 30 subscribers and the publisher itself.
+                self.assertEqual(r["expected"], r["published"] * 31, r)
+                self.assertEqual(r["received"], r["expected"], r)
+
+    def test_broadcast_far_beyond_capacity_ends_on_time_and_accounts_for_every_message(self):
+        # A rate no server here sustains: the publisher's backlog outgrows what the server reads.
+        # The run must still end (warm-up + window + grace, plus the set-up), count what the
+        # server did deliver, and call every missing delivery lost, not report a silent stall.
+        for mode in ("ws-broadcast", "sio-broadcast"):
+            with self.subTest(mode=mode):
+                began = time.monotonic()
+                status, r = bench(self.server.port, self.server.proc.pid, mode,
+                                  "--connections", "20", "--rate", "50000", "--duration", "0.5",
+                                  "--warmup", "0.2", "--grace", "0.5")
+                self.assertLess(time.monotonic() - began, 30, r)
+                self.assertIn(status, (0, 1), r)
+                self.assertGreater(r["published"], 0, r)
+                self.assertGreater(r["received"], 0, r)
+                self.assertEqual(r["expected"], r["published"] * 21, r)
+                self.assertEqual(r["received"] + r["faults"]["lost"], r["expected"], r)
+                self.assertEqual(r["faults"]["disconnected"], 0, r)
+                self.assertEqual(r["faults"]["duplicated"], 0, r)
+                if r["faults"]["lost"] > 0:
+                    self.assertEqual(status, 1, r)
+                    self.assertFalse(r["sustained"], r)
+                    self.assertGreater(r["undelivered_age_s"], 0, r)
 
     def test_idle_connections_stay_and_memory_is_measured(self):
         for proto in ("ws", "sio"):
