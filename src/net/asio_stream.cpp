@@ -1,7 +1,11 @@
 #include "net/asio_stream.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include <boost/asio/post.hpp>
@@ -69,16 +73,45 @@ std::size_t TcpStream::read_available(std::span<char> into, boost::system::error
   return n;
 }
 
+// One sendmsg per IOV_MAX buffers, until everything is written or the kernel takes no more:
+// a queue of thousands of small frames (a broadcast backlog) leaves in a few system calls, not
+// sixteen frames per loop turn.
 std::size_t TcpStream::try_write(std::span<const std::string_view> buffers,
                                  boost::system::error_code& ec) {
-  if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
-  to_buffers(buffers, buffers_);
-  auto n = socket_.write_some(buffers_, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    ec = asio::error::would_block;
-    return 0;
+  // The vector of an earlier asynchronous write is not needed any more.
+  if (buffers_.capacity() != 0) buffers_ = {};
+  thread_local std::vector<iovec> iov;
+  std::size_t written = 0;
+  std::size_t next = 0;
+  while (next < buffers.size()) {
+    iov.clear();
+    std::size_t chunk = 0;
+    for (; next < buffers.size() && iov.size() < IOV_MAX; ++next) {
+      auto b = buffers[next];
+      if (b.empty()) continue;
+      iov.push_back({const_cast<char*>(b.data()), b.size()});
+      chunk += b.size();
+    }
+    if (iov.empty()) break;
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = iov.size();
+    ssize_t n;
+    do {
+      n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (written == 0) ec = asio::error::would_block;
+        return written;
+      }
+      ec = boost::system::error_code(errno, boost::system::system_category());
+      return written;
+    }
+    written += static_cast<std::size_t>(n);
+    if (static_cast<std::size_t>(n) < chunk) return written;  // the kernel's buffer is full
   }
-  return n;
+  return written;
 }
 
 void TcpStream::async_write(std::span<const std::string_view> buffers, Callback cb) {
