@@ -1,9 +1,8 @@
 #include "engineio/sid.hpp"
 
-#include <openssl/rand.h>
-
 #include <array>
-#include <stdexcept>
+
+#include "switchboard/net/random.hpp"
 
 namespace switchboard::engineio::detail {
 
@@ -19,9 +18,7 @@ int value_of(char c) {
 
 std::string make_sid(unsigned shard, unsigned shards) {
   std::array<unsigned char, 20> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-    throw std::runtime_error("no randomness for session ids");
-  }
+  net::random_bytes(random);
   std::string sid(20, 'A');
   for (std::size_t i = 0; i < sid.size(); ++i) sid[i] = kAlphabet[random[i] & 63];
   // First character: a random one among those whose value is `shard` modulo `shards`.

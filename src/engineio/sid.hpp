@@ -7,7 +7,7 @@
 
 namespace switchboard::engineio::detail {
 
-/// 15 random bytes (OpenSSL's CSPRNG) as 20 URL-safe base64 characters; the first character's
+/// 15 random bytes (OpenSSL's CSPRNG, net::random_bytes) as 20 URL-safe base64 characters; the first character's
 /// value modulo `shards` is `shard`, and the other 114 bits are random.
 std::string make_sid(unsigned shard, unsigned shards);
 /// The owner shard of a sid, or nullopt when it is not one of ours.

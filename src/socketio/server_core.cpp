@@ -1,6 +1,5 @@
-#include <openssl/rand.h>
-
 #include "socketio/core.hpp"
+#include "switchboard/net/random.hpp"
 
 namespace switchboard::socketio {
 
@@ -10,7 +9,7 @@ std::string random_id() {
   static constexpr std::string_view kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   unsigned char bytes[20];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for ids");
+  net::random_bytes(bytes);
   std::string id(20, 'A');
   for (std::size_t i = 0; i < id.size(); ++i) id[i] = kAlphabet[bytes[i] & 63];
   return id;

@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+
+#include "net/asio_stream.hpp"
+#include "switchboard/net/random.hpp"
+#include "switchboard/net/runtime.hpp"
+
+namespace switchboard::net {
+namespace {
+
+namespace asio = boost::asio;
+
+TEST(RandomBytes, FillsAcrossRefillsAndNeverRepeats) {
+  std::vector<unsigned char> a(10000), b(10000);  // more than one 4 KiB pool each
+  random_bytes(a);
+  random_bytes(b);
+  EXPECT_NE(a, b);
+  // 10,000 random bytes hold every value: a buffer left partly unfilled (zeros) would not.
+  std::vector<int> seen(256);
+  for (auto c : a) ++seen[c];
+  EXPECT_TRUE(std::all_of(seen.begin(), seen.end(), [](int n) { return n > 0; }));
+  EXPECT_LT(seen[0], 200);
+}
+
+// A loopback TCP connection: the server side as a TcpStream, the client side plain.
+struct Pair {
+  Runtime runtime{{.shards = 1, .handle_signals = false}};
+  asio::ip::tcp::socket client{runtime.shard(0).context()};
+  std::unique_ptr<detail::TcpStream> server;
+
+  Pair() {
+    asio::ip::tcp::acceptor acceptor(runtime.shard(0).context(),
+                                     {asio::ip::make_address("127.0.0.1"), 0});
+    client.connect(acceptor.local_endpoint());
+    server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());
+  }
+};
+
+TEST(TcpStream, TryWriteSendsMoreBuffersThanOneSystemCallTakes) {
+  Pair pair;
+  // A broadcast backlog: thousands of small frames (IOV_MAX is 1024 on Linux).
+  std::vector<std::string> frames;
+  for (int i = 0; i < 3000; ++i) frames.push_back("frame " + std::to_string(i) + ";");
+  std::vector<std::string_view> views(frames.begin(), frames.end());
+  std::string expected;
+  for (auto& f : frames) expected += f;
+
+  boost::system::error_code ec;
+  auto n = pair.server->try_write(views, ec);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(n, expected.size());  // all of it, in one call: it fits the socket buffer
+
+  std::string got(expected.size(), '\0');
+  asio::read(pair.client, asio::buffer(got));
+  EXPECT_EQ(got, expected);
+}
+
+TEST(TcpStream, TryWriteStopsWhenTheKernelTakesNoMore) {
+  Pair pair;
+  std::string big(1 << 20, 'x');
+  std::vector<std::string_view> views(64, big);  // 64 MiB: more than any socket buffer
+  boost::system::error_code ec;
+  auto n = pair.server->try_write(views, ec);
+  EXPECT_FALSE(ec);
+  EXPECT_GT(n, 0u);
+  EXPECT_LT(n, views.size() * big.size());
+  // Once full, a second call says would_block instead of blocking.
+  std::string_view rest = big;
+  EXPECT_EQ(pair.server->try_write(std::span(&rest, 1), ec), 0u);
+  EXPECT_EQ(ec, asio::error::would_block);
+}
+
+}  // namespace
+}  // namespace switchboard::net
