@@ -1,5 +1,6 @@
 #include "engineio/session.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include "engineio/server_core.hpp"
@@ -29,8 +30,8 @@ Session::Session(std::shared_ptr<ServerCore> core, net::Shard& shard, std::strin
       request_(std::move(request)),
       transport_(transport),
       activity_(shard),
-      heartbeat_(shard.context()),
-      upgrade_timer_(shard.context()) {}
+      heartbeat_(shard),
+      upgrade_timer_(shard) {}
 
 Session::~Session() = default;
 
@@ -274,13 +275,12 @@ void Session::probe(ws::ConnectionPtr connection) {
     return;
   }
   probe_ = std::move(connection);
-  upgrade_timer_.expires_after(core_->options.upgrade_timeout);
-  upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || !self->probe_) return;
-    self->probe_->close(ws::CloseCode::PolicyViolation, "upgrade timeout");
-    self->probe_.reset();
-    self->probed_ = false;
+  upgrade_timer_.arm(core_->options.upgrade_timeout, [this] {
+    if (!probe_) return;
+    auto keep = shared_from_this();
+    probe_->close(ws::CloseCode::PolicyViolation, "upgrade timeout");
+    probe_.reset();
+    probed_ = false;
   });
 }
 
@@ -315,20 +315,18 @@ void Session::finish_upgrade() {
 
 void Session::schedule_ping() {
   if (closed_ || closing_) return;
-  heartbeat_.expires_after(core_->options.ping_interval);
-  heartbeat_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->closed_) return;
-    self->send_packet(Packet{PacketType::Ping, {}, false});
-    self->expect_pong();
+  heartbeat_.arm(core_->options.ping_interval, [this] {
+    if (closed_) return;
+    auto keep = shared_from_this();
+    send_packet(Packet{PacketType::Ping, {}, false});
+    expect_pong();
   });
 }
 
 void Session::expect_pong() {
-  heartbeat_.expires_after(core_->options.ping_timeout);
-  heartbeat_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (!ec && self) self->close_with("ping timeout", false);
+  heartbeat_.arm(core_->options.ping_timeout, [this] {
+    auto keep = shared_from_this();
+    close_with("ping timeout", false);
   });
 }
 
@@ -347,10 +345,9 @@ void Session::close_with(std::string_view reason, bool notify_client) {
       probe_.reset();
       probed_ = false;
       upgrade_timer_.cancel();
-      heartbeat_.expires_after(core_->options.ping_timeout);
-      heartbeat_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-        auto self = weak.lock();
-        if (!ec && self) self->finish(self->closing_reason_);
+      heartbeat_.arm(core_->options.ping_timeout, [this] {
+        auto keep = shared_from_this();
+        finish(closing_reason_);
       });
       if (waiter_) drain_for_close();
       return;

@@ -2,8 +2,6 @@
 // Private: one Engine.IO session on its owner shard — polling queue, WebSocket transport,
 // upgrade probe, heartbeat.
 
-#include <boost/asio/steady_timer.hpp>
-
 #include "switchboard/engineio/server.hpp"
 #include "switchboard/http/response.hpp"
 #include "switchboard/net/runtime.hpp"
@@ -101,8 +99,8 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   std::size_t queued_bytes_ = 0;
   std::optional<PollWaiter> waiter_;
   bool flush_scheduled_ = false;
-  boost::asio::steady_timer heartbeat_;
-  boost::asio::steady_timer upgrade_timer_;
+  net::Timer heartbeat_;
+  net::Timer upgrade_timer_;
   bool closed_ = false;
   /// Closed by the server on polling: the next polls take what is queued, then the close
   /// packet, and the session ends with `closing_reason_`.

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include <boost/asio/error.hpp>
+
 namespace switchboard::http::detail {
 
 namespace {
@@ -35,7 +37,7 @@ Connection::Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<n
       activity_(stream_->shard()),
       queue_(
           *stream_, core_->options.write_queue, [this] { close_now(); }, [this] { close_now(); }),
-      timer_(stream_->shard().context()),
+      timer_(stream_->shard()),
       in_(std::move(leftover)) {}
 
 Connection::~Connection() = default;
@@ -73,14 +75,13 @@ void Connection::set_phase(Phase phase) {
       timer_.cancel();
       return;
   }
-  timer_.expires_after(limit);
-  timer_.async_wait([weak = weak_from_this(), phase](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->phase_ != phase) return;
+  timer_.arm(limit, [this, phase] {
+    if (phase_ != phase) return;
+    auto keep = shared_from_this();
     if (phase == Phase::Head || phase == Phase::Body) {
-      self->fail(408, "request not received in time");
+      fail(408, "request not received in time");
     } else {
-      self->close_now();
+      close_now();
     }
   });
 }

@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 
-#include <boost/asio/steady_timer.hpp>
 
 #include "http/request_parser.hpp"
 #include "switchboard/http/server.hpp"
@@ -74,7 +73,7 @@ class Connection : public net::Shard::StopListener,
   std::unique_ptr<net::Stream> stream_;
   net::Shard::Activity activity_;
   net::WriteQueue queue_;
-  boost::asio::steady_timer timer_;
+  net::Timer timer_;
   std::string in_;
   std::optional<RequestParser> parser_;
   Router::Match match_;

@@ -17,9 +17,13 @@ thread_local Shard* t_current = nullptr;
 }
 
 struct Shard::Guard {
-  explicit Guard(asio::io_context& context) : work(context.get_executor()), deadline(context) {}
+  explicit Guard(asio::io_context& context)
+      : work(context.get_executor()), deadline(context), timers(context) {}
   asio::executor_work_guard<asio::io_context::executor_type> work;
   asio::steady_timer deadline;
+  /// Armed for the earliest net::Timer of the shard (at `timers_at`).
+  asio::steady_timer timers;
+  std::chrono::steady_clock::time_point timers_at = std::chrono::steady_clock::time_point::max();
 };
 
 Shard::Shard(Runtime& runtime, unsigned index)
@@ -29,6 +33,9 @@ Shard::Shard(Runtime& runtime, unsigned index)
       guard_(std::make_unique<Guard>(*context_)) {}
 
 Shard::~Shard() {
+  // Timers still armed will not run: destroying them later must not touch the heap.
+  for (auto* timer : timers_) timer->index_ = Timer::kUnarmed;
+  timers_.clear();
   // Destroying the context destroys pending handlers, whose captures may still reach this
   // shard (an Activity ending): keep the members alive until it is gone.
   guard_.reset();
@@ -52,6 +59,102 @@ std::uint64_t Shard::add_stop_hook(std::function<void()> fn) {
 void Shard::remove_stop_hook(std::uint64_t id) {
   stop_hooks_.erase(id);
 }
+
+// --- timers -----------------------------------------------------------------------------
+
+void Timer::arm(std::chrono::steady_clock::duration delay, std::function<void()> fn) {
+  fn_ = std::move(fn);
+  when_ = std::chrono::steady_clock::now() + delay;
+  if (armed()) {
+    shard_->sift_up(index_);
+    shard_->sift_down(index_);
+  } else {
+    shard_->add_timer(*this);
+  }
+  shard_->arm_timers();
+}
+
+void Timer::cancel() {
+  if (armed()) shard_->remove_timer(*this);
+  fn_ = nullptr;
+}
+
+void Shard::place(std::size_t i, Timer* timer) {
+  timers_[i] = timer;
+  timer->index_ = i;
+}
+
+void Shard::sift_up(std::size_t i) {
+  auto* timer = timers_[i];
+  while (i > 0) {
+    auto parent = (i - 1) / 2;
+    if (timers_[parent]->when_ <= timer->when_) break;
+    place(i, timers_[parent]);
+    i = parent;
+  }
+  place(i, timer);
+}
+
+void Shard::sift_down(std::size_t i) {
+  auto* timer = timers_[i];
+  auto n = timers_.size();
+  while (true) {
+    auto child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && timers_[child + 1]->when_ < timers_[child]->when_) ++child;
+    if (timer->when_ <= timers_[child]->when_) break;
+    place(i, timers_[child]);
+    i = child;
+  }
+  place(i, timer);
+}
+
+void Shard::add_timer(Timer& timer) {
+  timers_.push_back(&timer);
+  timer.index_ = timers_.size() - 1;
+  sift_up(timer.index_);
+}
+
+void Shard::remove_timer(Timer& timer) {
+  auto i = timer.index_;
+  timer.index_ = Timer::kUnarmed;
+  auto* last = timers_.back();
+  timers_.pop_back();
+  if (last != &timer) {
+    place(i, last);
+    sift_up(i);
+    sift_down(last->index_);
+  }
+}
+
+// Arms the asio timer when the earliest deadline is sooner than what it is armed for; a
+// later one needs nothing (when it fires early, it re-arms).
+void Shard::arm_timers() {
+  if (timers_.empty() || !guard_) return;
+  auto first = timers_.front()->when_;
+  if (first >= guard_->timers_at) return;
+  guard_->timers_at = first;
+  guard_->timers.expires_at(first);
+  guard_->timers.async_wait([this](boost::system::error_code ec) {
+    if (!ec) run_timers();
+  });
+}
+
+void Shard::run_timers() {
+  guard_->timers_at = std::chrono::steady_clock::time_point::max();
+  auto now = std::chrono::steady_clock::now();
+  while (!timers_.empty() && timers_.front()->when_ <= now) {
+    auto* timer = timers_.front();
+    remove_timer(*timer);
+    // The callback may re-arm the timer or destroy it (and its owner).
+    auto fn = std::move(timer->fn_);
+    timer->fn_ = nullptr;
+    if (fn) fn();
+  }
+  arm_timers();
+}
+
+// --- stop listeners -----------------------------------------------------------------------
 
 void Shard::StopListener::listen_for_stop(Shard& shard) {
   if (shard_) return;

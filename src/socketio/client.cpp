@@ -10,7 +10,7 @@ Client::Client(ServerCore& server, engineio::SocketPtr engine)
     : server_(server),
       engine_(std::move(engine)),
       decoder_({.max_attachments = server.options.max_attachments}),
-      connect_timer_(engine_->shard().context()) {}
+      connect_timer_(engine_->shard()) {}
 
 void Client::start() {
   std::weak_ptr<Client> weak = shared_from_this();
@@ -22,10 +22,9 @@ void Client::start() {
     if (auto self = weak.lock()) self->on_close(reason);
   });
   // A client must join a namespace in time (PROTOCOL.md §6 item 31).
-  connect_timer_.expires_after(server_.options.connect_timeout);
-  connect_timer_.async_wait([weak](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (!ec && self && self->sockets_.empty()) self->engine_->close();
+  connect_timer_.arm(server_.options.connect_timeout, [this] {
+    auto keep = shared_from_this();
+    if (sockets_.empty()) engine_->close();
   });
 }
 

@@ -6,7 +6,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <boost/asio/steady_timer.hpp>
 
 #include "socketio/recovery.hpp"
 #include "switchboard/engineio/server.hpp"
@@ -144,7 +143,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::vector<std::string> recovering_;
   SocketPtr* find_socket(std::string_view nsp);
   void drop_socket(std::string_view nsp);
-  boost::asio::steady_timer connect_timer_;
+  net::Timer connect_timer_;
 };
 
 class ServerCore {

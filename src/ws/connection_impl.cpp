@@ -1,5 +1,7 @@
 #include "ws/connection_impl.hpp"
 
+#include <boost/asio/error.hpp>
+
 #include <atomic>
 
 namespace switchboard::ws::detail {
@@ -32,7 +34,7 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
       queue_(
           *stream_, options.write_queue, [this] { terminate(); },
           [this] { fail(CloseCode::PolicyViolation, "slow consumer"); }),
-      timer_(stream_->shard().context()),
+      timer_(stream_->shard()),
       last_heard_(std::chrono::steady_clock::now()),
       id_(g_next_id.fetch_add(1)) {}
 
@@ -215,10 +217,9 @@ void ConnectionImpl::arm_timer() {
     wait = std::min(idle, ping);
     if (wait == milliseconds::max()) return;  // the layer above keeps time (Engine.IO)
   }
-  timer_.expires_after(wait);
-  timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (!ec && self) self->on_tick();
+  timer_.arm(wait, [this] {
+    auto self = shared_from_this();
+    on_tick();
   });
 }
 

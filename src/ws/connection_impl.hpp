@@ -1,8 +1,6 @@
 #pragma once
 // Private: the WebSocket connection shell.
 
-#include <boost/asio/steady_timer.hpp>
-
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/net/stream.hpp"
 #include "switchboard/ws/connection.hpp"
@@ -62,7 +60,7 @@ class ConnectionImpl final : public Connection,
   MessageDecoder decoder_;
   MessageEncoder encoder_;
   net::WriteQueue queue_;
-  boost::asio::steady_timer timer_;
+  net::Timer timer_;
   std::chrono::steady_clock::time_point last_heard_;
   std::uint64_t id_;
   State state_ = State::Open;

@@ -78,3 +78,84 @@ TEST(TcpStream, TryWriteStopsWhenTheKernelTakesNoMore) {
 
 }  // namespace
 }  // namespace switchboard::net
+
+namespace switchboard::net {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Runs the shard's loop until `done` or a bound, on this thread (the shard's thread).
+void run_until(Runtime& rt, const bool& done) {
+  auto& context = rt.shard(0).context();
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!done && std::chrono::steady_clock::now() < deadline) {
+    context.run_one_for(50ms);
+  }
+}
+
+TEST(Timer, FiresInDeadlineOrderWhateverTheOrderOfArming) {
+  Runtime rt({.shards = 1, .handle_signals = false});
+  auto& shard = rt.shard(0);
+  std::vector<int> fired;
+  bool done = false;
+  Timer a(shard), b(shard), c(shard), d(shard);
+  c.arm(30ms, [&] { fired.push_back(3); });
+  a.arm(10ms, [&] { fired.push_back(1); });
+  d.arm(40ms, [&] {
+    fired.push_back(4);
+    done = true;
+  });
+  b.arm(20ms, [&] { fired.push_back(2); });
+  run_until(rt, done);
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 3, 4}));
+}
+
+TEST(Timer, CancelledRearmedAndDestroyedTimersDoNotFire) {
+  Runtime rt({.shards = 1, .handle_signals = false});
+  auto& shard = rt.shard(0);
+  std::vector<std::string> fired;
+  bool done = false;
+  Timer cancelled(shard), rearmed(shard), last(shard);
+  auto destroyed = std::make_unique<Timer>(shard);
+  cancelled.arm(5ms, [&] { fired.push_back("cancelled"); });
+  destroyed->arm(5ms, [&] { fired.push_back("destroyed"); });
+  rearmed.arm(5ms, [&] { fired.push_back("first arming"); });
+  rearmed.arm(20ms, [&] { fired.push_back("rearmed"); });  // replaces the first
+  last.arm(30ms, [&] {
+    fired.push_back("last");
+    done = true;
+  });
+  cancelled.cancel();
+  destroyed.reset();
+  EXPECT_FALSE(cancelled.armed());
+  EXPECT_TRUE(rearmed.armed());
+  run_until(rt, done);
+  EXPECT_EQ(fired, (std::vector<std::string>{"rearmed", "last"}));
+  EXPECT_FALSE(last.armed());
+}
+
+TEST(Timer, ACallbackMayRearmItsTimerOrDestroyAnother) {
+  Runtime rt({.shards = 1, .handle_signals = false});
+  auto& shard = rt.shard(0);
+  int ticks = 0;
+  bool done = false;
+  Timer ticker(shard);
+  auto victim = std::make_unique<Timer>(shard);
+  bool victim_fired = false;
+  std::function<void()> tick = [&] {
+    if (++ticks == 1) victim.reset();  // due at the same time: must not run now
+    if (ticks < 3) {
+      ticker.arm(1ms, tick);
+    } else {
+      done = true;
+    }
+  };
+  ticker.arm(5ms, tick);
+  victim->arm(5ms, [&] { victim_fired = true; });
+  run_until(rt, done);
+  EXPECT_EQ(ticks, 3);
+  EXPECT_FALSE(victim_fired);
+}
+
+}  // namespace
+}  // namespace switchboard::net
