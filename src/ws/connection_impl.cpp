@@ -26,7 +26,7 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
     : stream_(std::move(stream)),
       activity_(stream_->shard()),
       request_(std::make_shared<const http::Request>(std::move(request))),
-      options_(options),
+      options_{options.ping_interval, options.idle_timeout, options.close_timeout},
       handlers_(std::move(handlers)),
       protocol_(std::move(protocol)),
       decoder_(decoder_options(options, deflate)),

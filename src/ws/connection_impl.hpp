@@ -54,7 +54,13 @@ class ConnectionImpl final : public Connection,
   std::unique_ptr<net::Stream> stream_;
   net::Shard::Activity activity_;
   std::shared_ptr<const http::Request> request_;
-  ServerOptions options_;
+  /// What the connection needs of its options after construction (not a copy of them all).
+  struct Timing {
+    std::chrono::milliseconds ping_interval;
+    std::chrono::milliseconds idle_timeout;
+    std::chrono::milliseconds close_timeout;
+  };
+  Timing options_;
   Handlers handlers_;
   std::string protocol_;
   MessageDecoder decoder_;
@@ -66,7 +72,6 @@ class ConnectionImpl final : public Connection,
   State state_ = State::Open;
   bool notified_ = false;
   bool waiting_ = false;
-  std::string scratch_;
 };
 
 }  // namespace switchboard::ws::detail
