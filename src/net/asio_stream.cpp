@@ -53,7 +53,12 @@ std::string address_text(const asio::ip::tcp::endpoint& ep) {
 }  // namespace
 
 TcpStream::TcpStream(Shard& shard, asio::ip::tcp::socket socket)
-    : shard_(shard), socket_(std::move(socket)), remote_(remote_of(socket_)) {}
+    : shard_(shard), socket_(std::move(socket)), remote_(remote_of(socket_)) {
+  // Non-blocking from the start: one ioctl, where asio's first wait and our first read would
+  // each make their own.
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+}
 
 void TcpStream::async_read_some(std::span<char> into, Callback cb) {
   socket_.async_read_some(asio::buffer(into.data(), into.size()), std::move(cb));
