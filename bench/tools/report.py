@@ -454,6 +454,19 @@ def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+GAPS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "gaps.md")
+
+
+def gaps(doc):
+    """The hand-written analysis of the goals not met (bench/gaps.md), measured separately
+    (heaptrack, strace, callgrind): what the numbers above cannot say by themselves."""
+    if not os.path.exists(GAPS):
+        return
+    with open(GAPS) as f:
+        text = f.read().rstrip()
+    doc.add(*text.splitlines(), "")
+
+
 def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed, invocation,
           gen_binary, load, callgrind=None, measured_at=None):
     add_peaks(results)
@@ -495,6 +508,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
             "- Idle: server RSS (`VmRSS`) before the connections and after holding them 3 s, "
             "divided by their number; connections come from 127.0.0.2 and 127.0.0.3.", "")
     goals(doc, soak)
+    gaps(doc)
     scenario_tables(doc)
     scaling(doc)
     soak_section(doc, soak)

@@ -7,8 +7,8 @@
 
 namespace switchboard::engineio::detail {
 
-/// 15 random bytes (OpenSSL's CSPRNG, net::random_bytes) as 20 URL-safe base64 characters; the first character's
-/// value modulo `shards` is `shard`, and the other 114 bits are random.
+/// 15 random bytes (OpenSSL's CSPRNG, net::random_bytes) as 20 URL-safe base64 characters; the
+/// first character's value modulo `shards` is `shard`, and the other 114 bits are random.
 std::string make_sid(unsigned shard, unsigned shards);
 /// The owner shard of a sid, or nullopt when it is not one of ours.
 std::optional<unsigned> owner_of(std::string_view sid, unsigned shards);

@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 
-
 #include "http/request_parser.hpp"
 #include "switchboard/http/server.hpp"
 #include "switchboard/net/runtime.hpp"

@@ -6,7 +6,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-
 #include "socketio/recovery.hpp"
 #include "switchboard/engineio/server.hpp"
 #include "switchboard/net/runtime.hpp"
