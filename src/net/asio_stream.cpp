@@ -37,7 +37,7 @@ void to_buffers(std::span<const std::string_view> in, std::vector<asio::const_bu
 }
 
 namespace {
-asio::ip::tcp::endpoint remote_of(const asio::ip::tcp::socket& socket) {
+asio::ip::tcp::endpoint remote_of(const Socket& socket) {
   boost::system::error_code ec;
   auto ep = socket.remote_endpoint(ec);
   return ec ? asio::ip::tcp::endpoint{} : ep;
@@ -52,7 +52,7 @@ std::string address_text(const asio::ip::tcp::endpoint& ep) {
 }
 }  // namespace
 
-TcpStream::TcpStream(Shard& shard, asio::ip::tcp::socket socket)
+TcpStream::TcpStream(Shard& shard, Socket socket)
     : shard_(shard), socket_(std::move(socket)), remote_(remote_of(socket_)) {
   // Non-blocking from the start: one ioctl, where asio's first wait and our first read would
   // each make their own.
@@ -140,7 +140,7 @@ std::unique_ptr<Stream> TcpStream::migrate(Shard& target) {
   auto protocol = remote_.protocol();
   auto fd = socket_.release(ec);
   if (ec) return nullptr;
-  asio::ip::tcp::socket moved(target.context());
+  Socket moved(target.context());
   moved.assign(protocol, fd, ec);
   if (ec) {
     ::close(fd);
@@ -161,7 +161,7 @@ void TcpStream::set_no_delay(bool on) {
   socket_.set_option(asio::ip::tcp::no_delay(on), ec);
 }
 
-TlsStream::TlsStream(Shard& shard, asio::ip::tcp::socket socket, asio::ssl::context& context)
+TlsStream::TlsStream(Shard& shard, Socket socket, asio::ssl::context& context)
     : shard_(shard),
       stream_(std::move(socket), context),
       remote_(remote_of(stream_.next_layer())) {}

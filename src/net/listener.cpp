@@ -29,9 +29,10 @@ class OpenSslContext final : public TlsContext {
 
 /// The acceptor of one shard.
 struct ShardAcceptor {
-  ShardAcceptor(Shard& s, tcp::acceptor a) : shard(s), acceptor(std::move(a)), retry(s.context()) {}
+  ShardAcceptor(Shard& s, detail::Acceptor a)
+      : shard(s), acceptor(std::move(a)), retry(s.context()) {}
   Shard& shard;
-  tcp::acceptor acceptor;
+  detail::Acceptor acceptor;
   asio::steady_timer retry;
   std::uint64_t hook = 0;
 };
@@ -44,7 +45,7 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
   void bind_all(Runtime& runtime) {
     auto endpoint = tcp::endpoint(asio::ip::make_address(options_.address), options_.port);
     for (unsigned i = 0; i < runtime.size(); ++i) {
-      tcp::acceptor acceptor(runtime.shard(i).context());
+      detail::Acceptor acceptor(runtime.shard(i).context());
       acceptor.open(endpoint.protocol());
       acceptor.set_option(asio::socket_base::reuse_address(true));
       int one = 1;
@@ -89,7 +90,7 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
   void accept(ShardAcceptor& acc) {
     if (!acc.acceptor.is_open()) return;
     acc.acceptor.async_accept(
-        [self = shared_from_this(), &acc](boost::system::error_code ec, tcp::socket socket) {
+        [self = shared_from_this(), &acc](boost::system::error_code ec, detail::Socket socket) {
           if (ec == asio::error::operation_aborted || !acc.acceptor.is_open()) return;
           if (ec) {
             // Out of descriptors or a transient failure: wait instead of spinning.
@@ -104,7 +105,7 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
         });
   }
 
-  void hand_over(Shard& shard, tcp::socket socket) {
+  void hand_over(Shard& shard, detail::Socket socket) {
     if (!options_.tls) {
       auto stream = std::make_unique<detail::TcpStream>(shard, std::move(socket));
       stream->set_no_delay(true);

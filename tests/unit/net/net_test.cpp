@@ -31,12 +31,12 @@ TEST(RandomBytes, FillsAcrossRefillsAndNeverRepeats) {
 // A loopback TCP connection: the server side as a TcpStream, the client side plain.
 struct Pair {
   Runtime runtime{{.shards = 1, .handle_signals = false}};
-  asio::ip::tcp::socket client{runtime.shard(0).context()};
+  detail::Socket client{runtime.shard(0).context()};
   std::unique_ptr<detail::TcpStream> server;
 
   Pair() {
-    asio::ip::tcp::acceptor acceptor(runtime.shard(0).context(),
-                                     {asio::ip::make_address("127.0.0.1"), 0});
+    detail::Acceptor acceptor(runtime.shard(0).context(),
+                              {asio::ip::make_address("127.0.0.1"), 0});
     client.connect(acceptor.local_endpoint());
     server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());
   }
