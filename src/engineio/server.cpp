@@ -37,7 +37,7 @@ ServerCore::ServerCore(net::Runtime& rt, ServerOptions opts)
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
 }
 
-std::unordered_map<std::string, std::shared_ptr<Session>>& ServerCore::local() {
+std::unordered_map<std::string_view, std::shared_ptr<Session>>& ServerCore::local() {
   return locals_.at(net::Runtime::current()->index())->sessions;
 }
 

@@ -15,7 +15,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   /// The HTTP handler for every request on the path.
   void handle(http::Exchange exchange);
   /// Sessions of the calling shard.
-  std::unordered_map<std::string, std::shared_ptr<Session>>& local();
+  std::unordered_map<std::string_view, std::shared_ptr<Session>>& local();
   void remove(const Session& session);
   /// Decorates an answer with the CORS headers the request's origin earns.
   void decorate(const http::Request& request, http::Response& response) const;
@@ -26,7 +26,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
  private:
   struct Local {
-    std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+    /// Keyed by a view of the session's own sid (no copy of it).
+    std::unordered_map<std::string_view, std::shared_ptr<Session>> sessions;
     bool hooked = false;
   };
 
