@@ -122,14 +122,14 @@ void Socket::dispatch(Event event) {
 }
 
 std::set<std::string> Socket::rooms() const {
-  auto all = rooms_;
+  std::set<std::string> all(rooms_.begin(), rooms_.end());
   if (in_own_room_) all.insert(id_);
   return all;
 }
 
 bool Socket::in_room(std::string_view room) const {
   if (room == id_) return in_own_room_;
-  return rooms_.find(std::string(room)) != rooms_.end();
+  return rooms_.find(room) != rooms_.end();
 }
 
 void Socket::join(const std::string& room) {

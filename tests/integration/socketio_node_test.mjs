@@ -135,6 +135,25 @@ for (const mode of MODES) {
       assert.deepEqual(seen[0].map(([n]) => n), ["broadcast-message"]);
     });
 
+    test("a socket's own id is a room: addressed by id, left and joined again", async () => {
+      const [a, b] = await Promise.all([0, 1].map(() => connect(mode)));
+      const seen = [a, b].map(record);
+      assert.deepEqual(await a.timeout(5000).emitWithAck("rooms"), [a.id]);
+      await b.timeout(5000).emitWithAck("to-room", a.id, "to a");
+      assert.deepEqual(await received(seen[0], a, "room-message"), ["to a"]);
+
+      assert.deepEqual(await a.timeout(5000).emitWithAck("leave", a.id), []);
+      seen.forEach((list) => list.splice(0));
+      await b.timeout(5000).emitWithAck("to-room", a.id, "not to a");
+      await b.timeout(5000).emitWithAck("broadcast", "marker");
+      await received(seen[0], a, "broadcast-message");
+      assert.deepEqual(seen[0].map(([n]) => n), ["broadcast-message"]);
+
+      assert.deepEqual(await a.timeout(5000).emitWithAck("join", a.id), [a.id]);
+      await b.timeout(5000).emitWithAck("to-room", a.id, "to a again");
+      assert.deepEqual(await received(seen[0], a, "room-message"), ["to a again"]);
+    });
+
     test("broadcast reaches everyone; broadcast-others skips the sender", async () => {
       const sockets = await Promise.all([0, 1, 2].map(() => connect(mode, "/custom")));
       const seen = sockets.map(record);

@@ -173,8 +173,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::string id_;
   Handshake handshake_;
   /// The rooms joined, apart from the socket's own: that one costs no entry here or in the
-  /// namespace's room index (it is found through the namespace's socket map).
-  std::set<std::string> rooms_;
+  /// namespace's room index (it is found through the namespace's socket map). Transparent, so
+  /// in_room() looks up a view without making a string.
+  std::set<std::string, std::less<>> rooms_;
   /// Event handlers by name: a socket has a few, and a short vector costs no hash buckets.
   std::vector<std::pair<std::string, EventHandler>> handlers_;
   AnyHandler any_;
