@@ -35,8 +35,7 @@ struct Pair {
   std::unique_ptr<detail::TcpStream> server;
 
   Pair() {
-    detail::Acceptor acceptor(runtime.shard(0).context(),
-                              {asio::ip::make_address("127.0.0.1"), 0});
+    detail::Acceptor acceptor(runtime.shard(0).context(), {asio::ip::make_address("127.0.0.1"), 0});
     client.connect(acceptor.local_endpoint());
     server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());
   }
