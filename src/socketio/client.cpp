@@ -217,6 +217,8 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
   }
   local.sockets[socket->id()] = socket;  // the socket's own room, too
   if (recovered) {
+    // Its rooms as they were, its own included only if it had not left it.
+    if (!restore->session.rooms.contains(socket->id())) socket->leave(socket->id());
     for (const auto& room : restore->session.rooms) socket->join(room);
   }
   Packet reply{.type = PacketType::Connect, .nsp = nsp->name};

@@ -98,6 +98,18 @@ for (const mode of MODES) {
       assert.deepEqual(got.seen.map((args) => args[0]), ["m1", "m2", "m3", "m4", "m5"]);
     });
 
+    test("a recovered socket's rooms are as they were, its own id left out if it had left it", async () => {
+      const a = await connect(mode);
+      const b = await connect(mode);
+      await a.timeout(5000).emitWithAck("join", "news");
+      assert.deepEqual(await a.timeout(5000).emitWithAck("leave", a.id), ["news"]);
+      await dropConnection(a, b);
+      a.connect();
+      await next(a, "connect");
+      assert.equal(a.recovered, true);
+      assert.deepEqual(await a.timeout(5000).emitWithAck("rooms"), ["news"]);
+    });
+
     test("recovery does not need an earlier event", async () => {
       const a = await connect(mode);
       const b = await connect(mode);
