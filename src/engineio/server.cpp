@@ -156,14 +156,30 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
   polling(exchange, sid, shard.index());
 }
 
+namespace {
+
+// A polling request handed to the session's shard. Its connection belongs to the shard it
+// came in on (its timers, its stop listener, its write queue), so whichever shard lets go of
+// it last, the connection is released at home.
+struct HomeExchange {
+  http::Exchange exchange;
+  net::Shard& home;
+  ~HomeExchange() {
+    if (!home.is_current()) home.post([ex = std::move(exchange)] {});
+  }
+};
+
+}  // namespace
+
 void ServerCore::polling(http::Exchange& exchange, const std::string& sid, unsigned owner) {
   auto& req = exchange.request();
   auto& origin = exchange.shard();
   auto self = shared_from_this();
-  auto answer = [self, exchange, &origin](http::Response r) mutable {
-    auto deliver = [self, exchange, r = std::move(r)]() mutable {
-      self->decorate(exchange.request(), r);
-      exchange.respond(std::move(r));
+  auto held = std::make_shared<HomeExchange>(HomeExchange{exchange, origin});
+  auto answer = [self, held, &origin](http::Response r) mutable {
+    auto deliver = [self, held, r = std::move(r)]() mutable {
+      self->decorate(held->exchange.request(), r);
+      held->exchange.respond(std::move(r));
     };
     if (origin.is_current()) {
       deliver();
