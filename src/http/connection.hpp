@@ -33,7 +33,7 @@ struct ExchangeState {
   std::vector<std::function<void()>> on_close;
 };
 
-class Connection : public net::Shard::StopListener,
+class Connection final : public net::Shard::StopListener,
                    public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
