@@ -34,7 +34,7 @@ struct ExchangeState {
 };
 
 class Connection final : public net::Shard::StopListener,
-                   public std::enable_shared_from_this<Connection> {
+                         public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
              std::string leftover);
