@@ -48,8 +48,10 @@ class Server:
     def url(self, scheme, path):
         return f"{scheme}://127.0.0.1:{self.port}{path}"
 
-    def stop(self, timeout=5.0):
-        """SIGTERM, then the exit code (the process must exit within `timeout`)."""
+    def stop(self, timeout=10.0):
+        """SIGTERM, then the exit code (the process must exit within `timeout`). The server
+        gives its connections up to 5 s to close, so the default allows more (as
+        lib/server.mjs does): exactly 5 s raced with a client slow to close."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
