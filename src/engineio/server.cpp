@@ -173,18 +173,17 @@ struct HomeExchange {
 
 void ServerCore::polling(http::Exchange& exchange, const std::string& sid, unsigned owner) {
   auto& req = exchange.request();
-  auto& origin = exchange.shard();
   auto self = shared_from_this();
-  auto held = std::make_shared<HomeExchange>(HomeExchange{exchange, origin});
-  auto answer = [self, held, &origin](http::Response r) mutable {
+  auto held = std::make_shared<HomeExchange>(HomeExchange{exchange, exchange.shard()});
+  auto answer = [self, held](http::Response r) mutable {
     auto deliver = [self, held, r = std::move(r)]() mutable {
       self->decorate(held->exchange.request(), r);
       held->exchange.respond(std::move(r));
     };
-    if (origin.is_current()) {
+    if (held->home.is_current()) {
       deliver();
     } else {
-      origin.post(std::move(deliver));
+      held->home.post(std::move(deliver));
     }
   };
   if (req.method == "GET") {

@@ -34,7 +34,6 @@ struct ShardAcceptor {
   Shard& shard;
   detail::Acceptor acceptor;
   asio::steady_timer retry;
-  std::uint64_t hook = 0;
 };
 
 class ListenerImpl final : public Listener, public std::enable_shared_from_this<ListenerImpl> {
@@ -65,7 +64,7 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
     for (auto& a : acceptors_) {
       ShardAcceptor* acc = a.get();
       acc->shard.post([self = shared_from_this(), acc] {
-        acc->hook = acc->shard.add_stop_hook([self, acc] { self->close_one(*acc); });
+        acc->shard.add_stop_hook([self, acc] { self->close_one(*acc); });
         self->accept(*acc);
       });
     }

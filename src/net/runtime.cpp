@@ -50,14 +50,8 @@ bool Shard::is_current() const {
   return t_current == this;
 }
 
-std::uint64_t Shard::add_stop_hook(std::function<void()> fn) {
-  auto id = next_hook_++;
-  stop_hooks_.emplace(id, std::move(fn));
-  return id;
-}
-
-void Shard::remove_stop_hook(std::uint64_t id) {
-  stop_hooks_.erase(id);
+void Shard::add_stop_hook(std::function<void()> fn) {
+  stop_hooks_.push_back(std::move(fn));
 }
 
 // --- timers -----------------------------------------------------------------------------
@@ -181,7 +175,7 @@ void Shard::begin_stop() {
   stopping_ = true;
   auto hooks = std::move(stop_hooks_);
   stop_hooks_.clear();
-  for (auto& hook : hooks) hook.second();
+  for (auto& hook : hooks) hook();
   // Listeners may end others (a connection closing its transports): take one at a time.
   while (auto* listener = stop_listeners_) {
     listener->stop_listening();

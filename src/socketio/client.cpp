@@ -55,13 +55,12 @@ SocketPtr* Client::find_socket(std::string_view nsp) {
   return nullptr;
 }
 
-void Client::drop_socket(std::string_view nsp) {
-  std::erase_if(sockets_, [&](const auto& entry) { return entry.first == nsp; });
+bool Client::drop_socket(std::string_view nsp) {
+  return std::erase_if(sockets_, [&](const auto& entry) { return entry.first == nsp; }) != 0;
 }
 
 void Client::forget(const std::string& nsp) {
-  if (!find_socket(nsp)) return;
-  drop_socket(nsp);
+  if (!drop_socket(nsp)) return;
   if (std::find(left_.begin(), left_.end(), nsp) == left_.end()) left_.push_back(nsp);
 }
 

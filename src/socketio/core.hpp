@@ -141,7 +141,8 @@ class Client : public std::enable_shared_from_this<Client> {
   /// Namespaces whose CONNECT waits for a session from another shard.
   std::vector<std::string> recovering_;
   SocketPtr* find_socket(std::string_view nsp);
-  void drop_socket(std::string_view nsp);
+  /// Removes the socket of `nsp`; false when there was none.
+  bool drop_socket(std::string_view nsp);
   net::Timer connect_timer_;
 };
 

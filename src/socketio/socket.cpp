@@ -184,9 +184,13 @@ void Socket::disconnect(bool close) {
 }
 
 void Socket::finish(std::string_view reason) {
+  // Listed in its namespace once admitted (a socket refused by a middleware never was).
   auto& sockets = nsp_->local(shard_.index()).sockets;
-  auto listed = sockets.find(id_);
-  if (!connected_ && (listed == sockets.end() || listed->second.get() != this)) {
+  auto listed = [&] {
+    auto it = sockets.find(id_);
+    return it != sockets.end() && it->second.get() == this ? it : sockets.end();
+  };
+  if (!connected_ && listed() == sockets.end()) {
     if (auto client = client_.lock()) client->forget(nsp_->name);
     return;
   }
@@ -195,8 +199,8 @@ void Socket::finish(std::string_view reason) {
   nsp_->persist(*this, reason);
   for (const auto& room : rooms_) nsp_->remove_from_room(*this, room);
   rooms_.clear();
-  listed = sockets.find(id_);
-  if (listed != sockets.end() && listed->second.get() == this) sockets.erase(listed);
+  // Looked up again: the handlers above may have changed the map.
+  if (auto it = listed(); it != sockets.end()) sockets.erase(it);
   connected_ = false;
   auto acks = std::move(acks_);
   acks_.clear();

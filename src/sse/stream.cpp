@@ -3,8 +3,6 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/steady_timer.hpp>
-
 #include "switchboard/net/runtime.hpp"
 
 namespace switchboard::sse {
@@ -19,15 +17,16 @@ http::Response stream_head() {
   return head;
 }
 
-class StreamImpl final : public Stream, public std::enable_shared_from_this<StreamImpl> {
+class StreamImpl final : public Stream,
+                         public net::Shard::StopListener,
+                         public std::enable_shared_from_this<StreamImpl> {
  public:
   StreamImpl(http::Exchange& ex, StreamOptions options)
-      : shard_(ex.shard()), timer_(shard_.context()), options_(options) {}
+      : shard_(ex.shard()), timer_(shard_), options_(options) {}
 
   ~StreamImpl() override {
     if (closed_) return;
     body_.end();
-    if (stop_hook_) shard_.remove_stop_hook(stop_hook_);
   }
 
   void start(http::Exchange& ex) {
@@ -43,12 +42,7 @@ class StreamImpl final : public Stream, public std::enable_shared_from_this<Stre
       close();
       return;
     }
-    stop_hook_ = shard_.add_stop_hook([weak = weak_from_this()] {
-      if (auto self = weak.lock()) {
-        self->stop_hook_ = 0;
-        self->close();
-      }
-    });
+    listen_for_stop(shard_);
     if (options_.retry) write(retry(*options_.retry), false);
     arm_heartbeat();
   }
@@ -67,6 +61,11 @@ class StreamImpl final : public Stream, public std::enable_shared_from_this<Stre
 
   bool is_open() const override { return !closed_; }
 
+  void on_shard_stop() override {
+    auto keep = shared_from_this();
+    close();
+  }
+
   void on_close(std::function<void()> fn) override {
     if (closed_) {
       fn();
@@ -79,13 +78,12 @@ class StreamImpl final : public Stream, public std::enable_shared_from_this<Stre
   // A comment only when nothing was written during the last period.
   void arm_heartbeat() {
     if (options_.heartbeat.count() <= 0 || closed_) return;
-    timer_.expires_after(options_.heartbeat);
-    timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-      auto self = weak.lock();
-      if (ec || !self || self->closed_) return;
-      if (!self->written_) self->write(":\n", true);
-      self->written_ = false;
-      self->arm_heartbeat();
+    timer_.arm(options_.heartbeat, [this] {
+      if (closed_) return;
+      auto keep = shared_from_this();
+      if (!written_) write(":\n", true);
+      written_ = false;
+      arm_heartbeat();
     });
   }
 
@@ -93,7 +91,7 @@ class StreamImpl final : public Stream, public std::enable_shared_from_this<Stre
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
-    if (stop_hook_) shard_.remove_stop_hook(std::exchange(stop_hook_, 0));
+    stop_listening();
     auto callbacks = std::move(on_close_);
     on_close_.clear();
     for (auto& fn : callbacks) fn();
@@ -101,10 +99,9 @@ class StreamImpl final : public Stream, public std::enable_shared_from_this<Stre
 
   net::Shard& shard_;
   http::ResponseStream body_;
-  boost::asio::steady_timer timer_;
+  net::Timer timer_;
   StreamOptions options_;
   std::vector<std::function<void()>> on_close_;
-  std::uint64_t stop_hook_ = 0;
   bool written_ = false;
   bool closed_ = false;
 };

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -47,10 +46,10 @@ class Shard {
   bool is_current() const;
   /// True once a graceful shutdown has begun.
   bool stopping() const { return stopping_; }
-  /// Registers fn to run on this shard when a graceful shutdown begins (close acceptors,
-  /// send close frames, ...). Returns an id for remove_stop_hook().
-  std::uint64_t add_stop_hook(std::function<void()> fn);
-  void remove_stop_hook(std::uint64_t id);
+  /// Registers fn to run on this shard when a graceful shutdown begins, for what lives as
+  /// long as the server (acceptors, a server's sessions). What comes and goes (a connection)
+  /// is a StopListener instead.
+  void add_stop_hook(std::function<void()> fn);
 
   /// Something that acts when a graceful shutdown begins, linked into its shard's list without
   /// an allocation (every connection has one). Unlinks itself when destroyed.
@@ -109,10 +108,9 @@ class Shard {
   std::unique_ptr<boost::asio::io_context> context_;
   struct Guard;
   std::unique_ptr<Guard> guard_;
-  std::map<std::uint64_t, std::function<void()>> stop_hooks_;
+  std::vector<std::function<void()>> stop_hooks_;
   StopListener* stop_listeners_ = nullptr;
   std::vector<Timer*> timers_;
-  std::uint64_t next_hook_ = 1;
   std::size_t activities_ = 0;
   bool stopping_ = false;
 };
