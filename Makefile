@@ -3,7 +3,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 8000
 
-.PHONY: run test bootstrap web build build-asan build-fuzz test-release test-asan fuzz fuzz-smoke format check-format clean
+.PHONY: run test bootstrap web build build-asan build-tsan build-fuzz test-release test-asan test-tsan fuzz fuzz-smoke format check-format clean
 
 run: bootstrap build web
 	exec build/bin/switchboard serve --port $(PORT) --data data --web web/dist
@@ -33,6 +33,15 @@ build/asan/build.ninja:
 build-asan: build/asan/build.ninja
 	cmake --build --preset asan -j $(JOBS)
 
+# ThreadSanitizer: only what the suites labelled `tsan` start (the ones that cross shards).
+TSAN_TARGETS := unit_net protocol_testee engineio_testee switchboard client_integration
+
+build/tsan/build.ninja:
+	cmake --preset tsan >/dev/null
+
+build-tsan: build/tsan/build.ninja
+	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TARGETS)
+
 build/fuzz/build.ninja:
 	cmake --preset fuzz >/dev/null
 
@@ -45,13 +54,17 @@ test-release: build
 test-asan: build-asan
 	ctest --preset asan -j $(JOBS)
 
-# Every fuzzer briefly (CI); `make fuzz` runs each for FUZZ_SECONDS (60 by default).
+test-tsan: build-tsan
+	ctest --preset tsan -j $(JOBS)
+
+# Every fuzzer briefly (CI); `make fuzz` runs each for FUZZ_RUNS executions (10 million by
+# default) and merges what adds coverage into fuzz/corpus/ (docs/fuzzing.md).
 fuzz-smoke: build-fuzz
 	@scripts/fuzz 5
 
-FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 10000000
 fuzz: bootstrap build-fuzz
-	@scripts/fuzz $(FUZZ_SECONDS)
+	@scripts/fuzz --runs $(FUZZ_RUNS)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format-14 -i
