@@ -65,21 +65,28 @@ void ChatService::with_room(const std::string& room, bool create, const std::str
                             std::function<void(Error)> then) {
   if (!store::valid_room_name(room)) return then(Failure::invalid("invalid room name"));
   if (local().known_rooms.contains(room)) return then(std::nullopt);
+  auto key = room + (create ? "+" : "-");
+  auto [waiting, first] = local().resolving.try_emplace(key);
+  waiting->second.push_back(std::move(then));
+  if (!first) return;
   auto* shard = net::Runtime::current();
-  auto done = [this, shard, room, then = std::move(then)](Error error) mutable {
-    on_shard(*shard, [this, room, error, then = std::move(then)] {
+  auto done = [this, shard, room, key](Error error) {
+    on_shard(*shard, [this, room, key, error] {
+      auto it = local().resolving.find(key);
+      if (it == local().resolving.end()) return;
+      auto waiters = std::move(it->second);
+      local().resolving.erase(it);
       if (!error) local().known_rooms.insert(room);
-      then(error);
+      for (auto& then : waiters) then(error);
     });
   };
   // Reading never creates a room; creating one takes a token of the client's address.
-  history_.find_room(room, [this, room, create, address,
-                            done = std::move(done)](Error error) mutable {
+  history_.find_room(room, [this, room, create, address, done](Error error) {
     if (!error || error->kind != Failure::Kind::NotFound || !create) return done(error);
     if (auto wait = limits_.take_room(address)) {
       return done(Failure{Failure::Kind::Limited, "too many new rooms; try again later", *wait});
     }
-    history_.ensure_room(room, std::move(done));
+    history_.ensure_room(room, done);
   });
 }
 

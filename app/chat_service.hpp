@@ -53,6 +53,9 @@ class ChatService {
   struct Local {
     std::unordered_map<std::string, RoomSubscribers> rooms;
     std::unordered_set<std::string> known_rooms;
+    /// Rooms being looked up (or created: key suffix '+'), with who waits for the answer:
+    /// concurrent requests for one new room share one look-up and one room-creation token.
+    std::unordered_map<std::string, std::vector<std::function<void(Error)>>> resolving;
     std::uint64_t next_id = 1;
   };
 
