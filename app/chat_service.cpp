@@ -1,5 +1,7 @@
 #include "chat_service.hpp"
 
+#include <algorithm>
+
 #include <boost/json/serialize.hpp>
 
 #include "switchboard/sse/event.hpp"
@@ -36,48 +38,108 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       io_(runtime, {.engine = {.path = "/socket.io/",
                                .cors = {.allowed_origins = config.allowed_origins,
                                         .allow_credentials = true}}}),
-      presence_(runtime, [this](const std::string& room, Presence::Online online) {
-        on_presence(room, std::move(online));
-      }) {
+      presence_(runtime, [this](const std::string& room,
+                                Presence::Online online) { on_presence(room, std::move(online)); }),
+      limits_(config.limits) {
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
   setup_socketio();
   setup_websocket();
   setup_http();
+  if (config_.room_idle_seconds > 0) {
+    auto& first = runtime_.shard(0);
+    first.post([this, &first] {
+      sweep_timer_ = std::make_unique<net::Timer>(first);
+      sweep_idle_rooms();
+    });
+    first.add_stop_hook([this] {
+      if (sweep_timer_) sweep_timer_->cancel();
+    });
+  }
 }
 
 ChatService::Local& ChatService::local() {
   return *locals_.at(net::Runtime::current()->index());
 }
 
-void ChatService::with_room(const std::string& room, std::function<void(Error)> then) {
-  if (!store::valid_room_name(room)) return then("invalid room name");
+void ChatService::with_room(const std::string& room, bool create, const std::string& address,
+                            std::function<void(Error)> then) {
+  if (!store::valid_room_name(room)) return then(Failure::invalid("invalid room name"));
   if (local().known_rooms.contains(room)) return then(std::nullopt);
+  auto key = room + (create ? "+" : "-");
+  auto [waiting, first] = local().resolving.try_emplace(key);
+  waiting->second.push_back(std::move(then));
+  if (!first) return;
   auto* shard = net::Runtime::current();
-  history_.ensure_room(room, [this, shard, room, then = std::move(then)](Error error) mutable {
-    on_shard(*shard, [this, room, error, then = std::move(then)] {
+  auto done = [this, shard, room, key](Error error) {
+    on_shard(*shard, [this, room, key, error] {
+      auto it = local().resolving.find(key);
+      if (it == local().resolving.end()) return;
+      auto waiters = std::move(it->second);
+      local().resolving.erase(it);
       if (!error) local().known_rooms.insert(room);
-      then(error);
+      for (auto& then : waiters) then(error);
     });
+  };
+  // Reading never creates a room; creating one takes a token of the client's address.
+  history_.find_room(room, [this, room, create, address, done](Error error) {
+    if (!error || error->kind != Failure::Kind::NotFound || !create) return done(error);
+    if (auto wait = limits_.take_room(address)) {
+      return done(Failure{Failure::Kind::Limited, "too many new rooms; try again later", *wait});
+    }
+    history_.ensure_room(room, done);
   });
 }
 
+void ChatService::forget_room(const std::string& room) {
+  runtime_.post_each([this, room](net::Shard&) { local().known_rooms.erase(room); });
+}
+
+Error ChatService::rate_limit(const std::string& user, const std::string& address) {
+  if (auto wait = limits_.take(user, address)) {
+    return Failure{Failure::Kind::Limited, "rate limited", *wait};
+  }
+  return std::nullopt;
+}
+
 void ChatService::post_message(const std::string& room, const std::string& user,
-                               const std::string& text,
+                               const std::string& text, const std::string& address,
                                std::function<void(Error, ChatMessage)> done) {
-  if (auto invalid = store::validate_text(text)) return done(invalid.message(), {});
+  if (auto limited = rate_limit(user, address)) return done(limited, {});
+  with_room(room, true, address,
+            [this, room, user, text, done = std::move(done)](Error error) mutable {
+              if (error) return done(error, {});
+              append(room, user, text, true, std::move(done));
+            });
+}
+
+void ChatService::append(const std::string& room, const std::string& user, const std::string& text,
+                         bool retry, std::function<void(Error, ChatMessage)> done) {
   auto* shard = net::Runtime::current();
-  with_room(room, [this, shard, room, user, text, done = std::move(done)](Error error) mutable {
-    if (error) return done(error, {});
-    history_.append(room, user, text,
-                    [this, shard, done = std::move(done)](Error error, ChatMessage m) mutable {
-                      // On the store's thread, in commit order: publish first, then answer
-                      // (the same shard queue keeps that order for the sender too).
-                      if (!error) publish(m);
-                      shard->post([done = std::move(done), error, m = std::move(m)]() mutable {
-                        done(error, std::move(m));
-                      });
-                    });
-  });
+  history_.append(
+      room, user, text,
+      [this, shard, room, user, text, retry, done = std::move(done)](Error error,
+                                                                     ChatMessage m) mutable {
+        // On the store's thread, in commit order: publish first, then answer (the same shard
+        // queue keeps that order for the sender too).
+        if (!error) publish(m);
+        shard->post([this, shard, room, user, text, retry, done = std::move(done), error,
+                     m = std::move(m)]() mutable {
+          // The room was removed (idle, or by an operator) since this shard cached it:
+          // create it again, once.
+          if (retry && error && error->kind == Failure::Kind::NotFound) {
+            local().known_rooms.erase(room);
+            return history_.ensure_room(room, [this, shard, room, user, text,
+                                               done = std::move(done)](Error error) mutable {
+              on_shard(*shard, [this, room, user, text, error, done = std::move(done)]() mutable {
+                if (error) return done(error, {});
+                local().known_rooms.insert(room);
+                append(room, user, text, false, std::move(done));
+              });
+            });
+          }
+          done(error, std::move(m));
+        });
+      });
 }
 
 void ChatService::publish(const ChatMessage& m) {
@@ -121,9 +183,30 @@ void ChatService::deliver_locally(const std::string& room, std::uint64_t id,
       continue;
     }
     waiter->answered = true;
+    activity_.exit(room);  // out of the map: its forget() finds nothing to erase
     auto body = "{\"messages\":[" + *json + "],\"last_id\":" + std::to_string(id) + "}";
     waiter->exchange.respond(http::Response::json(200, std::move(body)));
   }
+}
+
+void ChatService::sweep_idle_rooms() {
+  using namespace std::chrono;
+  const seconds idle(config_.room_idle_seconds);
+  const auto now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  history_.empty_rooms(now_ms - duration_cast<milliseconds>(idle).count(),
+                       [this, idle](Error, std::vector<std::string> rooms) {
+                         for (auto& room : rooms) {
+                           if (!activity_.idle(room, idle)) continue;
+                           history_.delete_room(room, true, [this, room](Error, bool deleted) {
+                             if (!deleted) return;
+                             activity_.forget(room);
+                             forget_room(room);
+                           });
+                         }
+                       });
+  // Often enough that a room lives at most a quarter longer than it may.
+  auto every = std::clamp<steady_clock::duration>(idle / 4, seconds(1), seconds(60));
+  sweep_timer_->arm(every, [this] { sweep_idle_rooms(); });
 }
 
 void ChatService::on_presence(const std::string& room, Presence::Online online) {

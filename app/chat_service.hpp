@@ -10,6 +10,8 @@
 #include "config.hpp"
 #include "history.hpp"
 #include "presence.hpp"
+#include "rate_limits.hpp"
+#include "room_activity.hpp"
 #include "switchboard/http/server.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/socketio/server.hpp"
@@ -25,7 +27,6 @@ class ChatService {
   ChatService& operator=(const ChatService&) = delete;
 
  private:
-  /// A held long poll.
   /// A held long poll. While `reading`, its catch-up read from the store is pending and live
   /// messages are left to it (the store answers in commit order, so none is missed).
   struct PollWaiter {
@@ -34,8 +35,10 @@ class ChatService {
     bool answered = false;
     bool reading = true;
   };
-  /// An SSE subscriber; live events wait in `held` while the replay is being read.
+  /// An SSE subscriber; live events wait in `held` while the replay is being read (page by
+  /// page, as long as the store has more).
   struct SseSubscriber {
+    std::string room;
     std::shared_ptr<sse::Stream> stream;
     bool replaying = false;
     std::uint64_t last_sent = 0;
@@ -50,16 +53,30 @@ class ChatService {
   struct Local {
     std::unordered_map<std::string, RoomSubscribers> rooms;
     std::unordered_set<std::string> known_rooms;
+    /// Rooms being looked up (or created: key suffix '+'), with who waits for the answer:
+    /// concurrent requests for one new room share one look-up and one room-creation token.
+    std::unordered_map<std::string, std::vector<std::function<void(Error)>>> resolving;
     std::uint64_t next_id = 1;
   };
 
   // chat_service.cpp: storing and publishing.
   Local& local();
-  /// Makes sure the room exists (cached per shard); `then(error)` on the calling shard.
-  void with_room(const std::string& room, std::function<void(Error)> then);
-  /// Validates, stores and publishes; `done` runs on the calling shard once committed.
+  /// Makes sure the room exists (cached per shard); `then(error)` on the calling shard. A
+  /// missing room is created when `create` (limited per client `address`: `Limited`), else
+  /// `NotFound`.
+  void with_room(const std::string& room, bool create, const std::string& address,
+                 std::function<void(Error)> then);
+  /// Forgets that `room` exists, on every shard (it was deleted).
+  void forget_room(const std::string& room);
+  /// Takes a token of `user` and `address` (every message, typing notice and rename does):
+  /// a `Limited` failure when either is out.
+  Error rate_limit(const std::string& user, const std::string& address);
+  /// Stores (creating the room if needed) and publishes `text` (already validated) after the
+  /// rate limit; `done` runs on the calling shard once committed.
   void post_message(const std::string& room, const std::string& user, const std::string& text,
-                    std::function<void(Error, ChatMessage)> done);
+                    const std::string& address, std::function<void(Error, ChatMessage)> done);
+  void append(const std::string& room, const std::string& user, const std::string& text, bool retry,
+              std::function<void(Error, ChatMessage)> done);
   /// Sends a committed message to every transport of every shard (from any thread).
   void publish(const ChatMessage& message);
   void deliver_locally(const std::string& room, std::uint64_t id,
@@ -67,6 +84,9 @@ class ChatService {
                        const std::shared_ptr<const std::string>& sse_event,
                        const std::shared_ptr<const std::string>& json);
   void on_presence(const std::string& room, Presence::Online online);
+  /// Removes the rooms without messages that nobody used for `room_idle_seconds`, then
+  /// arms itself again (shard 0).
+  void sweep_idle_rooms();
 
   // sio_chat.cpp
   void setup_socketio();
@@ -74,7 +94,10 @@ class ChatService {
   void setup_websocket();
   // http_api.cpp
   void setup_http();
+  /// Answers 403 and returns true when the request's Origin is refused (origin_policy.hpp).
+  bool refuse_foreign_origin(http::Exchange& ex);
   void open_events(http::Exchange ex, const std::string& room);
+  void replay_events(const std::shared_ptr<SseSubscriber>& sub, net::Shard* shard);
   void hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after);
   void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
 
@@ -84,6 +107,9 @@ class ChatService {
   Config config_;
   socketio::Server io_;
   Presence presence_;
+  RateLimits limits_;
+  RoomActivity activity_;
+  std::unique_ptr<net::Timer> sweep_timer_;  // shard 0
   std::vector<std::unique_ptr<Local>> locals_;
 };
 

@@ -9,23 +9,42 @@ namespace switchboard::app {
 namespace {
 
 void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: switchboard serve [options]\n"
-               "  --address A         listen address (0.0.0.0)\n"
-               "  --port N            listen port (8000; 0 picks a free one)\n"
-               "  --shards N          threads (0: one per core)\n"
-               "  --data DIR          where the history lives (./data)\n"
-               "  --web DIR           the built web UI (web/dist)\n"
-               "  --tls-cert F --tls-key F   serve HTTPS\n"
-               "  --max-rooms N       most rooms that may exist (1000)\n"
-               "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
-               "  --allow-origin O    also accept pages from origin O (repeatable)\n");
+  std::fprintf(
+      out,
+      "usage: switchboard serve [options]\n"
+      "       switchboard rooms delete NAME [--data DIR]   remove a room and its messages\n"
+      "  --address A         listen address (0.0.0.0)\n"
+      "  --port N            listen port (8000; 0 picks a free one)\n"
+      "  --shards N          threads (0: one per core)\n"
+      "  --data DIR          where the history lives (./data)\n"
+      "  --web DIR           the built web UI (web/dist)\n"
+      "  --tls-cert F --tls-key F   serve HTTPS\n"
+      "  --max-rooms N       most rooms that may exist (1000)\n"
+      "  --room-idle-seconds N  remove rooms without messages unused this long\n"
+      "                      (600; 0: never)\n"
+      "  --name-burst N --name-rate R        messages, typing notices and renames\n"
+      "                      per name: a burst of N, then R per second (20, 5)\n"
+      "  --address-burst N --address-rate R  the same per client address, shared\n"
+      "                      by everyone behind it (200, 50)\n"
+      "  --room-create-burst N --room-create-per-minute R  rooms created per client\n"
+      "                      address (10, 1)\n"
+      "  --max-db-bytes N    cap the history database's size (0: the disk's)\n"
+      "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
+      "  --allow-origin O    also accept pages from origin O (repeatable)\n");
 }
 
 template <class T>
 bool number(std::string_view text, T& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size();
+}
+
+// A positive rate or burst, scaled (per minute to per second).
+bool rate(std::string_view text, double& out, double scale) {
+  double value = 0;
+  if (!number(text, value) || !(value > 0) || value > 1e9) return false;
+  out = value * scale;
+  return true;
 }
 
 // Applies one option; false when it is unknown or its value is bad.
@@ -40,6 +59,15 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);
   if (name == "poll-timeout-ms") return number(value, c.poll_timeout_ms);
+  if (name == "room-idle-seconds") return number(value, c.room_idle_seconds);
+  if (name == "max-db-bytes") return number(value, c.max_db_bytes);
+  if (name == "name-burst") return rate(value, c.limits.per_name.burst, 1);
+  if (name == "name-rate") return rate(value, c.limits.per_name.per_second, 1);
+  if (name == "address-burst") return rate(value, c.limits.per_address.burst, 1);
+  if (name == "address-rate") return rate(value, c.limits.per_address.per_second, 1);
+  if (name == "room-create-burst") return rate(value, c.limits.rooms_per_address.burst, 1);
+  if (name == "room-create-per-minute")
+    return rate(value, c.limits.rooms_per_address.per_second, 1.0 / 60);
   return false;
 }
 

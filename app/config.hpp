@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "rate_limits.hpp"
+
 namespace switchboard::app {
 
 /// Everything the service can be told; every field has the default `make run` uses.
@@ -22,9 +24,15 @@ struct Config {
   std::string tls_key;
   /// Rooms that may exist at most (new names beyond it are refused).
   std::size_t max_rooms = 1000;
-  /// Per connection: a burst of this many messages, then `rate_per_second`.
-  double rate_burst = 20;
-  double rate_per_second = 5;
+  /// Rooms without messages that nobody joined, watched or posted to for this long are
+  /// removed (0: never).
+  std::uint32_t room_idle_seconds = 600;
+  /// Messages (and typing notices and renames) per name and per client address, and rooms
+  /// created per client address, over every transport and across reconnections.
+  RateLimits::Options limits;
+  /// Cap on the history database's size in bytes (0: only the disk's); past it, posting
+  /// fails as with a full disk (503).
+  std::uint64_t max_db_bytes = 0;
   /// How long a long poll is held before 204.
   std::uint32_t poll_timeout_ms = 25000;
   /// Origins allowed besides the page's own (CORS and WebSocket Origin checks).

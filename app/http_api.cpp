@@ -3,7 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "chat_input.hpp"
 #include "chat_service.hpp"
+#include "origin_policy.hpp"
 #include "switchboard/http/static_files.hpp"
 #include "switchboard/sse/event_log.hpp"
 #include "switchboard/store/validation.hpp"
@@ -22,14 +24,22 @@ std::optional<std::uint64_t> id_param(const http::Request& req, std::string_view
 
 }  // namespace
 
+// The API answers pages from other sites only when --allow-origin names them (403 otherwise).
+bool ChatService::refuse_foreign_origin(http::Exchange& ex) {
+  if (origin_allowed(ex.request(), config_.allowed_origins)) return false;
+  ex.respond(http::Response::error(403, "origin not allowed"));
+  return true;
+}
+
 void ChatService::setup_http() {
   auto& router = http_.router();
 
   router.get("/api/rooms", [this](http::Exchange ex) {
+    if (refuse_foreign_origin(ex)) return;
     auto* shard = &ex.shard();
     history_.rooms([shard, ex](Error err, std::vector<std::string> rooms) mutable {
       on_shard(*shard, [ex, err, rooms = std::move(rooms)]() mutable {
-        if (err) return ex.respond(http::Response::error(500, *err));
+        if (err) return ex.respond(to_response(*err));
         json::array list;
         for (auto& r : rooms) list.push_back(json::object{{"name", r}});
         ex.respond(http::Response::json(200, json::serialize(json::object{{"rooms", list}})));
@@ -38,6 +48,7 @@ void ChatService::setup_http() {
   });
 
   router.get("/api/rooms/:room/messages", [this](http::Exchange ex) {
+    if (refuse_foreign_origin(ex)) return;
     auto& req = ex.request();
     std::string room(req.param("room"));
     auto before = id_param(req, "before");
@@ -50,53 +61,54 @@ void ChatService::setup_http() {
     auto n = std::clamp<std::uint64_t>(*limit ? *limit : 50, 1, 200);
     history_.recent(room, *before, n, [shard, ex](Error err, std::vector<ChatMessage> m) mutable {
       on_shard(*shard, [ex, err, m = std::move(m)]() mutable {
-        if (err) return ex.respond(http::Response::error(500, *err));
+        if (err) return ex.respond(to_response(*err));
         ex.respond(
             http::Response::json(200, json::serialize(json::object{{"messages", to_json(m)}})));
       });
     });
   });
 
-  router.post("/api/rooms/:room/messages",
-              [this](http::Exchange ex) {
-                auto& req = ex.request();
-                std::string room(req.param("room"));
-                boost::system::error_code ec;
-                auto body = json::parse(req.body, ec);
-                auto* obj = !ec && body.is_object() ? &body.as_object() : nullptr;
-                auto* user = obj ? obj->if_contains("user") : nullptr;
-                auto* text = obj ? obj->if_contains("text") : nullptr;
-                if (!user || !text || !user->is_string() || !text->is_string()) {
-                  return ex.respond(http::Response::error(
-                      400, "send JSON {\"user\": \"...\", \"text\": \"...\"}"));
-                }
-                auto name = store::normalize_name(user->as_string());
-                if (!name) return ex.respond(http::Response::error(400, "invalid name"));
-                if (!store::valid_room_name(room))
-                  return ex.respond(http::Response::error(404, "no such room"));
-                post_message(room, *name, std::string(text->as_string()),
-                             [ex](Error error, ChatMessage m) mutable {
-                               if (error) return ex.respond(http::Response::error(400, *error));
-                               ex.respond(http::Response::json(
-                                   201, json::serialize(json::object{{"message", to_json(m)}})));
-                             });
-              },
-              {.max_body = 64 * 1024});
+  router.post(
+      "/api/rooms/:room/messages",
+      [this](http::Exchange ex) {
+        if (refuse_foreign_origin(ex)) return;
+        auto& req = ex.request();
+        if (!is_json_body(req)) {
+          return ex.respond(http::Response::error(415, "send Content-Type: application/json"));
+        }
+        std::string room(req.param("room"));
+        if (!store::valid_room_name(room))
+          return ex.respond(http::Response::error(404, "no such room"));
+        auto input = parse_post(req.body);
+        if (!input) return ex.respond(http::Response::error(400, input.error));
+        post_message(room, input->user, input->text, req.remote_address,
+                     [ex](Error error, ChatMessage m) mutable {
+                       if (error) return ex.respond(to_response(*error));
+                       ex.respond(http::Response::json(
+                           201, json::serialize(json::object{{"message", to_json(m)}})));
+                     });
+      },
+      {.max_body = 64 * 1024});
 
   router.get("/api/rooms/:room/events", [this](http::Exchange ex) {
+    if (refuse_foreign_origin(ex)) return;
     std::string room(ex.request().param("room"));
-    with_room(room, [this, ex, room](Error error) mutable {
-      if (error) return ex.respond(http::Response::error(404, *error));
+    // Reading never creates a room (a cross-site <img src=.../events> must not).
+    auto address = ex.request().remote_address;
+    with_room(room, false, address, [this, ex, room](Error error) mutable {
+      if (error) return ex.respond(to_response(*error));
       open_events(ex, room);
     });
   });
 
   router.get("/api/rooms/:room/poll", [this](http::Exchange ex) {
+    if (refuse_foreign_origin(ex)) return;
     std::string room(ex.request().param("room"));
     auto after = id_param(ex.request(), "after");
     if (!after) return ex.respond(http::Response::error(400, "after must be a message id"));
-    with_room(room, [this, ex, room, after = *after](Error error) mutable {
-      if (error) return ex.respond(http::Response::error(404, *error));
+    auto address = ex.request().remote_address;
+    with_room(room, false, address, [this, ex, room, after = *after](Error error) mutable {
+      if (error) return ex.respond(to_response(*error));
       hold_poll(ex, room, after);
     });
   });
@@ -104,40 +116,54 @@ void ChatService::setup_http() {
   router.get("/*path", http::static_files(config_.web, "index.html", "index.html"));
 }
 
-// Subscribes first, then replays from the store what the client missed (Last-Event-ID), holding
-// live events meanwhile, so nothing is lost or repeated across the seam.
+// Subscribes first, then replays from the store what the client missed (Last-Event-ID), a page
+// at a time until the store has no more, holding live events meanwhile, so nothing is lost or
+// repeated across the seam however much was missed.
 void ChatService::open_events(http::Exchange ex, const std::string& room) {
   auto last = sse::last_event_id(ex.request());
   auto sub = std::make_shared<SseSubscriber>();
+  sub->room = room;
   sub->stream = sse::Stream::open(ex);
   auto key = local().next_id++;
   local().rooms[room].streams[key] = sub;
+  activity_.enter(room);
   sub->stream->on_close([this, room, key] {
     auto& rooms = local().rooms;
     if (auto it = rooms.find(room); it != rooms.end()) it->second.streams.erase(key);
+    activity_.exit(room);
   });
   auto from = last ? sse::parse_id(*last) : std::nullopt;
   if (!from) return;
   sub->replaying = true;
   sub->last_sent = *from;
-  auto* shard = &ex.shard();
-  history_.after(room, *from, 200, [shard, sub](Error, std::vector<ChatMessage> missed) {
-    on_shard(*shard, [sub, missed = std::move(missed)] {
-      for (const auto& m : missed) {
-        sub->stream->send(
-            {.data = to_json_text(m), .event = "message", .id = std::to_string(m.id)});
-        sub->last_sent = std::max(sub->last_sent, m.id);
-      }
-      for (auto& [id, bytes] : sub->held) {
-        if (id > sub->last_sent) {
-          sub->last_sent = id;
-          sub->stream->write(*bytes);
-        }
-      }
-      sub->held.clear();
-      sub->replaying = false;
-    });
-  });
+  replay_events(sub, &ex.shard());
+}
+
+void ChatService::replay_events(const std::shared_ptr<SseSubscriber>& sub, net::Shard* shard) {
+  constexpr std::size_t page = 200;
+  history_.after(
+      sub->room, sub->last_sent, page,
+      [this, shard, sub](Error error, std::vector<ChatMessage> missed) {
+        on_shard(*shard, [this, shard, sub, error, missed = std::move(missed)] {
+          for (const auto& m : missed) {
+            sub->stream->send(
+                {.data = to_json_text(m), .event = "message", .id = std::to_string(m.id)});
+            sub->last_sent = std::max(sub->last_sent, m.id);
+          }
+          // A full page: the store may have more (live ones wait in `held`).
+          if (!error && missed.size() == page && sub->stream->is_open()) {
+            return replay_events(sub, shard);
+          }
+          for (auto& [id, bytes] : sub->held) {
+            if (id > sub->last_sent) {
+              sub->last_sent = id;
+              sub->stream->write(*bytes);
+            }
+          }
+          sub->held.clear();
+          sub->replaying = false;
+        });
+      });
 }
 
 // Registers the waiter, then reads what it missed from the store. Live messages wait until
@@ -147,9 +173,12 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
   auto waiter = std::make_shared<PollWaiter>(PollWaiter{ex, after});
   auto key = local().next_id++;
   local().rooms[room].polls[key] = waiter;
+  activity_.enter(room);
+  // Runs once at most (the answer, the timeout or the client's going away).
   auto forget = [this, room, key] {
     auto& rooms = local().rooms;
-    if (auto it = rooms.find(room); it != rooms.end()) it->second.polls.erase(key);
+    auto it = rooms.find(room);
+    if (it != rooms.end() && it->second.polls.erase(key)) activity_.exit(room);
   };
   ex.on_close(forget);
   auto timer = std::make_shared<boost::asio::steady_timer>(ex.shard().context());

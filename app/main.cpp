@@ -1,20 +1,68 @@
 // switchboard: the chat service. `switchboard serve` starts it on http://localhost:8000.
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 
 #include "chat_service.hpp"
 #include "config.hpp"
 #include "switchboard/net/listener.hpp"
+#include "switchboard/store/message_store.hpp"
 
 using namespace switchboard;
 
+namespace {
+
+// `switchboard rooms delete NAME [--data DIR]`: removes a room and its messages, also while a
+// server runs on the same data (SQLite serialises the writers; the server forgets the room
+// when it next uses it).
+int rooms_command(int argc, char** argv) {
+  std::string data = "data";
+  std::string name;
+  for (int i = 3; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--data" && i + 1 < argc) {
+      data = argv[++i];
+    } else if (arg.starts_with("--data=")) {
+      data = arg.substr(7);
+    } else if (name.empty() && !arg.starts_with("--")) {
+      name = arg;
+    } else {
+      name.clear();
+      break;
+    }
+  }
+  if (argc < 4 || std::string_view(argv[2]) != "delete" || name.empty()) {
+    std::fprintf(stderr, "usage: switchboard rooms delete NAME [--data DIR]\n");
+    return 2;
+  }
+  auto store = store::MessageStore::open({.dir = data});
+  if (!store) {
+    std::fprintf(stderr, "switchboard: %s\n", store.error().message.c_str());
+    return 1;
+  }
+  auto deleted = (*store)->delete_room_sync(name, false);
+  if (!deleted) {
+    std::fprintf(stderr, "switchboard: %s\n", deleted.error().message.c_str());
+    return 1;
+  }
+  if (!*deleted) {
+    std::fprintf(stderr, "switchboard: no room %s\n", name.c_str());
+    return 1;
+  }
+  std::printf("deleted room %s\n", name.c_str());
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "rooms") return rooms_command(argc, argv);
   int exit_code = 0;
   auto config = app::parse_command_line(argc, argv, exit_code);
   if (!config) return exit_code;
 
   std::string error;
-  auto history = app::History::open(config->data, config->max_rooms, error);
+  auto history = app::History::open(config->data, config->max_rooms, config->max_db_bytes, error);
   if (!history) {
     std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n", config->data.c_str(),
                  error.c_str());

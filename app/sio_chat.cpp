@@ -1,8 +1,8 @@
 // The chat over Socket.IO: namespace /chat.
 #include <set>
 
+#include "chat_input.hpp"
 #include "chat_service.hpp"
-#include "rate_limiter.hpp"
 #include "switchboard/store/validation.hpp"
 
 namespace switchboard::app {
@@ -14,127 +14,128 @@ namespace json = boost::json;
 /// What a chat socket remembers.
 struct Member {
   std::string name;
+  std::string address;
   std::set<std::string> rooms;
-  RateLimiter limiter;
 };
 
 json::object failure(std::string_view error) {
   return {{"ok", false}, {"error", error}};
 }
 
-// The string field `key` of the first argument, or "".
-std::string field(const socketio::Event& e, std::string_view key) {
-  if (e.args.size() == 0 || !e.args[0].is_object()) return {};
-  auto* v = e.args[0].as_object().if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+// The first argument of an event (null when there is none).
+const json::value& first_arg(const socketio::Event& e) {
+  static const json::value none;
+  return e.args.size() > 0 ? e.args[0] : none;
 }
 
-std::uint64_t number_field(const socketio::Event& e, std::string_view key, std::uint64_t fallback) {
-  if (e.args.size() == 0 || !e.args[0].is_object()) return fallback;
-  auto* v = e.args[0].as_object().if_contains(key);
-  if (v && v->is_uint64()) return v->as_uint64();
-  if (v && v->is_int64() && v->as_int64() >= 0) return static_cast<std::uint64_t>(v->as_int64());
-  return fallback;
-}
+// A page read forward is full when the store may have more after it.
+constexpr std::size_t page = 200;
 
 }  // namespace
 
 void ChatService::setup_socketio() {
   auto chat = io_.of("/chat");
   chat.use([](const socketio::SocketPtr& socket, auto next) {
-    auto* name = socket->handshake().auth.if_contains("name");
-    auto normalized =
-        name && name->is_string() ? store::normalize_name(name->as_string()) : std::nullopt;
-    if (!normalized) return next(socketio::ConnectError{"invalid name", nullptr});
-    socket->data = json::object{{"name", *normalized}};
+    auto name = parse_name(socket->handshake().auth.if_contains("name"));
+    if (!name) return next(socketio::ConnectError{name.error, nullptr});
+    socket->data = json::object{{"name", *name}};
     next(std::nullopt);
   });
   chat.on_connection([this](const socketio::SocketPtr& socket) {
-    auto member =
-        std::make_shared<Member>(Member{std::string(socket->data.at("name").as_string()),
-                                        {},
-                                        RateLimiter(config_.rate_burst, config_.rate_per_second)});
+    auto member = std::make_shared<Member>(Member{
+        std::string(socket->data.at("name").as_string()), socket->handshake().address(), {}});
     std::weak_ptr<socketio::Socket> weak = socket;
 
     socket->on("join", [this, weak, member](socketio::Event& e) {
-      auto room = field(e, "room");
-      auto after = number_field(e, "after", 0);
-      bool resume =
-          e.args.size() > 0 && e.args[0].is_object() && e.args[0].as_object().contains("after");
-      with_room(room, [this, weak, member, room, after, resume, ack = e.ack](Error error) mutable {
-        auto socket = weak.lock();
-        if (!socket) return;
-        if (error) return ack(failure(*error));
-        socket->join("room:" + room);
-        bool first = member->rooms.insert(room).second;
-        auto* shard = &socket->shard();
-        // History first, presence last: presence changes are serialised on shard 0 and its
-        // posts to this shard keep their order, so the list in the ack is never older than a
-        // presence event the client received before it.
-        auto with_presence = [this, shard, room, ack, first, name = member->name](
-                                 Error err, std::vector<ChatMessage> messages) mutable {
-          on_shard(*shard,
-                   [this, room, ack, first, name, err, messages = std::move(messages)]() mutable {
-                     if (err) return ack(failure(*err));
-                     auto reply = [room, ack, messages = std::move(messages)](
-                                      Presence::Online online) mutable {
-                       json::array names;
-                       for (auto& n : online) names.emplace_back(n);
-                       ack(json::object{{"ok", true},
-                                        {"room", room},
-                                        {"messages", to_json(messages)},
-                                        {"online", names}});
-                     };
-                     // A second join of the same room (a reconnection's re-join) counts once.
-                     if (first) {
-                       presence_.join(room, name, std::move(reply));
-                     } else {
-                       presence_.online(room, std::move(reply));
-                     }
-                   });
-        };
-        // After a reconnection: everything missed; otherwise the last 50.
-        if (resume) {
-          history_.after(room, after, 200, std::move(with_presence));
-        } else {
-          history_.recent(room, 0, 50, std::move(with_presence));
-        }
-      });
+      auto join = parse_join(first_arg(e));
+      if (!join) return e.ack(failure(join.error));
+      auto room = join->room;
+      auto after = join->after;
+      with_room(room, true, member->address,
+                [this, weak, member, room, after, ack = e.ack](Error error) mutable {
+                  auto socket = weak.lock();
+                  if (!socket) return;
+                  if (error) return ack(to_json(*error));
+                  socket->join("room:" + room);
+                  bool first = member->rooms.insert(room).second;
+                  if (first) activity_.enter(room);
+                  auto* shard = &socket->shard();
+                  // History first, presence last: presence changes are serialised on shard 0
+                  // and its posts to this shard keep their order, so the list in the ack is
+                  // never older than a presence event the client received before it.
+                  auto with_presence = [this, shard, room, ack, first, resume = after.has_value(),
+                                        name = member->name](
+                                           Error err, std::vector<ChatMessage> messages) mutable {
+                    on_shard(*shard, [this, room, ack, first, resume, name, err,
+                                      messages = std::move(messages)]() mutable {
+                      if (err) return ack(to_json(*err));
+                      // After a reconnection the ack holds one page of what was missed, and
+                      // says whether more follows (read it with `history {after}`).
+                      bool more = resume && messages.size() == page;
+                      auto reply = [room, ack, more, messages = std::move(messages)](
+                                       Presence::Online online) mutable {
+                        json::array names;
+                        for (auto& n : online) names.emplace_back(n);
+                        ack(json::object{{"ok", true},
+                                         {"room", room},
+                                         {"messages", to_json(messages)},
+                                         {"more", more},
+                                         {"online", names}});
+                      };
+                      // A second join of the same room (a reconnection's re-join) counts once.
+                      if (first) {
+                        presence_.join(room, name, std::move(reply));
+                      } else {
+                        presence_.online(room, std::move(reply));
+                      }
+                    });
+                  };
+                  // After a reconnection: what was missed, a page at a time; else the last 50.
+                  if (after) {
+                    history_.after(room, *after, page, std::move(with_presence));
+                  } else {
+                    history_.recent(room, 0, 50, std::move(with_presence));
+                  }
+                });
     });
 
     socket->on("leave", [this, weak, member](socketio::Event& e) {
-      auto room = field(e, "room");
+      auto room = string_field(first_arg(e), "room");
       auto socket = weak.lock();
       if (socket && member->rooms.erase(room)) {
         socket->leave("room:" + room);
         presence_.leave(room, member->name);
+        activity_.exit(room);
       }
       e.ack(json::object{{"ok", true}});
     });
 
     socket->on("message", [this, weak, member](socketio::Event& e) {
-      auto room = field(e, "room");
       auto socket = weak.lock();
       if (!socket) return;
-      if (!member->rooms.contains(room)) return e.ack(failure("join the room first"));
-      if (!member->limiter.allow()) {
-        socket->emit("error", json::object{{"error", "rate limited"}});
-        return e.ack(failure("rate limited"));
-      }
-      post_message(room, member->name, field(e, "text"),
-                   [ack = e.ack](Error error, ChatMessage m) mutable {
-                     if (error) return ack(failure(*error));
-                     ack(json::object{{"ok", true}, {"message", to_json(m)}});
+      auto input = parse_message(first_arg(e));
+      if (!input) return e.ack(failure(input.error));
+      if (!member->rooms.contains(input->room)) return e.ack(failure("join the room first"));
+      post_message(input->room, member->name, input->text, member->address,
+                   [weak, ack = e.ack](Error error, ChatMessage m) mutable {
+                     if (!error) return ack(json::object{{"ok", true}, {"message", to_json(m)}});
+                     auto socket = weak.lock();
+                     if (socket && error->kind == Failure::Kind::Limited) {
+                       socket->emit("error", to_json(*error));
+                     }
+                     ack(to_json(*error));
                    });
     });
 
-    socket->on("typing", [weak, member](socketio::Event& e) {
-      auto room = field(e, "room");
+    socket->on("typing", [this, weak, member](socketio::Event& e) {
+      auto& arg = first_arg(e);
+      auto room = string_field(arg, "room");
       auto socket = weak.lock();
       if (!socket || !member->rooms.contains(room)) return;
-      bool typing = e.args.size() > 0 && e.args[0].is_object() &&
-                    e.args[0].as_object().contains("typing") &&
-                    e.args[0].as_object().at("typing") == true;
+      // A typing notice counts like a message; over the limit it is dropped (it is volatile).
+      if (rate_limit(member->name, member->address)) return;
+      bool typing = arg.is_object() && arg.as_object().contains("typing") &&
+                    arg.as_object().at("typing") == true;
       socket->broadcast()
           .to("room:" + room)
           .volatile_()
@@ -142,27 +143,38 @@ void ChatService::setup_socketio() {
     });
 
     socket->on("history", [this, weak](socketio::Event& e) {
-      auto room = field(e, "room");
-      auto before = number_field(e, "before", 0);
-      auto limit = std::clamp<std::uint64_t>(number_field(e, "limit", 50), 1, 200);
+      auto input = parse_history(first_arg(e));
       auto socket = weak.lock();
       if (!socket) return;
-      if (!store::valid_room_name(room)) return e.ack(failure("invalid room name"));
+      if (!input) return e.ack(failure(input.error));
       auto* shard = &socket->shard();
-      history_.recent(room, before, limit,
-                      [shard, ack = e.ack](Error err, std::vector<ChatMessage> m) mutable {
-                        on_shard(*shard, [ack, err, m = std::move(m)]() mutable {
-                          if (err) return ack(failure(*err));
-                          ack(json::object{{"ok", true}, {"messages", to_json(m)}});
-                        });
-                      });
+      bool forward = input->after.has_value();
+      auto limit = input->limit;
+      auto answer = [shard, forward, limit, ack = e.ack](Error err,
+                                                         std::vector<ChatMessage> m) mutable {
+        on_shard(*shard, [ack, err, forward, limit, m = std::move(m)]() mutable {
+          if (err) return ack(to_json(*err));
+          json::object reply{{"ok", true}, {"messages", to_json(m)}};
+          if (forward) reply["more"] = m.size() == limit;
+          ack(std::move(reply));
+        });
+      };
+      if (forward) {
+        history_.after(input->room, *input->after, limit, std::move(answer));
+      } else {
+        history_.recent(input->room, input->before, limit, std::move(answer));
+      }
     });
 
     socket->on("rename", [this, weak, member](socketio::Event& e) {
       auto socket = weak.lock();
-      auto name = store::normalize_name(field(e, "name"));
       if (!socket) return;
-      if (!name) return e.ack(failure("invalid name"));
+      auto name = parse_name(first_arg(e).is_object() ? first_arg(e).as_object().if_contains("name")
+                                                      : nullptr);
+      if (!name) return e.ack(failure(name.error));
+      if (auto limited = rate_limit(member->name, member->address)) {
+        return e.ack(to_json(*limited));
+      }
       auto old = member->name;
       member->name = *name;
       socket->data = json::object{{"name", *name}};
@@ -180,7 +192,7 @@ void ChatService::setup_socketio() {
       auto* shard = &socket->shard();
       history_.rooms([shard, ack = e.ack](Error err, std::vector<std::string> rooms) mutable {
         on_shard(*shard, [ack, err, rooms = std::move(rooms)]() mutable {
-          if (err) return ack(failure(*err));
+          if (err) return ack(to_json(*err));
           json::array list;
           for (auto& r : rooms) list.push_back(json::object{{"name", r}});
           ack(json::object{{"ok", true}, {"rooms", list}});
@@ -189,7 +201,10 @@ void ChatService::setup_socketio() {
     });
 
     socket->on_disconnect([this, member](std::string_view) {
-      for (const auto& room : member->rooms) presence_.leave(room, member->name);
+      for (const auto& room : member->rooms) {
+        presence_.leave(room, member->name);
+        activity_.exit(room);
+      }
       member->rooms.clear();
     });
   });

@@ -11,7 +11,7 @@ class Category final : public std::error_category {
       case Errc::InvalidRoomName:
         return "room names are 1-32 characters from a-z, 0-9, '_' and '-'";
       case Errc::InvalidName:
-        return "display names are 1-32 characters, without control characters";
+        return "display names are 1-32 characters, without control or format characters";
       case Errc::InvalidUtf8:
         return "text is not valid UTF-8";
       case Errc::EmptyText:

@@ -97,6 +97,12 @@ std::optional<Error> HistoryDb::prepare_statements() {
        "SELECT id, user, text, ts FROM messages WHERE room_id = ?1 AND id > ?2 "
        "ORDER BY id LIMIT ?3"},
       {&select_rooms_, "SELECT name, created_at FROM rooms ORDER BY name"},
+      {&has_messages_, "SELECT EXISTS (SELECT 1 FROM messages WHERE room_id = ?1)"},
+      {&delete_messages_, "DELETE FROM messages WHERE room_id = ?1"},
+      {&delete_room_, "DELETE FROM rooms WHERE room_id = ?1"},
+      {&select_empty_rooms_,
+       "SELECT name, created_at FROM rooms r WHERE created_at < ?1 AND NOT EXISTS "
+       "(SELECT 1 FROM messages m WHERE m.room_id = r.room_id) ORDER BY name LIMIT 1000"},
   };
   for (const Entry& e : entries) {
     auto s = Statement::prepare(db_.get(), e.sql);
@@ -160,6 +166,27 @@ Result<Room> HistoryDb::ensure_room(std::string_view name, std::size_t max_rooms
   return Room{std::string(name), ts_};
 }
 
+Result<bool> HistoryDb::delete_room(std::string_view name, bool only_if_empty) {
+  auto rid = room_id(name);
+  if (!rid) {
+    if (rid.error().code == Errc::RoomNotFound) return false;
+    return std::move(rid).error();
+  }
+  if (only_if_empty) {
+    auto q = has_messages_.use();
+    const int rc = q.bind(1, *rid).step();
+    if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "cannot read messages");
+    if (q.int64(0) != 0) return false;
+  }
+  for (Statement* stmt : {&delete_messages_, &delete_room_}) {
+    auto q = stmt->use();
+    const int rc = q.bind(1, *rid).step();
+    if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "cannot delete a room");
+  }
+  next_id_.erase(*rid);
+  return true;
+}
+
 std::optional<Error> HistoryDb::commit() {
   if (auto e = exec(db_.get(), "COMMIT", "cannot commit")) {
     rollback();
@@ -207,6 +234,24 @@ Result<std::vector<Message>> HistoryDb::read_messages(Statement& stmt, std::stri
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "cannot read messages");
   if (reverse) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Result<Room> HistoryDb::find_room(std::string_view name) {
+  auto q = find_room_.use();
+  const int rc = q.bind(1, name).step();
+  if (rc == SQLITE_ROW) return Room{std::string(name), q.int64(1)};
+  if (rc == SQLITE_DONE) return make_error(Errc::RoomNotFound);
+  return sqlite_error(db_.get(), rc, "cannot read rooms");
+}
+
+Result<std::vector<Room>> HistoryDb::empty_rooms(std::int64_t created_before_ms) {
+  std::vector<Room> out;
+  auto q = select_empty_rooms_.use();
+  q.bind(1, created_before_ms);
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.push_back({q.text(0), q.int64(1)});
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "cannot read rooms");
   return out;
 }
 

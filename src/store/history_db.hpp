@@ -32,6 +32,9 @@ class HistoryDb {
                                  std::string_view text);
   /// Returns the room, creating it unless `max_rooms` rooms exist (`TooManyRooms`).
   Result<Room> ensure_room(std::string_view name, std::size_t max_rooms);
+  /// Deletes the room and its messages (with `only_if_empty`, only a room without messages);
+  /// true when it was deleted.
+  Result<bool> delete_room(std::string_view name, bool only_if_empty);
   /// Commits (one fsync of the WAL). On error the transaction is rolled back.
   std::optional<Error> commit();
   /// Abandons the transaction.
@@ -45,6 +48,10 @@ class HistoryDb {
                                      std::size_t limit);
   /// Every room, by name.
   Result<std::vector<Room>> rooms();
+  /// The room, or `RoomNotFound`.
+  Result<Room> find_room(std::string_view name);
+  /// Up to 1000 rooms without messages created before `created_before_ms`, by name.
+  Result<std::vector<Room>> empty_rooms(std::int64_t created_before_ms);
 
  private:
   HistoryDb() = default;
@@ -56,6 +63,7 @@ class HistoryDb {
   DbHandle db_;
   Statement find_room_, count_rooms_, insert_room_, last_id_, insert_message_;
   Statement select_before_, select_after_, select_rooms_;
+  Statement has_messages_, delete_messages_, delete_room_, select_empty_rooms_;
   std::int64_t ts_ = 0;       // timestamp of the open transaction
   std::int64_t last_ts_ = 0;  // timestamp of the last committed one
   // Next id per room, valid inside the open transaction only (rolled-back ids are reused).

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -28,6 +29,11 @@ struct EnsureRoomRequest {
   std::size_t max_rooms;
   MessageStore::RoomCallback done;
 };
+struct DeleteRoomRequest {
+  std::string name;
+  bool only_if_empty;
+  MessageStore::DeleteCallback done;
+};
 struct ReadRequest {
   bool before;  // history (id < bound, newest first) or after (id > bound)
   std::string room;
@@ -37,15 +43,21 @@ struct ReadRequest {
 };
 struct RoomsRequest {
   MessageStore::RoomsCallback done;
+  std::int64_t empty_before = -1;  // >= 0: only rooms without messages created before it
 };
-using Request = std::variant<AppendRequest, EnsureRoomRequest, ReadRequest, RoomsRequest>;
+struct FindRoomRequest {
+  std::string name;
+  MessageStore::RoomCallback done;
+};
+using Request = std::variant<AppendRequest, EnsureRoomRequest, DeleteRoomRequest, ReadRequest,
+                             RoomsRequest, FindRoomRequest>;
 
 bool is_write(const Request& r) {
-  return r.index() <= 1;
+  return r.index() <= 2;
 }
 
 // What a write produced, kept until the transaction's fate is known.
-using Outcome = std::variant<Result<Message>, Result<Room>>;
+using Outcome = std::variant<Result<Message>, Result<Room>, Result<bool>>;
 
 const Error* error_of(const Outcome& o) {
   return std::visit([](const auto& r) { return r ? nullptr : &r.error(); }, o);
@@ -59,7 +71,8 @@ bool is_own_error(const Error& e) {
 // The answer to a write whose transaction was lost.
 Outcome failure(const Request& r, const Error& e) {
   if (std::holds_alternative<AppendRequest>(r)) return Result<Message>(e);
-  return Result<Room>(e);
+  if (std::holds_alternative<EnsureRoomRequest>(r)) return Result<Room>(e);
+  return Result<bool>(e);
 }
 
 std::int64_t now_ms() {
@@ -153,9 +166,11 @@ void MessageStore::Impl::commit_writes(const std::vector<Request*>& writes) {
     Request& r = *writes[i];
     if (auto* a = std::get_if<AppendRequest>(&r)) {
       outcomes.emplace_back(db.insert_message(a->room, a->user, a->text));
+    } else if (auto* e = std::get_if<EnsureRoomRequest>(&r)) {
+      outcomes.emplace_back(db.ensure_room(e->name, e->max_rooms));
     } else {
-      auto& e = std::get<EnsureRoomRequest>(r);
-      outcomes.emplace_back(db.ensure_room(e.name, e.max_rooms));
+      auto& d = std::get<DeleteRoomRequest>(r);
+      outcomes.emplace_back(db.delete_room(d.name, d.only_if_empty));
     }
     if (const Error* e = error_of(outcomes.back()); e && !is_own_error(*e)) lost = *e;
   }
@@ -180,8 +195,10 @@ void MessageStore::Impl::answer_write(Request& r, Outcome outcome) {
   }
   if (auto* a = std::get_if<AppendRequest>(&r)) {
     a->done(std::get<Result<Message>>(std::move(outcome)));
+  } else if (auto* e = std::get_if<EnsureRoomRequest>(&r)) {
+    e->done(std::get<Result<Room>>(std::move(outcome)));
   } else {
-    std::get<EnsureRoomRequest>(r).done(std::get<Result<Room>>(std::move(outcome)));
+    std::get<DeleteRoomRequest>(r).done(std::get<Result<bool>>(std::move(outcome)));
   }
 }
 
@@ -189,8 +206,11 @@ void MessageStore::Impl::serve_read(Request& r) {
   if (auto* read = std::get_if<ReadRequest>(&r)) {
     read->done(read->before ? db.history(read->room, read->id, read->limit)
                             : db.after(read->room, read->id, read->limit));
+  } else if (auto* rooms = std::get_if<RoomsRequest>(&r)) {
+    rooms->done(rooms->empty_before >= 0 ? db.empty_rooms(rooms->empty_before) : db.rooms());
   } else {
-    std::get<RoomsRequest>(r).done(db.rooms());
+    auto& find = std::get<FindRoomRequest>(r);
+    find.done(db.find_room(find.name));
   }
 }
 
@@ -225,6 +245,21 @@ std::error_code MessageStore::ensure_room(std::string name, std::size_t max_room
   return impl_->submit(EnsureRoomRequest{std::move(name), max_rooms, std::move(done)});
 }
 
+std::error_code MessageStore::delete_room(std::string name, bool only_if_empty,
+                                          DeleteCallback done) {
+  if (!valid_room_name(name)) return Errc::InvalidRoomName;
+  return impl_->submit(DeleteRoomRequest{std::move(name), only_if_empty, std::move(done)});
+}
+
+std::error_code MessageStore::find_room(std::string name, RoomCallback done) {
+  if (!valid_room_name(name)) return Errc::InvalidRoomName;
+  return impl_->submit(FindRoomRequest{std::move(name), std::move(done)});
+}
+
+std::error_code MessageStore::empty_rooms(std::int64_t created_before_ms, RoomsCallback done) {
+  return impl_->submit(RoomsRequest{std::move(done), std::max<std::int64_t>(0, created_before_ms)});
+}
+
 std::error_code MessageStore::history(std::string room, std::uint64_t before_id, std::size_t limit,
                                       MessagesCallback done) {
   if (!valid_room_name(room)) return Errc::InvalidRoomName;
@@ -252,6 +287,12 @@ Result<Message> MessageStore::append_sync(std::string room, std::string user, st
 Result<Room> MessageStore::ensure_room_sync(std::string name, std::size_t max_rooms) {
   return wait_for<Room>(
       [&](RoomCallback cb) { return ensure_room(std::move(name), max_rooms, std::move(cb)); });
+}
+
+Result<bool> MessageStore::delete_room_sync(std::string name, bool only_if_empty) {
+  return wait_for<bool>([&](DeleteCallback cb) {
+    return delete_room(std::move(name), only_if_empty, std::move(cb));
+  });
 }
 
 Result<std::vector<Message>> MessageStore::history_sync(std::string room, std::uint64_t before_id,

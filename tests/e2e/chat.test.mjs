@@ -7,7 +7,7 @@
 // Needs `cd web && npm ci && npm run build` first. Screenshots go to build/e2e/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,8 +51,9 @@ const DESKTOP = { width: 1100, height: 720 };
 // ---------------------------------------------------------------- the server under test
 
 class ServerProc {
-  constructor(dataDir) {
+  constructor(dataDir, args = []) {
     this.dataDir = dataDir;
+    this.args = args;
     this.proc = null;
     this.url = null;
     this.port = 0;
@@ -75,7 +76,7 @@ class ServerProc {
 
   #spawnOnce(port, until) {
     return new Promise((resolve, reject) => {
-      const proc = spawn(BIN, ['serve', '--port', String(port), '--data', this.dataDir, '--web', webDist], {
+      const proc = spawn(BIN, ['serve', '--port', String(port), '--data', this.dataDir, '--web', webDist, ...this.args], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -214,12 +215,18 @@ async function assertUniqueIds(page) {
   assert.equal(new Set(ids).size, ids.length, `duplicate message ids: ${ids.join(',')}`);
 }
 
+/** Posts over HTTP as a well-behaved client: over a rate limit (429), waits Retry-After. */
 async function postMessage(baseUrl, room, user, text) {
-  const res = await fetch(`${baseUrl}/api/rooms/${room}/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user, text }),
-  });
+  let res;
+  for (;;) {
+    res = await fetch(`${baseUrl}/api/rooms/${room}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user, text }),
+    });
+    if (res.status !== 429) break;
+    await sleep(1000 * Number(res.headers.get('retry-after') || 1));
+  }
   const body = await res.text();
   assert.equal(res.status, 201, `POST ${room}: ${res.status} ${body}`);
   return JSON.parse(body).message;
@@ -499,6 +506,88 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
     } finally {
       await a.context.close();
       await b.context.close();
+    }
+  });
+
+  test('a page that was away fetches everything it missed, more than one page', async () => {
+    const room = 'e2e-catch-up';
+    const { context, page } = await newPage();
+    try {
+      await register(page, 'jill');
+      await enterRoom(page, room);
+      await say(page, 'before the gap');
+      await delivered(page, 'before the gap');
+
+      // While the page's server is down, another server on the same data takes 250 messages
+      // (more than the 200 a join answers with): the page must page through the rest.
+      const port = server.port;
+      await server.kill();
+      await eventually(async () => assert.notEqual(await connState(page), 'connected'), { what: 'noticed the drop' });
+      const other = new ServerProc(dataDir);
+      await other.start();
+      const missed = [];
+      for (let i = 1; i <= 250; i++) missed.push((await postMessage(other.url, room, `bot${i % 25}`, `gap ${i}`)).text);
+      await other.kill();
+      await server.start(port);
+      await waitConnected(page, 15000);
+      await eventually(async () => {
+        const texts = await messageTexts(page);
+        assert.deepEqual(texts, ['before the gap', ...missed]);
+      }, { timeout: 15000, what: 'all 250 missed messages, in order' });
+      await assertUniqueIds(page);
+      await screenshot(page, 'catch-up');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a message the server cannot store shows "not sent, retrying" and goes out once it can', async () => {
+    // A store capped at 256 KiB fails as a full disk does (SQLITE_FULL): 503 / a retryable ack.
+    const fullDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-full-'));
+    const full = new ServerProc(fullDir, ['--max-db-bytes', String(256 * 1024)]);
+    await full.start();
+    const { context, page } = await (async () => {
+      const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB', timezoneId: 'UTC' });
+      const page = await context.newPage();
+      page.setDefaultTimeout(8000);
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      return { context, page };
+    })();
+    try {
+      await postMessage(full.url, 'lobby', 'kate', 'the room exists');
+      const big = 'x'.repeat(3990);
+      for (let i = 0; ; i++) {
+        assert.ok(i < 200, 'the store never filled');
+        const res = await fetch(`${full.url}/api/rooms/filler/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: `filler${i % 25}`, text: `${i} ${big}` }),
+        });
+        if (res.status === 503) break;
+        assert.equal(res.status, 201);
+      }
+      await page.goto(full.url);
+      await register(page, 'kate');
+      await seesOnce(page, 'the room exists');
+      const text = `kept ${big}`; // as big as what did not fit
+      await say(page, text);
+      const msg = page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
+      await eventually(async () => {
+        assert.equal(await msg.getAttribute('data-status'), 'retrying');
+        assert.equal((await msg.getByTestId('message-status').textContent()).trim(), 'not sent, retrying');
+      }, { what: '"not sent, retrying"' });
+      await screenshot(page, 'not-sent-retrying');
+      // An operator frees space; the next retry (Retry-After: 5 s) stores it.
+      spawnSync(BIN, ['rooms', 'delete', 'filler', '--data', fullDir]);
+      await eventually(async () => assert.equal(await msg.getAttribute('data-status'), 'delivered'), {
+        timeout: 15000,
+        what: 'delivered after the retry',
+      });
+      await assertUniqueIds(page);
+    } finally {
+      await context.close();
+      await full.kill();
+      fs.rmSync(fullDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,10 +1,16 @@
-# The chat service: one room over every transport, durability under SIGKILL.
+# The chat service: one room over every transport, hardening (origins, names, resumption,
+# rooms, rate limits, storage failures), durability under SIGKILL.
 if(TARGET switchboard)
   add_test(NAME integration.chat.transports
            COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/chat_transports_test.mjs)
   set_tests_properties(integration.chat.transports PROPERTIES
     ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_SHARDS=2;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
     TIMEOUT 120)
+  add_test(NAME integration.chat.hardening
+           COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/chat_hardening_test.mjs)
+  set_tests_properties(integration.chat.hardening PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_SHARDS=2;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 180)
   add_test(NAME integration.chat.durability
            COMMAND ${SB_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/chat_durability_test.py)
   set_tests_properties(integration.chat.durability PROPERTIES

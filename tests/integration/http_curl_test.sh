@@ -52,7 +52,7 @@ check "a wrong method is 405" 405 "$(status -X DELETE "$base/api/rooms")"
 check "405 lists the allowed methods" "GET, HEAD" \
   "$(curl -s -D - -o /dev/null -X DELETE "$base/api/rooms" | tr -d '\r' | sed -n 's/^Allow: //Ip')"
 check "HEAD has no body" 0 "$(curl -s -I "$base/" | sed -n '/^\r$/,$p' | tail -n +2 | wc -c)"
-check "a malformed request is 400" 400 "$(status -X POST -d '{bad' "$base/api/rooms/lobby/messages")"
+check "a malformed request is 400" 400 "$(status -X POST -H 'Content-Type: application/json' -d '{bad' "$base/api/rooms/lobby/messages")"
 check "an allowed origin gets CORS headers" "http://allowed.example" \
   "$(curl -s -D - -o /dev/null -H 'Origin: http://allowed.example' "$base/api/rooms" | tr -d '\r' | sed -n 's/^Access-Control-Allow-Origin: //Ip')"
 check "another origin gets none" "" \

@@ -63,8 +63,10 @@ const Message = memo(function Message({ m, own }) {
 
 function PendingMessage({ p, onRetry, onDiscard }) {
   const failed = p.status === 'failed';
+  const retrying = p.status === 'retrying';
+  const status = failed ? 'failed' : retrying ? 'retrying' : 'pending';
   return (
-    <li className={`msg own pending${failed ? ' failed' : ''}`} data-testid="message" data-status={failed ? 'failed' : 'pending'} data-user={p.user}>
+    <li className={`msg own pending${failed ? ' failed' : ''}`} data-testid="message" data-status={status} data-user={p.user}>
       <div className="meta">
         <span className="author" data-testid="message-author">
           {p.user}
@@ -76,6 +78,10 @@ function PendingMessage({ p, onRetry, onDiscard }) {
           <span className="status failed" data-testid="message-status">
             not sent: {p.error}
           </span>
+        ) : retrying ? (
+          <span className="status retrying" data-testid="message-status" title={p.error}>
+            not sent, retrying
+          </span>
         ) : (
           <span className="status sending" data-testid="message-status" aria-label="sending">
             sending…
@@ -85,6 +91,13 @@ function PendingMessage({ p, onRetry, onDiscard }) {
       <div className="text" data-testid="message-text">
         {p.text}
       </div>
+      {retrying && (
+        <div className="row small">
+          <button type="button" onClick={() => onDiscard(p.cid)}>
+            Discard
+          </button>
+        </div>
+      )}
       {failed && (
         <div className="row small">
           <button type="button" onClick={() => onRetry(p.cid)}>

@@ -8,6 +8,9 @@ const ACK_TIMEOUT = 10000;
 const TYPING_IDLE = 3000; // stop "typing" after this long without a keystroke
 const TYPING_TTL = 6000; // forget someone's "typing" if no update arrives
 const ROOMS_REFRESH = 20000;
+const CATCH_UP_PAGE = 200; // messages per page when fetching what was missed
+const RETRY_MIN = 1000; // a message the server could not store is re-sent after this at least
+const RETRY_MAX = 30000;
 
 const isMsg = (m) => m && !m.notice;
 const sortKey = (m) => (m.notice ? m.after + 0.5 : m.id);
@@ -208,6 +211,12 @@ function reducer(s, a) {
         ...s,
         pending: s.pending.map((p) => (p.cid === a.cid ? { ...p, status: a.status, error: a.error } : p)),
       };
+    case 'pendingRequeue':
+      // only a message still waiting to be retried (not discarded, not sent meanwhile)
+      return {
+        ...s,
+        pending: s.pending.map((p) => (p.cid === a.cid && p.status === 'retrying' ? { ...p, status: 'queued' } : p)),
+      };
     case 'pendingDrop':
       return { ...s, pending: s.pending.filter((p) => p.cid !== a.cid) };
     case 'acked': {
@@ -260,17 +269,31 @@ export function useChat(name, initialRoom, { onRefused, onRoomChange, onSelfRena
     if (!socket || !socket.connected) return;
     const seq = ++joinSeq.current;
     const payload = after != null && after > 0 ? { room, after } : { room };
+    const failed = (error) => {
+      if (seq === joinSeq.current && socket.connected) dispatch({ type: 'joinFailed', room, error });
+    };
     socket.timeout(ACK_TIMEOUT).emit('join', payload, (err, ack) => {
       if (seq !== joinSeq.current) return; // superseded by a later join
-      if (err) {
-        if (socket.connected) dispatch({ type: 'joinFailed', room, error: 'The server did not answer.' });
-        return;
-      }
-      if (!ack || ack.ok === false) {
-        dispatch({ type: 'joinFailed', room, error: errorText(ack?.error || 'could not join') });
-        return;
-      }
-      dispatch({ type: 'joined', room, messages: ack.messages, online: ack.online, after: payload.after });
+      if (err) return failed('The server did not answer.');
+      if (!ack || ack.ok === false) return failed(errorText(ack?.error || 'could not join'));
+      // After a reconnection the ack holds one page of what was missed: fetch the rest, page by
+      // page, before counting as joined (queued messages go out only once everything missed
+      // was merged, so an own message that did arrive is not sent twice).
+      const missed = Array.isArray(ack.messages) ? [...ack.messages] : [];
+      const done = () =>
+        dispatch({ type: 'joined', room, messages: missed, online: ack.online, after: payload.after });
+      if (payload.after == null || !ack.more) return done();
+      const next = () => {
+        const last = missed.length ? Number(missed[missed.length - 1].id) : payload.after;
+        socket.timeout(ACK_TIMEOUT).emit('history', { room, after: last, limit: CATCH_UP_PAGE }, (e, page) => {
+          if (seq !== joinSeq.current) return;
+          if (e || !page || page.ok === false) return failed('Could not load the messages you missed.');
+          if (Array.isArray(page.messages)) missed.push(...page.messages);
+          if (page.more && page.messages?.length) next();
+          else done();
+        });
+      };
+      next();
     });
   }, []);
 
@@ -383,8 +406,17 @@ export function useChat(name, initialRoom, { onRefused, onRoomChange, onSelfRena
         dispatch({ type: 'pendingStatus', cid: p.cid, status: 'failed', error: 'No answer from the server.' });
         return;
       }
-      if (ack && ack.ok !== false && ack.message) dispatch({ type: 'acked', cid: p.cid, message: ack.message });
-      else dispatch({ type: 'pendingStatus', cid: p.cid, status: 'failed', error: errorText(ack?.error || 'not sent') });
+      if (ack && ack.ok !== false && ack.message) {
+        dispatch({ type: 'acked', cid: p.cid, message: ack.message });
+      } else if (ack && ack.retry) {
+        // The server could not store it now (its disk is full, it is overloaded) or we sent too
+        // fast: "not sent, retrying", and queued again when the server says to try.
+        dispatch({ type: 'pendingStatus', cid: p.cid, status: 'retrying', error: errorText(ack.error) });
+        const wait = Math.min(RETRY_MAX, Math.max(RETRY_MIN, Number(ack.retry_after_ms) || RETRY_MIN));
+        setTimeout(() => dispatch({ type: 'pendingRequeue', cid: p.cid }), wait);
+      } else {
+        dispatch({ type: 'pendingStatus', cid: p.cid, status: 'failed', error: errorText(ack?.error || 'not sent') });
+      }
     });
   }, []);
 

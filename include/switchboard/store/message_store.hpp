@@ -57,6 +57,8 @@ class MessageStore {
   using MessagesCallback = std::function<void(Result<std::vector<Message>>)>;
   using RoomCallback = std::function<void(Result<Room>)>;
   using RoomsCallback = std::function<void(Result<std::vector<Room>>)>;
+  /// True when the room was deleted, false when it was missing or (only_if_empty) not empty.
+  using DeleteCallback = std::function<void(Result<bool>)>;
 
   /// Most messages one read returns.
   static constexpr std::size_t max_read_limit = 200;
@@ -84,6 +86,19 @@ class MessageStore {
   [[nodiscard]] std::error_code ensure_room(std::string name, std::size_t max_rooms,
                                             RoomCallback done);
 
+  /// Queues the deletion of room `name` and its messages; with `only_if_empty`, only when it
+  /// has no message (checked in the write transaction, so a message committed before it
+  /// keeps the room). Returns like `ensure_room`.
+  [[nodiscard]] std::error_code delete_room(std::string name, bool only_if_empty,
+                                            DeleteCallback done);
+
+  /// Queues a read of room `name`: `done` gets it, or `RoomNotFound`. Returns like `append`.
+  [[nodiscard]] std::error_code find_room(std::string name, RoomCallback done);
+
+  /// Queues a read of the rooms without any message created before `created_before_ms`
+  /// (at most 1000, by name). Returns like `append`.
+  [[nodiscard]] std::error_code empty_rooms(std::int64_t created_before_ms, RoomsCallback done);
+
   /// Queues a read of up to `limit` (1..200) messages of `room` with id < `before_id`
   /// (0: the newest), oldest first; page back with `before_id = front().id`.
   /// `done` gets `RoomNotFound` for a room never created. Returns like `append`.
@@ -103,6 +118,8 @@ class MessageStore {
   Result<Message> append_sync(std::string room, std::string user, std::string text);
   /// Blocking `ensure_room`.
   Result<Room> ensure_room_sync(std::string name, std::size_t max_rooms);
+  /// Blocking `delete_room`.
+  Result<bool> delete_room_sync(std::string name, bool only_if_empty);
   /// Blocking `history`.
   Result<std::vector<Message>> history_sync(std::string room, std::uint64_t before_id,
                                             std::size_t limit);

@@ -26,9 +26,11 @@ bool valid_room_name(std::string_view name) noexcept;
 /// `Errc::EmptyText` or `Errc::TextTooLong`.
 std::error_code validate_text(std::string_view text) noexcept;
 
-/// Normalises a display name: trims Unicode White_Space from both ends, then accepts it when
-/// it is valid UTF-8 of 1-32 code points without control characters (C0, DEL, C1).
-/// Returns the trimmed name, or nullopt when it is not acceptable.
+/// Normalises a display name: trims Unicode White_Space from both ends, refuses control
+/// characters (C0, DEL, C1), converts to Unicode Normalization Form C (so that names are
+/// compared by what they show), then accepts it when it has 1-32 code points and no format
+/// character (general category Cf: zero-width spaces and joiners, bidi overrides, BOM).
+/// Returns the normalised name, or nullopt when it is not acceptable (or not valid UTF-8).
 std::optional<std::string> normalize_name(std::string_view name);
 
 }  // namespace switchboard::store

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <future>
 
 #include <gtest/gtest.h>
 
@@ -52,6 +53,47 @@ class MessageStoreTest : public testing::Test {
   TempDir dir_;
   std::unique_ptr<MessageStore> store_;
 };
+
+TEST_F(MessageStoreTest, DeleteRoomRemovesTheRoomAndItsMessages) {
+  fill("lobby", 3);
+  auto deleted = store_->delete_room_sync("lobby", false);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_TRUE(*deleted);
+  EXPECT_EQ(store_->history_sync("lobby", 0, 10).error().code, Errc::RoomNotFound);
+  EXPECT_FALSE(*store_->delete_room_sync("lobby", false));  // missing: nothing to delete
+  // Created again, it starts afresh.
+  ASSERT_TRUE(store_->ensure_room_sync("lobby", 100));
+  EXPECT_EQ(store_->append_sync("lobby", "Ada", "again")->id, 1u);
+}
+
+TEST_F(MessageStoreTest, DeleteRoomIfEmptyKeepsARoomWithMessages) {
+  fill("lobby", 1);
+  ASSERT_TRUE(store_->ensure_room_sync("quiet", 100));
+  EXPECT_FALSE(*store_->delete_room_sync("lobby", true));
+  EXPECT_TRUE(*store_->delete_room_sync("quiet", true));
+  EXPECT_EQ(ids(store_->history_sync("lobby", 0, 10)), range(1, 1));
+}
+
+TEST_F(MessageStoreTest, EmptyRoomsListsOnlyRoomsWithoutMessagesCreatedBefore) {
+  ASSERT_TRUE(store_->ensure_room_sync("quiet", 100));
+  fill("lobby", 1);
+  auto wait_for = [&](auto submit) {
+    std::promise<Result<std::vector<Room>>> p;
+    auto f = p.get_future();
+    EXPECT_FALSE(submit([&p](Result<std::vector<Room>> r) { p.set_value(std::move(r)); }));
+    return f.get();
+  };
+  auto later = wait_for([&](auto cb) { return store_->empty_rooms(now_ms() + 1000, cb); });
+  ASSERT_TRUE(later);
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(later->front().name, "quiet");
+  auto earlier = wait_for([&](auto cb) { return store_->empty_rooms(0, cb); });
+  EXPECT_TRUE(earlier && earlier->empty());
+  std::promise<Result<Room>> found;
+  ASSERT_FALSE(
+      store_->find_room("nowhere", [&](Result<Room> r) { found.set_value(std::move(r)); }));
+  EXPECT_EQ(found.get_future().get().error().code, Errc::RoomNotFound);
+}
 
 TEST_F(MessageStoreTest, AppendReturnsTheCommittedMessage) {
   const auto before = now_ms();

@@ -91,6 +91,13 @@ struct NameCase {
 
 const NameCase name_cases[] = {
     {"a plain name", "Ada", "Ada"},
+    {"zero-width space (Cf) refused", "Ad\u200Ba", std::nullopt},
+    {"right-to-left override (Cf) refused", "\u202Eada", std::nullopt},
+    {"zero-width joiner (Cf) refused", "A\u200Dda", std::nullopt},
+    {"byte order mark (Cf) refused", "\uFEFFAda", std::nullopt},
+    {"decomposed e-acute composed (NFC)", "Jose\u0301", "Jos\u00E9"},
+    {"composed e-acute kept", "Jos\u00E9", "Jos\u00E9"},
+    {"64 code points decomposed, 32 once composed", repeat("e\u0301", 32), repeat("\u00E9", 32)},
     {"spaces trimmed", "  Ada  ", "Ada"},
     {"tab and newline trimmed", "\tAda\r\n", "Ada"},
     {"Unicode spaces trimmed", "\u00A0Ada\u3000", "Ada"},
