@@ -1,0 +1,298 @@
+// adapter_probe: the C++ side of the cluster cross-checks (adapter_node_test.mjs). It joins a
+// cluster through RedisClient + ClusterCore, takes JSON commands on stdin (one per line) and
+// prints one JSON line per event on stdout. Binaries are written {"$bin": "<hex>"} both ways.
+//
+//   adapter_probe --redis redis://127.0.0.1:P [--sharded] [--rooms r1,r2] [--answer NAME]
+//                 [--sockets JSON]
+//
+// Commands: {"op":"broadcast","data":[event,...args],"opts":{rooms,except,flags}},
+// {"op":"broadcast_ack",...same}, {"op":"sse","args":[...]} (with ack), {"op":"sse_noack",...},
+// {"op":"fetch","opts":{...}}, {"op":"server_count"}, {"op":"quit"}.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include "switchboard/adapter/cluster_core.hpp"
+#include "switchboard/adapter/redis_client.hpp"
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace sa = switchboard::adapter;
+
+namespace {
+
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) out += {digits[c >> 4], digits[c & 15]};
+  return out;
+}
+
+// Placeholders -> {"$bin": hex}.
+json::value render(const json::value& v, const std::vector<std::string>& attachments) {
+  if (sa::is_binary(v)) {
+    const auto num = static_cast<std::size_t>(v.at("num").to_number<std::int64_t>());
+    return json::object{{"$bin", num < attachments.size() ? hex(attachments[num]) : "?"}};
+  }
+  if (v.is_array()) {
+    json::array out;
+    for (const auto& item : v.get_array()) out.push_back(render(item, attachments));
+    return out;
+  }
+  if (v.is_object()) {
+    json::object out;
+    for (const auto& [k, item] : v.get_object()) out[k] = render(item, attachments);
+    return out;
+  }
+  return v;
+}
+
+// {"$bin": hex} -> placeholders + attachments.
+json::value unrender(const json::value& v, switchboard::socketio::Packet& packet) {
+  if (const auto* o = v.if_object(); o && o->size() == 1 && o->contains("$bin")) {
+    const std::string h(o->at("$bin").as_string());
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < h.size(); i += 2)
+      bytes.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
+    return packet.attach(std::move(bytes));
+  }
+  if (v.is_array()) {
+    json::array out;
+    for (const auto& item : v.get_array()) out.push_back(unrender(item, packet));
+    return out;
+  }
+  if (v.is_object()) {
+    json::object out;
+    for (const auto& [k, item] : v.get_object()) out[k] = unrender(item, packet);
+    return out;
+  }
+  return v;
+}
+
+void print(const json::object& line) {
+  std::cout << json::serialize(line) << std::endl;
+}
+
+json::value opts_json(const sa::BroadcastOptions& opts) {
+  return sa::to_json(opts);
+}
+
+class Probe final : public sa::Bus {
+ public:
+  Probe(asio::io_context& context, sa::RedisOptions redis, sa::ClusterMode mode,
+        std::vector<std::string> rooms, std::string answer, json::array sockets)
+      : context_(context),
+        redis_(context, std::move(redis)),
+        core_({.mode = mode, .requests_timeout = std::chrono::milliseconds(2000)}, "/",
+              sa::ClusterCore::make_uid(mode), *this),
+        rooms_(std::move(rooms)),
+        answer_(std::move(answer)),
+        sockets_(std::move(sockets)),
+        expiry_(context),
+        ready_(context),
+        input_(context, ::dup(0)) {}
+
+  void start() {
+    for (const auto& [kind, name] : core_.subscriptions()) redis_.subscribe(kind, name);
+    for (const auto& room : rooms_) {
+      if (auto ch = core_.room_subscription(room, sa::looks_like_socket_id(room)))
+        redis_.subscribe(sa::Subscription::Shard, *ch);
+    }
+    redis_.on_message([this](std::string_view channel, std::string_view payload, std::string_view) {
+      on_inbound(core_.on_message(channel, payload, [this](std::string_view room) {
+        return std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
+      }));
+    });
+    redis_.start();
+    wait_ready();
+    read_line();
+  }
+
+  void publish(const std::string& channel, std::string payload) override {
+    auto done = [channel](boost::system::result<sa::RedisReply> r) {
+      print({{"event", "published"}, {"channel", channel}, {"receivers", r ? r->integer : -1}});
+    };
+    if (core_.mode() == sa::ClusterMode::Sharded) {
+      redis_.spublish(channel, payload, done);
+    } else {
+      redis_.publish(channel, payload, done);
+    }
+  }
+
+ private:
+  void wait_ready() {
+    ready_.expires_after(std::chrono::milliseconds(10));
+    ready_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      if (!redis_.health().ok()) return wait_ready();
+      print({{"event", "ready"}, {"uid", core_.uid()}});
+    });
+  }
+
+  void read_line() {
+    asio::async_read_until(input_, asio::dynamic_buffer(buffer_), '\n',
+                           [this](boost::system::error_code ec, std::size_t n) {
+                             if (ec) return quit();
+                             const std::string line = buffer_.substr(0, n);
+                             buffer_.erase(0, n);
+                             command(json::parse(line).as_object());
+                             read_line();
+                           });
+  }
+
+  void quit() {
+    redis_.close();
+    context_.stop();
+  }
+
+  void command(const json::object& c) {
+    const std::string op(c.at("op").as_string());
+    const auto* o = c.if_contains("opts");
+    const sa::BroadcastOptions opts =
+        o ? sa::broadcast_options_from(*o).value() : sa::BroadcastOptions{};
+    if (op == "quit") return quit();
+    if (op == "broadcast" || op == "broadcast_ack") {
+      switchboard::socketio::Packet packet;
+      packet.data = unrender(c.at("data"), packet);
+      if (op == "broadcast") return core_.broadcast(packet, opts);
+      core_.broadcast_with_ack(
+          packet, opts, now(),
+          {.on_client_count =
+               [](std::size_t n) {
+                 print({{"event", "client_count"}, {"n", n}});
+               },
+           .on_ack =
+               [](sa::WireValue v) {
+                 print({{"event", "ack"}, {"value", render(v.json, v.attachments)}});
+               }});
+      return arm();
+    }
+    if (op == "sse_noack") return core_.server_side_emit({c.at("args"), {}});
+    with_server_count([this, op, c, opts](std::size_t n) {
+      if (op == "server_count") return print({{"event", "server_count"}, {"n", n}});
+      auto report = [op, n](boost::system::error_code ec, std::vector<sa::WireValue> answers) {
+        json::array out;
+        for (const auto& a : answers) out.push_back(render(a.json, a.attachments));
+        print({{"event", op + "_done"},
+               {"server_count", n},
+               {"error", ec ? ec.message() : ""},
+               {"answers", out}});
+      };
+      if (op == "sse") core_.server_side_emit_with_ack({c.at("args"), {}}, n, now(), report);
+      if (op == "fetch") core_.fetch_sockets(opts, n, now(), report);
+      arm();
+    });
+  }
+
+  void with_server_count(std::function<void(std::size_t)> then) {
+    redis_.command(core_.server_count_command(), [then](boost::system::result<sa::RedisReply> r) {
+      then(r ? sa::ClusterCore::server_count_from(*r).value_or(0) : 0);
+    });
+  }
+
+  void on_inbound(sa::Inbound in) {
+    if (auto* b = std::get_if<sa::inbound::Broadcast>(&in)) {
+      print({{"event", "broadcast"},
+             {"nsp", b->packet.nsp},
+             {"type", static_cast<int>(b->packet.type)},
+             {"data", render(b->packet.data, b->packet.attachments)},
+             {"opts", opts_json(b->opts)}});
+    } else if (auto* a = std::get_if<sa::inbound::BroadcastWithAck>(&in)) {
+      print({{"event", "broadcast_with_ack"},
+             {"data", render(a->packet.data, a->packet.attachments)},
+             {"opts", opts_json(a->opts)}});
+      core_.reply_client_count(a->requester, 0);
+    } else if (auto* f = std::get_if<sa::inbound::FetchSockets>(&in)) {
+      print({{"event", "fetch"}, {"opts", opts_json(f->opts)}, {"from", f->requester.uid}});
+      core_.reply_fetch_sockets(f->requester, sockets_);
+    } else if (auto* s = std::get_if<sa::inbound::ServerSideEmit>(&in)) {
+      print({{"event", "server_side_emit"},
+             {"args", render(s->args.json, s->args.attachments)},
+             {"with_ack", s->requester.has_value()}});
+      if (s->requester) core_.reply_server_side_emit(*s->requester, {json::value(answer_), {}});
+    } else if (auto* j = std::get_if<sa::inbound::SocketsJoin>(&in)) {
+      print({{"event", "sockets_join"},
+             {"opts", opts_json(j->opts)},
+             {"rooms", sa::to_json({.rooms = j->rooms}).at("rooms")}});
+    } else if (auto* d = std::get_if<sa::inbound::DisconnectSockets>(&in)) {
+      print({{"event", "disconnect_sockets"}, {"opts", opts_json(d->opts)}, {"close", d->close}});
+    }
+  }
+
+  static sa::TimePoint now() { return std::chrono::steady_clock::now(); }
+
+  void arm() {
+    const auto next = core_.next_deadline();
+    if (!next) return;
+    expiry_.expires_at(*next);
+    expiry_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      core_.expire(now());
+      arm();
+    });
+  }
+
+  asio::io_context& context_;
+  sa::RedisClient redis_;
+  sa::ClusterCore core_;
+  std::vector<std::string> rooms_;
+  std::string answer_;
+  json::array sockets_;
+  asio::steady_timer expiry_;
+  asio::steady_timer ready_;
+  asio::posix::stream_descriptor input_;
+  std::string buffer_;
+};
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    const auto comma = list.find(',', start);
+    out.push_back(list.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string url, answer = "cpp-probe";
+  std::vector<std::string> rooms;
+  sa::ClusterMode mode = sa::ClusterMode::Classic;
+  json::array sockets;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (arg == "--redis")
+      url = next();
+    else if (arg == "--sharded")
+      mode = sa::ClusterMode::Sharded;
+    else if (arg == "--rooms")
+      rooms = split(next());
+    else if (arg == "--answer")
+      answer = next();
+    else if (arg == "--sockets")
+      sockets = json::parse(next()).as_array();
+  }
+  auto options = sa::parse_redis_url(url);
+  if (!options) {
+    std::cerr << "usage: adapter_probe --redis redis://HOST:PORT [--sharded] [--rooms a,b]\n";
+    return 2;
+  }
+  options->reconnect_min = std::chrono::milliseconds(50);
+  asio::io_context context;
+  Probe probe(context, *options, mode, rooms, answer, sockets);
+  probe.start();
+  context.run();
+  return 0;
+}
