@@ -97,7 +97,7 @@ void ClusterCore::broadcast(const socketio::Packet& packet, const BroadcastOptio
     bus_.publish(channels_.classic_broadcast(opts), encode_broadcast({uid_, std::move(p), opts}));
     return;
   }
-  WireValue wire = packet_to_wire(p);
+  WireValue wire = packet_to_wire(p, false);
   json::object data{{"packet", std::move(wire.json)}, {"opts", to_json(opts)}};
   publish_cluster(MessageType::Broadcast, {std::move(data), std::move(wire.attachments)});
 }
@@ -110,7 +110,7 @@ void ClusterCore::broadcast_with_ack(const socketio::Packet& packet, const Broad
   pending_.add_ack(id, now + timeout, std::move(handlers));
   socketio::Packet p = packet;
   p.nsp = nsp_;
-  WireValue wire = packet_to_wire(p);
+  WireValue wire = packet_to_wire(p, options_.mode == ClusterMode::Classic);
   if (options_.mode == ClusterMode::Classic) {
     ClassicMessage m{.fields = {{"uid", uid_},
                                 {"requestId", id},
@@ -126,14 +126,17 @@ void ClusterCore::broadcast_with_ack(const socketio::Packet& packet, const Broad
 
 void ClusterCore::remote(MessageType sharded, RequestType classic, const BroadcastOptions& opts,
                          json::object extra) {
+  // Member order as the references write them: classic {uid, type, opts, ...}, sharded {opts, ...}.
+  json::object o;
   if (options_.mode == ClusterMode::Classic) {
-    extra["uid"] = uid_;
-    extra["type"] = static_cast<int>(classic);
-    extra["opts"] = to_json(opts, false);
-    return publish_classic(channels_.request(), {std::move(extra), {}});
+    o["uid"] = uid_;
+    o["type"] = static_cast<int>(classic);
   }
-  extra["opts"] = to_json(opts);
-  publish_cluster(sharded, {std::move(extra), {}});
+  o["opts"] = to_json(opts, options_.mode == ClusterMode::Sharded);
+  for (auto& [key, value] : extra) o[key] = std::move(value);
+  if (options_.mode == ClusterMode::Classic)
+    return publish_classic(channels_.request(), {std::move(o), {}});
+  publish_cluster(sharded, {std::move(o), {}});
 }
 
 void ClusterCore::add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {

@@ -173,6 +173,7 @@ Inbound ClusterCore::on_sharded(std::string_view channel, std::string_view paylo
       if (!opts || !packet) return {};
       auto p = packet_from_wire(*packet, std::move(m.data.attachments));
       if (!p) return {};
+      p->nsp = nsp_;  // the sharded packet has no nsp of its own
       if (field(*data, "requestId"))
         return inbound::BroadcastWithAck{std::move(*p), std::move(*opts), std::move(requester)};
       return inbound::Broadcast{std::move(*p), std::move(*opts)};

@@ -86,7 +86,7 @@ boost::system::result<BroadcastOptions> broadcast_options_from(const json::value
   return opts;
 }
 
-WireValue packet_to_wire(const socketio::Packet& packet) {
+WireValue packet_to_wire(const socketio::Packet& packet, bool with_nsp) {
   json::object o;
   // The wire keeps the plain type: Node re-encodes the packet and finds the binaries itself.
   auto type = packet.type;
@@ -94,7 +94,7 @@ WireValue packet_to_wire(const socketio::Packet& packet) {
   if (type == socketio::PacketType::BinaryAck) type = socketio::PacketType::Ack;
   o["type"] = static_cast<int>(type);
   o["data"] = packet.data;
-  o["nsp"] = packet.nsp;
+  if (with_nsp) o["nsp"] = packet.nsp;
   if (packet.id) o["id"] = *packet.id;
   return {json::value(std::move(o)), packet.attachments};
 }
@@ -170,11 +170,12 @@ boost::system::result<ClassicMessage> decode_classic(std::string_view bytes) {
 }
 
 std::string encode_cluster(const ClusterMessage& message) {
+  // The member order of cluster-adapter.ts: type, data, then uid and nsp added by publish().
   json::object o;
-  o["uid"] = message.uid;
-  o["nsp"] = message.nsp;
   o["type"] = static_cast<int>(message.type);
   if (!message.data.json.is_null()) o["data"] = message.data.json;
+  o["uid"] = message.uid;
+  o["nsp"] = message.nsp;
   WireValue value{json::value(std::move(o)), message.data.attachments};
   switch (message.type) {
     case MessageType::Broadcast:

@@ -35,8 +35,9 @@ boost::json::object to_json(const BroadcastOptions& opts, bool with_flags = true
 boost::system::result<BroadcastOptions> broadcast_options_from(const boost::json::value& v);
 
 /// The packet object `{type, data, nsp[, id]}` with the packet's binaries as the WireValue's.
-/// An event keeps type 2 even with binaries (the Node receiver re-encodes it).
-WireValue packet_to_wire(const socketio::Packet& packet);
+/// An event keeps type 2 even with binaries (the Node receiver re-encodes it). The sharded
+/// adapter's packets carry no `nsp` (the message has it): `with_nsp` false.
+WireValue packet_to_wire(const socketio::Packet& packet, bool with_nsp = true);
 /// Reads a packet object; a missing `nsp` means "/", as the Node adapter assumes.
 boost::system::result<socketio::Packet> packet_from_wire(const boost::json::value& v,
                                                          std::vector<std::string> attachments);

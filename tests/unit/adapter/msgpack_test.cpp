@@ -128,3 +128,19 @@ TEST(Msgpack, EveryValueKindRoundTrips) {
   ASSERT_TRUE(v);
   EXPECT_EQ(v->json, value);
 }
+
+TEST(Msgpack, EveryOneByteMutationAndTruncationOfAMessageIsHandled) {
+  // A poor man's fuzzer, run on every test: the decoder sees each byte replaced by each value,
+  // and every prefix; it must answer (value or error) without a crash or a sanitizer report.
+  const std::string sample = sa::to_msgpack(nested_value());
+  std::size_t decoded = 0;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    std::string mutated = sample;
+    for (int b = 0; b < 256; ++b) {
+      mutated[i] = static_cast<char>(b);
+      if (sa::from_msgpack(mutated)) ++decoded;
+    }
+    EXPECT_FALSE(sa::from_msgpack(std::string_view(sample).substr(0, i))) << i;
+  }
+  EXPECT_GT(decoded, sample.size());  // many mutations are still valid msgpack
+}

@@ -147,6 +147,26 @@ TEST_F(RedisClientTest, CloseFailsWhatIsPendingAndStopsForGood) {
   EXPECT_FALSE(client->health().connected);
 }
 
+TEST_F(RedisClientTest, ASubscriberThatGoesDeafIsFoundByItsHealthCheckAndReconnects) {
+  switchboard::test::RedisServer redis;
+  ASSERT_TRUE(redis.start());
+  auto client =
+      std::make_unique<sa::RedisClient>(context, sa::RedisOptions{.port = redis.port(),
+                                                                  .reconnect_min = 50ms,
+                                                                  .reconnect_max = 100ms,
+                                                                  .connect_timeout = 200ms,
+                                                                  .health_check_interval = 100ms});
+  client->subscribe(sa::Subscription::Channel, "c");
+  client->start();
+  ASSERT_TRUE(run_until([&] { return client->health().ok(); }));
+  redis.pause();  // the TCP connection stays open, but nothing answers: python-socketio #1581
+  ASSERT_TRUE(run_until([&] { return !client->health().subscribed; }, 3s));
+  EXPECT_NE(client->health().last_error.find("PING"), std::string::npos)
+      << client->health().last_error;
+  redis.resume();
+  ASSERT_TRUE(run_until([&] { return client->health().ok(); }, 5s)) << client->health().last_error;
+}
+
 TEST(RedisUrl, ReadsHostAndPort) {
   auto a = sa::parse_redis_url("redis://127.0.0.1:6400");
   ASSERT_TRUE(a);

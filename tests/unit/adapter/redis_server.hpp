@@ -2,6 +2,7 @@
 // A real redis-server for a test: a free 127.0.0.1 port, no persistence, killed by PID.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -30,6 +31,8 @@ class RedisServer {
     const std::string port = std::to_string(port_);
     pid_ = ::fork();
     if (pid_ == 0) {
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 1);
       ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
                "--save", "", "--appendonly", "no", "--loglevel", "warning",
                static_cast<char*>(nullptr));
@@ -42,10 +45,15 @@ class RedisServer {
     return false;
   }
 
+  /// Freezes and thaws the server (SIGSTOP / SIGCONT): connections stay open, nothing answers.
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
+
   /// Kills the server (SIGKILL: a crash, not a goodbye) and reaps it.
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
+    ::kill(pid_, SIGCONT);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
