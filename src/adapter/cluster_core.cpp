@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "switchboard/adapter/error.hpp"
 #include "switchboard/net/random.hpp"
 
 namespace switchboard::adapter {
@@ -151,16 +152,26 @@ void ClusterCore::disconnect_sockets(const BroadcastOptions& opts, bool close) {
   remote(MessageType::DisconnectSockets, RequestType::RemoteDisconnect, opts, {{"close", close}});
 }
 
-void ClusterCore::fetch_sockets(const BroadcastOptions& opts, std::size_t server_count,
-                                TimePoint now, Collect done) {
+bool ClusterCore::wait(std::optional<std::size_t> server_count, TimePoint deadline,
+                       const std::string& id, Collect done) {
+  if (!server_count) {
+    pending_.add(id, SIZE_MAX, deadline, std::move(done), make_error_code(Error::RedisUnavailable));
+    return false;
+  }
   // Both references wait for every other node (classic counts itself as the first answer).
-  const std::size_t expected = server_count > 0 ? server_count - 1 : 0;
+  const std::size_t expected = *server_count > 0 ? *server_count - 1 : 0;
+  pending_.add(id, expected, deadline, std::move(done));
+  return expected > 0;
+}
+
+void ClusterCore::fetch_sockets(const BroadcastOptions& opts,
+                                std::optional<std::size_t> server_count, TimePoint now,
+                                Collect done) {
   auto timeout = options_.requests_timeout;
   if (options_.mode == ClusterMode::Sharded && opts.timeout())
     timeout = std::chrono::milliseconds(*opts.timeout());
   const std::string id = request_id();
-  pending_.add(id, expected, now + timeout, std::move(done));
-  if (expected == 0) return;
+  if (!wait(server_count, now + timeout, id, std::move(done))) return;
   if (options_.mode == ClusterMode::Classic) {
     ClassicMessage m{.fields = {{"uid", uid_},
                                 {"requestId", id},
@@ -183,12 +194,11 @@ void ClusterCore::server_side_emit(const WireValue& args) {
                   {json::object{{"packet", args.json}}, args.attachments});
 }
 
-void ClusterCore::server_side_emit_with_ack(const WireValue& args, std::size_t server_count,
-                                            TimePoint now, Collect done) {
-  const std::size_t expected = server_count > 0 ? server_count - 1 : 0;  // "ignore self"
+void ClusterCore::server_side_emit_with_ack(const WireValue& args,
+                                            std::optional<std::size_t> server_count, TimePoint now,
+                                            Collect done) {
   const std::string id = request_id();
-  pending_.add(id, expected, now + options_.requests_timeout, std::move(done));
-  if (expected == 0) return;
+  if (!wait(server_count, now + options_.requests_timeout, id, std::move(done))) return;
   if (options_.mode == ClusterMode::Classic) {
     ClassicMessage m{.fields = {{"uid", uid_},
                                 {"requestId", id},

@@ -4,13 +4,19 @@
 
 namespace switchboard::adapter {
 
-void PendingRequests::add(std::string id, std::size_t expected, TimePoint deadline, Collect done) {
+void PendingRequests::add(std::string id, std::size_t expected, TimePoint deadline, Collect done,
+                          boost::system::error_code timeout_error) {
   if (expected == 0) {
     if (done) done({}, {});
     return;
   }
   requests_.insert_or_assign(
-      std::move(id), Request{.expected = expected, .deadline = deadline, .done = std::move(done)});
+      std::move(id),
+      Request{
+          .expected = expected,
+          .deadline = deadline,
+          .done = std::move(done),
+          .timeout_error = timeout_error ? timeout_error : make_error_code(Error::RequestTimeout)});
 }
 
 void PendingRequests::add_ack(std::string id, TimePoint deadline, AckHandlers handlers) {
@@ -73,7 +79,7 @@ void PendingRequests::expire(TimePoint now) {
   }
   // Completion handlers run after the maps are consistent: they may add new requests.
   for (auto& r : expired) {
-    if (r.done) r.done(make_error_code(Error::RequestTimeout), std::move(r.answers));
+    if (r.done) r.done(r.timeout_error, std::move(r.answers));
   }
 }
 

@@ -1,6 +1,7 @@
 // adapter_probe: the C++ side of the cluster cross-checks (adapter_node_test.mjs). It joins a
-// cluster through RedisClient + ClusterCore, takes JSON commands on stdin (one per line) and
-// prints one JSON line per event on stdout. Binaries are written {"$bin": "<hex>"} both ways.
+// cluster through RedisCluster (RedisClient + ClusterCore), takes JSON commands on stdin (one per
+// line) and prints one JSON line per event on stdout. Binaries are written {"$bin": "<hex>"} both
+// ways.
 //
 //   adapter_probe --redis redis://127.0.0.1:P [--sharded] [--rooms r1,r2] [--answer NAME]
 //                 [--sockets JSON]
@@ -19,8 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
-#include "switchboard/adapter/cluster_core.hpp"
-#include "switchboard/adapter/redis_client.hpp"
+#include "switchboard/adapter/redis_cluster.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -84,55 +84,41 @@ json::value opts_json(const sa::BroadcastOptions& opts) {
   return sa::to_json(opts);
 }
 
-class Probe final : public sa::Bus {
+class Probe {
  public:
   Probe(asio::io_context& context, sa::RedisOptions redis, sa::ClusterMode mode,
         std::vector<std::string> rooms, std::string answer, json::array sockets)
       : context_(context),
-        redis_(context, std::move(redis)),
-        core_({.mode = mode, .requests_timeout = std::chrono::milliseconds(2000)}, "/",
-              sa::ClusterCore::make_uid(mode), *this),
+        cluster_(
+            context,
+            {.redis = std::move(redis),
+             .cluster = {.mode = mode, .requests_timeout = std::chrono::milliseconds(2000)}},
+            [this](sa::Inbound in) { on_inbound(std::move(in)); },
+            [this](std::string_view room) {
+              return std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
+            }),
         rooms_(std::move(rooms)),
         answer_(std::move(answer)),
         sockets_(std::move(sockets)),
-        expiry_(context),
         ready_(context),
         input_(context, ::dup(0)) {}
 
   void start() {
-    for (const auto& [kind, name] : core_.subscriptions()) redis_.subscribe(kind, name);
-    for (const auto& room : rooms_) {
-      if (auto ch = core_.room_subscription(room, sa::looks_like_socket_id(room)))
-        redis_.subscribe(sa::Subscription::Shard, *ch);
-    }
-    redis_.on_message([this](std::string_view channel, std::string_view payload, std::string_view) {
-      on_inbound(core_.on_message(channel, payload, [this](std::string_view room) {
-        return std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
-      }));
-    });
-    redis_.start();
+    for (const auto& room : rooms_) cluster_.room_created(room, sa::looks_like_socket_id(room));
+    cluster_.start();
     wait_ready();
     read_line();
   }
 
-  void publish(const std::string& channel, std::string payload) override {
-    auto done = [channel](boost::system::result<sa::RedisReply> r) {
-      print({{"event", "published"}, {"channel", channel}, {"receivers", r ? r->integer : -1}});
-    };
-    if (core_.mode() == sa::ClusterMode::Sharded) {
-      redis_.spublish(channel, payload, done);
-    } else {
-      redis_.publish(channel, payload, done);
-    }
-  }
-
  private:
+  sa::ClusterCore& core() { return cluster_.core(); }
+
   void wait_ready() {
     ready_.expires_after(std::chrono::milliseconds(10));
     ready_.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
-      if (!redis_.health().ok()) return wait_ready();
-      print({{"event", "ready"}, {"uid", core_.uid()}});
+      if (!cluster_.health().ok()) return wait_ready();
+      print({{"event", "ready"}, {"uid", core().uid()}});
     });
   }
 
@@ -148,7 +134,7 @@ class Probe final : public sa::Bus {
   }
 
   void quit() {
-    redis_.close();
+    cluster_.close();
     context_.stop();
   }
 
@@ -157,13 +143,18 @@ class Probe final : public sa::Bus {
     const auto* o = c.if_contains("opts");
     const sa::BroadcastOptions opts =
         o ? sa::broadcast_options_from(*o).value() : sa::BroadcastOptions{};
+    auto report = [op](boost::system::error_code ec, std::vector<sa::WireValue> answers) {
+      json::array out;
+      for (const auto& a : answers) out.push_back(render(a.json, a.attachments));
+      print({{"event", op + "_done"}, {"error", ec ? ec.message() : ""}, {"answers", out}});
+    };
     if (op == "quit") return quit();
     if (op == "broadcast" || op == "broadcast_ack") {
       switchboard::socketio::Packet packet;
       packet.data = unrender(c.at("data"), packet);
-      if (op == "broadcast") return core_.broadcast(packet, opts);
-      core_.broadcast_with_ack(
-          packet, opts, now(),
+      if (op == "broadcast") return core().broadcast(packet, opts);
+      return cluster_.broadcast_with_ack(
+          packet, opts,
           {.on_client_count =
                [](std::size_t n) {
                  print({{"event", "client_count"}, {"n", n}});
@@ -172,29 +163,15 @@ class Probe final : public sa::Bus {
                [](sa::WireValue v) {
                  print({{"event", "ack"}, {"value", render(v.json, v.attachments)}});
                }});
-      return arm();
     }
-    if (op == "sse_noack") return core_.server_side_emit({c.at("args"), {}});
-    with_server_count([this, op, c, opts](std::size_t n) {
-      if (op == "server_count") return print({{"event", "server_count"}, {"n", n}});
-      auto report = [op, n](boost::system::error_code ec, std::vector<sa::WireValue> answers) {
-        json::array out;
-        for (const auto& a : answers) out.push_back(render(a.json, a.attachments));
-        print({{"event", op + "_done"},
-               {"server_count", n},
-               {"error", ec ? ec.message() : ""},
-               {"answers", out}});
-      };
-      if (op == "sse") core_.server_side_emit_with_ack({c.at("args"), {}}, n, now(), report);
-      if (op == "fetch") core_.fetch_sockets(opts, n, now(), report);
-      arm();
-    });
-  }
-
-  void with_server_count(std::function<void(std::size_t)> then) {
-    redis_.command(core_.server_count_command(), [then](boost::system::result<sa::RedisReply> r) {
-      then(r ? sa::ClusterCore::server_count_from(*r).value_or(0) : 0);
-    });
+    if (op == "sse_noack") return core().server_side_emit({c.at("args"), {}});
+    if (op == "sse") return cluster_.server_side_emit_with_ack({c.at("args"), {}}, report);
+    if (op == "fetch") return cluster_.fetch_sockets(opts, report);
+    if (op == "server_count") {
+      cluster_.server_count([](boost::system::result<std::size_t> n) {
+        print({{"event", "server_count"}, {"n", n ? static_cast<std::int64_t>(*n) : -1}});
+      });
+    }
   }
 
   void on_inbound(sa::Inbound in) {
@@ -208,15 +185,15 @@ class Probe final : public sa::Bus {
       print({{"event", "broadcast_with_ack"},
              {"data", render(a->packet.data, a->packet.attachments)},
              {"opts", opts_json(a->opts)}});
-      core_.reply_client_count(a->requester, 0);
+      core().reply_client_count(a->requester, 0);
     } else if (auto* f = std::get_if<sa::inbound::FetchSockets>(&in)) {
       print({{"event", "fetch"}, {"opts", opts_json(f->opts)}, {"from", f->requester.uid}});
-      core_.reply_fetch_sockets(f->requester, sockets_);
+      core().reply_fetch_sockets(f->requester, sockets_);
     } else if (auto* s = std::get_if<sa::inbound::ServerSideEmit>(&in)) {
       print({{"event", "server_side_emit"},
              {"args", render(s->args.json, s->args.attachments)},
              {"with_ack", s->requester.has_value()}});
-      if (s->requester) core_.reply_server_side_emit(*s->requester, {json::value(answer_), {}});
+      if (s->requester) core().reply_server_side_emit(*s->requester, {json::value(answer_), {}});
     } else if (auto* j = std::get_if<sa::inbound::SocketsJoin>(&in)) {
       print({{"event", "sockets_join"},
              {"opts", opts_json(j->opts)},
@@ -226,26 +203,11 @@ class Probe final : public sa::Bus {
     }
   }
 
-  static sa::TimePoint now() { return std::chrono::steady_clock::now(); }
-
-  void arm() {
-    const auto next = core_.next_deadline();
-    if (!next) return;
-    expiry_.expires_at(*next);
-    expiry_.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
-      core_.expire(now());
-      arm();
-    });
-  }
-
   asio::io_context& context_;
-  sa::RedisClient redis_;
-  sa::ClusterCore core_;
+  sa::RedisCluster cluster_;
   std::vector<std::string> rooms_;
   std::string answer_;
   json::array sockets_;
-  asio::steady_timer expiry_;
   asio::steady_timer ready_;
   asio::posix::stream_descriptor input_;
   std::string buffer_;

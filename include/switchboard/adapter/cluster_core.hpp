@@ -146,12 +146,14 @@ class ClusterCore {
   void del_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms);
   void disconnect_sockets(const BroadcastOptions& opts, bool close);
   /// `server_count` includes this node; the others' sockets come back (each a
-  /// `{id, handshake, rooms, data}` object).
-  void fetch_sockets(const BroadcastOptions& opts, std::size_t server_count, TimePoint now,
-                     Collect done);
+  /// `{id, handshake, rooms, data}` object). Without a server count (Redis away) nothing is
+  /// sent and `done` gets Error::RedisUnavailable when the request times out.
+  void fetch_sockets(const BroadcastOptions& opts, std::optional<std::size_t> server_count,
+                     TimePoint now, Collect done);
   void server_side_emit(const WireValue& args);
-  void server_side_emit_with_ack(const WireValue& args, std::size_t server_count, TimePoint now,
-                                 Collect done);
+  /// The other nodes' answers (the first argument of each callback); as fetch_sockets.
+  void server_side_emit_with_ack(const WireValue& args, std::optional<std::size_t> server_count,
+                                 TimePoint now, Collect done);
 
   /// A message from the bus; answers to this node's requests are consumed here.
   Inbound on_message(std::string_view channel, std::string_view payload, const HasRoom& has_room);
@@ -182,6 +184,8 @@ class ClusterCore {
   void remote(MessageType sharded, RequestType classic, const BroadcastOptions& opts,
               boost::json::object extra);
   std::string request_id();
+  bool wait(std::optional<std::size_t> server_count, TimePoint deadline, const std::string& id,
+            Collect done);
 
   ClusterOptions options_;
   std::string nsp_;

@@ -32,8 +32,10 @@ struct AckHandlers {
 
 class PendingRequests {
  public:
-  /// Waits for `expected` answers until `deadline`. With 0 expected, `done` runs at once.
-  void add(std::string id, std::size_t expected, TimePoint deadline, Collect done);
+  /// Waits for `expected` answers until `deadline`, then completes with `timeout_error`
+  /// (default Error::RequestTimeout). With 0 expected, `done` runs at once.
+  void add(std::string id, std::size_t expected, TimePoint deadline, Collect done,
+           boost::system::error_code timeout_error = {});
   /// Routes acknowledgements for `id` until `deadline`, then forgets it silently (as the
   /// reference does: the local broadcast owns the client-side timeout).
   void add_ack(std::string id, TimePoint deadline, AckHandlers handlers);
@@ -65,6 +67,7 @@ class PendingRequests {
     TimePoint deadline;
     std::vector<WireValue> answers;
     Collect done;
+    boost::system::error_code timeout_error;
   };
   struct AckRoute {
     TimePoint deadline;

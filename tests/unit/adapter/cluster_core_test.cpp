@@ -223,6 +223,15 @@ TEST_P(ClusterCoreTest, RemoteJoinLeaveAndDisconnectReachTheOthers) {
   EXPECT_TRUE(std::get<sa::inbound::DisconnectSockets>(c->inbound[2]).close);
 }
 
+TEST_P(ClusterCoreTest, WithoutAServerCountARequestFailsClearlyAtItsTimeout) {
+  boost::system::error_code error;
+  a->core->fetch_sockets({}, std::nullopt, clock.now(), [&](auto ec, auto) { error = ec; });
+  EXPECT_TRUE(bus.published.empty());
+  clock.advance(5s);
+  a->core->expire(clock.now());
+  EXPECT_EQ(error, sa::make_error_code(sa::Error::RedisUnavailable));
+}
+
 TEST_P(ClusterCoreTest, CloseFailsWhatWaits) {
   boost::system::error_code error;
   a->core->fetch_sockets({}, 3, clock.now(), [&](auto ec, auto) { error = ec; });
