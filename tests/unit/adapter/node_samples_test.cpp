@@ -156,3 +156,26 @@ TEST(NodeSamples, ClassicAndShardedJsonRequestsAreWrittenAsNodeWritesThem) {
   };
   EXPECT_EQ(bus.sent, node);
 }
+
+TEST(NodeSamples, EveryOneByteMutationOfASampleOnEveryChannelIsHandled) {
+  // Untrusted input from the bus never throws and never crashes the node, whatever it holds.
+  Recorder bus;
+  sa::ClusterCore classic({}, "/", "me", bus);
+  sa::ClusterCore sharded({.mode = sa::ClusterMode::Sharded}, "/", "me", bus);
+  const auto all = [](std::string_view) { return true; };
+  for (const std::string& sample :
+       {kClassicBroadcast, kClassicBroadcastWithAck, kEmitterBroadcast, kShardedBinaryBroadcast}) {
+    for (std::size_t i = 0; i < sample.size(); ++i) {
+      std::string mutated = sample;
+      for (int b = 0; b < 256; b += 7) {
+        mutated[i] = static_cast<char>(b);
+        for (const char* channel :
+             {"socket.io#/#", "socket.io#/#r1#", "socket.io-request#/#", "socket.io-response#/#"})
+          classic.on_message(channel, mutated, all);
+        sharded.on_message("socket.io#/#", mutated, all);
+        sharded.on_message("socket.io#/#me#", mutated, all);
+      }
+    }
+  }
+  SUCCEED();
+}
