@@ -27,8 +27,8 @@ async function freePort() {
   return port;
 }
 
-async function startRedis() {
-  const port = await freePort();
+async function startRedis(port) {
+  port ??= await freePort();
   const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",
     "--appendonly", "no"], { stdio: "ignore" });
   for (let i = 0; i < 500; i++) {
@@ -36,7 +36,12 @@ async function startRedis() {
       const s = net.connect(port, "127.0.0.1", () => { s.destroy(); resolve(true); });
       s.on("error", () => resolve(false));
     });
-    if (ok) return { port, url: `redis://127.0.0.1:${port}`, stop: () => proc.kill("SIGKILL") };
+    if (ok) {
+      return {
+        port, url: `redis://127.0.0.1:${port}`,
+        async stop() { const exited = once(proc, "exit"); proc.kill("SIGKILL"); await exited; },
+      };
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error("redis-server did not start");
@@ -93,6 +98,8 @@ before(async () => {
   pub = createClient({ url: redis.url });
   sub = pub.duplicate();
   emitterClient = pub.duplicate();
+  // The restart test kills Redis: the clients report it and reconnect by themselves.
+  for (const c of [pub, sub, emitterClient]) c.on("error", () => {});
   await Promise.all([pub.connect(), sub.connect(), emitterClient.connect()]);
   http = createServer();
   io = new Server(http);
@@ -131,7 +138,7 @@ after(async () => {
   for (const c of Object.values(clients)) c.disconnect();
   io?.close();
   await Promise.allSettled([pub?.quit(), sub?.quit(), emitterClient?.quit()]);
-  redis?.stop();
+  await redis?.stop();
 });
 
 // Publishes from C++ then a sentinel to everyone; once every client has the sentinel, what
@@ -260,5 +267,36 @@ describe(`Node -> C++ (${SHARDED ? "sharded" : "classic"})`, { concurrency: fals
     const room = await probe.take((e) => e.event === "broadcast" && e.data[0] === "emitter-room");
     assert.deepEqual(room.opts.rooms, ["r1"]);
     assert.deepEqual(room.opts.except, ["r2"]);
+  });
+});
+
+describe(`after a Redis restart (${SHARDED ? "sharded" : "classic"})`, { concurrency: false }, () => {
+  test("both sides subscribe again and broadcasts flow both ways within seconds", async () => {
+    await redis.stop();
+    probe.send({ op: "health" });
+    const down = await probe.take((e) => e.event === "health");
+    assert.equal(down.ok, false);
+    redis = await startRedis(redis.port);
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      probe.send({ op: "health" });
+      const h = await probe.take((e) => e.event === "health");
+      if (h.ok) break;
+      assert.ok(Date.now() < deadline, `not subscribed again: ${h.last_error}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // node-redis subscribes again on its own; wait until both nodes count as servers.
+    for (;;) {
+      const [, n] = await pub.sendCommand(SHARDED ? ["PUBSUB", "SHARDNUMSUB", "socket.io#/#"]
+        : ["PUBSUB", "NUMSUB", "socket.io-request#/#"]);
+      if (n === 2) break;
+      assert.ok(Date.now() < deadline, "the Node node did not subscribe again");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const got = await broadcastFromCpp(["after-restart"], {});
+    for (const r of Object.values(got)) assert.deepEqual(r, [["after-restart"]]);
+    io.emit("node-after-restart");
+    const e = await probe.take((e) => e.event === "broadcast" && e.data[0] === "node-after-restart");
+    assert.deepEqual(e.opts.rooms, []);
   });
 });

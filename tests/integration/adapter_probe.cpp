@@ -8,7 +8,7 @@
 //
 // Commands: {"op":"broadcast","data":[event,...args],"opts":{rooms,except,flags}},
 // {"op":"broadcast_ack",...same}, {"op":"sse","args":[...]} (with ack), {"op":"sse_noack",...},
-// {"op":"fetch","opts":{...}}, {"op":"server_count"}, {"op":"quit"}.
+// {"op":"fetch","opts":{...}}, {"op":"server_count"}, {"op":"health"}, {"op":"quit"}.
 #include <unistd.h>
 
 #include <cstdio>
@@ -167,6 +167,13 @@ class Probe {
     if (op == "sse_noack") return core().server_side_emit({c.at("args"), {}});
     if (op == "sse") return cluster_.server_side_emit_with_ack({c.at("args"), {}}, report);
     if (op == "fetch") return cluster_.fetch_sockets(opts, report);
+    if (op == "health") {
+      const auto& h = cluster_.health();
+      return print({{"event", "health"},
+                    {"ok", h.ok()},
+                    {"reconnects", h.reconnects},
+                    {"last_error", h.last_error}});
+    }
     if (op == "server_count") {
       cluster_.server_count([](boost::system::result<std::size_t> n) {
         print({{"event", "server_count"}, {"n", n ? static_cast<std::int64_t>(*n) : -1}});
