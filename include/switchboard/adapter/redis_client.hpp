@@ -1,0 +1,124 @@
+#pragma once
+/// A Redis client for the cluster adapter, driven by one io_context (a shard's event loop):
+/// commands with callbacks on one connection, Pub/Sub (channels, patterns, shard channels) on
+/// a second, as every Redis adapter does. Both reconnect with back-off after any loss and the
+/// subscriber subscribes again; `health()` tells whether it is subscribed and receiving.
+/// RESP is read and written by hiredis' sans-I/O reader and formatter
+/// (docs/decisions/007-redis-adapter.md says why not its async API).
+///
+///   adapter::RedisClient redis(shard.context(), {.port = 6379});
+///   redis.on_message([](std::string_view channel, std::string_view payload) { ... });
+///   redis.subscribe(adapter::Subscription::Pattern, "socket.io#/#*");
+///   redis.start();
+///   redis.publish("socket.io#/#", bytes);
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/system/result.hpp>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace switchboard::adapter {
+
+/// Where Redis is and how patiently to reconnect.
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  /// First and longest wait between reconnection attempts (doubling in between).
+  std::chrono::milliseconds reconnect_min{100};
+  std::chrono::milliseconds reconnect_max{2000};
+  /// A connection attempt that takes longer fails.
+  std::chrono::milliseconds connect_timeout{2000};
+  /// The subscriber sends PING this often; no answer within the same time means the
+  /// connection is dead (a half-open TCP connection never says so) and it reconnects.
+  std::chrono::milliseconds health_check_interval{5000};
+};
+
+/// Reads `redis://HOST:PORT` (port 6379 when absent).
+boost::system::result<RedisOptions> parse_redis_url(std::string_view url);
+
+/// One RESP reply.
+struct RedisReply {
+  enum class Type : std::uint8_t { String, Status, Integer, Nil, Error, Array };
+  Type type = Type::Nil;
+  std::string str;
+  std::int64_t integer = 0;
+  std::vector<RedisReply> elements;
+};
+
+/// The kinds of Pub/Sub subscription.
+enum class Subscription : std::uint8_t {
+  Channel,  ///< SUBSCRIBE
+  Pattern,  ///< PSUBSCRIBE
+  Shard,    ///< SSUBSCRIBE (Redis >= 7)
+};
+
+/// What a user (or a readiness probe) can read about the client.
+struct RedisHealth {
+  /// The command connection is up.
+  bool connected = false;
+  /// The subscriber connection is up and Redis confirmed every subscription on it.
+  bool subscribed = false;
+  /// Messages received since start, and when the last one came (steady clock).
+  std::uint64_t messages = 0;
+  std::chrono::steady_clock::time_point last_message{};
+  /// Connections made after a loss (either connection).
+  std::uint64_t reconnects = 0;
+  /// The last connection error or error reply, empty if none.
+  std::string last_error;
+
+  /// Connected, subscribed, hence receiving whatever is published.
+  bool ok() const { return connected && subscribed; }
+};
+
+/// The client. Every method must be called on the io_context's thread; callbacks run there.
+class RedisClient {
+ public:
+  using ReplyHandler = std::function<void(boost::system::result<RedisReply>)>;
+  /// `pattern` is empty except for PSUBSCRIBE messages.
+  using MessageHandler = std::function<void(std::string_view channel, std::string_view payload,
+                                            std::string_view pattern)>;
+
+  RedisClient(boost::asio::io_context& context, RedisOptions options);
+  /// Closes the connections; pending callbacks get Error::Closed.
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  /// Connects both connections (and keeps reconnecting until close()).
+  void start();
+  /// Closes both connections for good; pending callbacks get Error::Closed.
+  void close();
+
+  /// Sends a command. While the command connection is down the handler gets
+  /// Error::RedisUnavailable at once; a connection lost before the answer gives the same.
+  /// An error reply is a RedisReply of type Error (and is kept as last_error).
+  void command(std::vector<std::string> args, ReplyHandler handler = {});
+  void publish(std::string_view channel, std::string_view payload, ReplyHandler handler = {});
+  void spublish(std::string_view channel, std::string_view payload, ReplyHandler handler = {});
+
+  /// Adds a subscription, kept across reconnections. Subscribing twice to one name is one
+  /// subscription.
+  void subscribe(Subscription kind, std::string name);
+  void unsubscribe(Subscription kind, const std::string& name);
+  /// Receives every message of every subscription.
+  void on_message(MessageHandler handler);
+  /// Runs each time the subscriber has (again) every subscription confirmed.
+  void on_subscribed(std::function<void()> handler);
+
+  const RedisHealth& health() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace switchboard::adapter

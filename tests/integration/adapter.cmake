@@ -1,0 +1,15 @@
+# The cluster adapter against the real Node packages: a Node.js socket.io 4.8 server with
+# @socket.io/redis-adapter (classic and sharded), @socket.io/redis-emitter and socket.io-client
+# on one redis-server, with adapter_probe (RedisClient + ClusterCore) as the C++ node.
+add_executable(adapter_probe ${CMAKE_CURRENT_SOURCE_DIR}/adapter_probe.cpp)
+target_link_libraries(adapter_probe PRIVATE sb_adapter)
+find_program(SB_REDIS_SERVER redis-server)
+if(SB_NODE AND SB_REDIS_SERVER)
+  foreach(format classic sharded)
+    add_test(NAME integration.adapter.node.${format}
+             COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/adapter_node_test.mjs)
+    set_tests_properties(integration.adapter.node.${format} PROPERTIES
+                         ENVIRONMENT "SB_ADAPTER_PROBE=$<TARGET_FILE:adapter_probe>;SB_ADAPTER_FORMAT=${format}"
+                         TIMEOUT 120)
+  endforeach()
+endif()
