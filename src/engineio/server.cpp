@@ -232,11 +232,12 @@ void ServerCore::upgrade(http::Exchange& exchange, const std::string& sid, unsig
          [self = shared_from_this(), sid, stream, leftover = std::move(up.leftover),
           request = std::move(request)]() mutable {
            auto it = self->local().find(sid);
-           if (it == self->local().end() || it->second->upgraded()) {
-             auto r = error_response(it == self->local().end() ? Error::SessionIdUnknown
-                                                               : Error::BadRequest);
-             return ws::reject(std::move(*stream), r);
+           if (it == self->local().end()) {
+             return ws::reject(std::move(*stream), error_response(Error::SessionIdUnknown));
            }
+           // A session already upgraded (or probing) completes the handshake and closes the
+           // newcomer at once (Session::probe), as the reference does: the client sees a
+           // close, not a refused upgrade.
            auto session = it->second;
            ws::accept_stream(std::move(*stream), std::move(leftover), std::move(request),
                              self->websocket_options(),

@@ -230,19 +230,36 @@ class EngineIO(unittest.TestCase):
                 self.assertEqual(await ws.recv(), "4direct")
         self.run_async(go())
 
-    def test_second_websocket_for_an_upgraded_session_is_refused(self):
+    def test_second_websocket_for_an_upgraded_session_opens_then_is_closed(self):
+        # The reference completes the handshake and closes the newcomer (official suite:
+        # "ignores WebSocket connection with same sid after upgrade"); the session carries on.
         sid = self.handshake()["sid"]
 
         async def go():
             async with websockets.connect(self.ws_url(sid)) as ws:
                 await ws.send("2probe")
-                await ws.recv()
+                self.assertEqual(await ws.recv(), "3probe")
                 await ws.send("5")
-                await ws.send("4x")
-                self.assertEqual(await ws.recv(), "4x")
-                with self.assertRaises(Exception):
-                    async with websockets.connect(self.ws_url(sid)) as again:
-                        await again.recv()
+                async with websockets.connect(self.ws_url(sid)) as again:
+                    with self.assertRaises(websockets.exceptions.ConnectionClosed):
+                        await asyncio.wait_for(again.recv(), 5)
+                await ws.send("4hello")
+                self.assertEqual(await ws.recv(), "4hello")
+        self.run_async(go())
+
+    def test_second_websocket_during_a_probe_opens_then_is_closed(self):
+        sid = self.handshake()["sid"]
+
+        async def go():
+            async with websockets.connect(self.ws_url(sid)) as ws:
+                await ws.send("2probe")
+                self.assertEqual(await ws.recv(), "3probe")
+                async with websockets.connect(self.ws_url(sid)) as again:
+                    with self.assertRaises(websockets.exceptions.ConnectionClosed):
+                        await asyncio.wait_for(again.recv(), 5)
+                await ws.send("5")
+                await ws.send("4hello")
+                self.assertEqual(await ws.recv(), "4hello")
         self.run_async(go())
 
     def test_websocket_with_unknown_sid_is_refused(self):
