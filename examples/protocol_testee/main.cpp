@@ -9,6 +9,7 @@
 // connection state recovery; and `--require-token T` refuses any
 // client whose auth.token is not T with CONNECT_ERROR {"message":"not authorized","data":...}.
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -216,6 +217,75 @@ void add_disconnects(const SocketPtr& socket) {
   });
 }
 
+// User code that throws (the server survives, counts it, and disconnects only the socket it
+// ran for): "throw" throws in its handler; "throw-in-any" in the catch-all listener;
+// "throw-outgoing" in the outgoing listener (then emits "outgoing-probe" to trip it);
+// "throw-in-ack" in the callback of the client's answer to "question"; "throw-in-ack-timeout"
+// in the timeout callback of "silence" (left unanswered); "throw-in-broadcast-ack" in a
+// broadcast's ack callback, "throw-in-fetch" in fetch_sockets' callback and
+// "throw-in-server-side" in server_side_emit_with_ack's (none of them belongs to a socket:
+// the event is acked and nobody is disconnected); "throw-on-disconnect" arms throwing
+// disconnecting and disconnect handlers. "handler-errors" acks Server::handler_errors().
+void add_failures(const SocketPtr& socket, socketio::Namespace nsp, socketio::Server& io) {
+  socketio::Socket* s = socket.get();
+  auto fail = [](std::string what) { throw std::runtime_error(what); };
+  socket->on("throw", [fail](Event&) { fail("thrown by the throw handler"); });
+  socket->on_any([fail](const Event& e) {
+    if (e.name == "throw-in-any") fail("thrown by on_any");
+  });
+  socket->on("throw-outgoing", [s, fail](Event&) {
+    s->on_any_outgoing([fail](const Event&) { fail("thrown by on_any_outgoing"); });
+    s->emit("outgoing-probe");
+  });
+  socket->on("throw-in-ack", [s, fail](Event&) {
+    s->emit_with_ack("question", Args::of("throw"),
+                     [fail](socketio::AckError, Args) { fail("thrown by an ack callback"); });
+  });
+  socket->on("throw-in-ack-timeout", [s, fail](Event&) {
+    s->emit_with_ack(
+        "silence", {}, [fail](socketio::AckError, Args) { fail("thrown on an ack timeout"); },
+        50ms);
+  });
+  socket->on("throw-in-broadcast-ack", [nsp, fail](Event& e) {
+    nsp.timeout(2s).emit_with_ack(
+        "question", Args::of("broadcast"),
+        [ack = e.ack, fail](std::optional<std::string>, std::vector<Args>) mutable {
+          ack();
+          fail("thrown by a broadcast ack callback");
+        });
+  });
+  socket->on("throw-in-fetch", [nsp, fail](Event& e) {
+    nsp.all().fetch_sockets([ack = e.ack, fail](std::vector<socketio::SocketInfo>) mutable {
+      ack();
+      fail("thrown by a fetch_sockets callback");
+    });
+  });
+  socket->on("throw-in-server-side", [&io, fail](Event& e) {
+    io.server_side_emit_with_ack(
+        "ping", {}, 1s, [ack = e.ack, fail](std::optional<std::string>, std::vector<Args>) mutable {
+          ack();
+          fail("thrown by a server-side ack callback");
+        });
+  });
+  socket->on("throw-on-disconnect", [s, fail](Event& e) {
+    s->on_disconnecting([fail](std::string_view) { fail("thrown by on_disconnecting"); });
+    s->on_disconnect([fail](std::string_view) { fail("thrown by on_disconnect"); });
+    e.ack();
+  });
+  socket->on("handler-errors", [&io](Event& e) { e.ack(io.handler_errors()); });
+}
+
+// Namespaces whose own user code throws: "/throw-on-connect" in its connection handler,
+// "/throw-in-middleware" in its middleware.
+void add_failing_namespaces(socketio::Server& io) {
+  io.of("/throw-on-connect").on_connection([](const SocketPtr&) {
+    throw std::runtime_error("thrown by a connection handler");
+  });
+  io.of("/throw-in-middleware").use([](const SocketPtr&, auto) {
+    throw std::runtime_error("thrown by a middleware");
+  });
+}
+
 // Refuses clients whose auth.token is not `token`.
 socketio::Middleware require_token(std::string token) {
   return [token](const SocketPtr& socket, auto next) {
@@ -226,9 +296,9 @@ socketio::Middleware require_token(std::string token) {
   };
 }
 
-void setup(socketio::Namespace nsp, bool extras, const std::string& token) {
+void setup(socketio::Server& io, socketio::Namespace nsp, bool extras, const std::string& token) {
   if (!token.empty()) nsp.use(require_token(token));
-  nsp.on_connection([nsp, extras](const SocketPtr& socket) {
+  nsp.on_connection([&io, nsp, extras](const SocketPtr& socket) {
     add_basics(socket, !extras);
     if (!extras) return;
     add_rooms(socket, nsp);
@@ -239,6 +309,7 @@ void setup(socketio::Namespace nsp, bool extras, const std::string& token) {
     add_presence(socket, nsp);
     add_outgoing(socket);
     add_drop(socket, nsp);
+    add_failures(socket, nsp, io);
   });
 }
 
@@ -267,8 +338,9 @@ int main(int argc, char** argv) {
     options.connection_state_recovery = socketio::ConnectionStateRecovery{};
   socketio::Server io(runtime, options);
   bool extras = args.flag("extras") != 0;
-  setup(io.of("/"), extras, token);
-  setup(io.of("/custom"), extras, token);
+  setup(io, io.of("/"), extras, token);
+  setup(io, io.of("/custom"), extras, token);
+  if (extras) add_failing_namespaces(io);
   io.attach(server.router());
   if (!examples::listen(server, args)) return 1;
   return runtime.run();

@@ -184,17 +184,26 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
                    std::size_t next, std::shared_ptr<Restore> restore) {
   auto& middlewares = nsp->handlers->middlewares;
   if (next < middlewares.size()) {
-    std::weak_ptr<Client> weak = shared_from_this();
-    middlewares[next](socket,
-                      [weak, nsp, socket, next, restore](std::optional<ConnectError> error) {
-                        auto self = weak.lock();
-                        if (!self || !self->engine_->is_open()) return;
-                        if (error) {
-                          self->drop_socket(nsp->name);
-                          return self->refuse(nsp->name, *error);
-                        }
-                        self->admit(nsp, socket, next + 1, restore);
-                      });
+    auto self = shared_from_this();
+    std::weak_ptr<Client> weak = self;
+    auto middleware = middlewares[next];
+    bool ok = run_user(*nsp, socket.get(), "middleware", [&] {
+      middleware(socket, [weak, nsp, socket, next, restore](std::optional<ConnectError> error) {
+        auto self = weak.lock();
+        if (!self || !self->engine_->is_open()) return;
+        if (error) {
+          self->drop_socket(nsp->name);
+          return self->refuse(nsp->name, *error);
+        }
+        self->admit(nsp, socket, next + 1, restore);
+      });
+    });
+    // A middleware that threw before letting the socket in: refused, as by next(error).
+    if (auto* slot = find_socket(nsp->name);
+        !ok && slot && *slot == socket && !socket->connected() && engine_->is_open()) {
+      drop_socket(nsp->name);
+      refuse(nsp->name, ConnectError{.message = "server error", .data = nullptr});
+    }
     return;
   }
   connect_timer_.cancel();
@@ -229,7 +238,10 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
   engine_->send(text);
   for (const auto& packets : missed) engine_->send(packets);
   socket->mark_connected(recovered);
-  if (nsp->handlers->on_connection) nsp->handlers->on_connection(socket);
+  if (nsp->handlers->on_connection) {
+    auto& handler = nsp->handlers->on_connection;
+    run_user(*nsp, socket.get(), "connection", [&] { handler(socket); });
+  }
 }
 
 void Client::refuse(const std::string& nsp, const ConnectError& error) {
