@@ -58,11 +58,12 @@ std::string first_string(const Event& e) {
   return e.args.size() > 0 && e.args[0].is_string() ? std::string(e.args[0].as_string()) : "";
 }
 
-// Args without the first `n` values (attachments kept: placeholders still refer to them).
+// Args without the first `n` values (binaries among the rest keep their bytes).
 Args drop_front(Args args, std::size_t n) {
   Args rest;
-  for (std::size_t i = n; i < args.values.size(); ++i) rest.values.push_back(args.values[i]);
-  rest.attachments = std::move(args.attachments);
+  for (std::size_t i = n; i < args.values.size(); ++i) {
+    rest.values.push_back(std::move(args.values[i]));
+  }
   return rest;
 }
 
@@ -161,6 +162,25 @@ void add_server_acks(const SocketPtr& socket, socketio::Namespace nsp) {
           if (error) out["error"] = *error;
           ack(std::move(out));
         });
+  });
+}
+
+// Values passed on (binaries keep their bytes): "pass-on" [value] (with ack) → "passed"
+// [value, {"nested": value}] to the sender, "passed-to" [{"in": [value]}] through to(its id),
+// then "passed-ask" [value] with an ack; the client's answer [reply] comes back as the ack of
+// "pass-on": [reply, {"again": reply}].
+void add_pass_on(const SocketPtr& socket, socketio::Namespace nsp) {
+  socketio::Socket* s = socket.get();
+  socket->on("pass-on", [s, nsp](Event& e) {
+    if (e.args.size() == 0) return;
+    const auto& value = e.args[0];
+    s->emit("passed", value, boost::json::object{{"nested", value}});
+    nsp.to(s->id()).emit("passed-to", boost::json::object{{"in", boost::json::array{value}}});
+    s->emit_with_ack("passed-ask", Args::of(value),
+                     [ack = e.ack](socketio::AckError error, Args reply) mutable {
+                       if (error || reply.size() == 0) return ack(error.value_or("no reply"));
+                       ack(reply[0], boost::json::object{{"again", reply[0]}});
+                     });
   });
 }
 
@@ -310,6 +330,7 @@ void setup(socketio::Server& io, socketio::Namespace nsp, bool extras, const std
     add_outgoing(socket);
     add_drop(socket, nsp);
     add_failures(socket, nsp, io);
+    add_pass_on(socket, nsp);
   });
 }
 

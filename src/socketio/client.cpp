@@ -100,7 +100,7 @@ void Client::handle(Packet packet) {
       event.name = array[0].is_string() ? std::string(array[0].as_string())
                                         : boost::json::serialize(array[0]);
       event.args.values = boost::json::array(array.begin() + 1, array.end());
-      event.args.attachments = std::move(packet.attachments);
+      if (!packet.attachments.empty()) inline_attachments(event.args.values, packet.attachments);
       if (packet.id) {
         std::weak_ptr<Socket> weak = socket;
         auto id = *packet.id;
@@ -110,7 +110,7 @@ void Client::handle(Packet packet) {
           if (!s || !s->connected()) return;
           Packet ack{.type = PacketType::Ack, .nsp = nsp, .id = id};
           ack.data = std::move(args.values);
-          ack.attachments = std::move(args.attachments);
+          extract_binaries(ack.data, ack.attachments);
           std::string text;
           encode(text, ack);
           s->send_packet_text(std::move(text), std::move(ack.attachments));
@@ -123,7 +123,7 @@ void Client::handle(Packet packet) {
     case PacketType::BinaryAck: {
       Args args;
       args.values = std::move(packet.data.as_array());
-      args.attachments = std::move(packet.attachments);
+      if (!packet.attachments.empty()) inline_attachments(args.values, packet.attachments);
       socket->deliver_ack(*packet.id, std::move(args));
       break;
     }

@@ -54,7 +54,7 @@ std::vector<std::pair<bool, std::string>> encode_event_messages(const std::strin
   data.emplace_back(event);
   for (auto& v : args.values) data.push_back(std::move(v));
   packet.data = std::move(data);
-  packet.attachments = std::move(args.attachments);
+  extract_binaries(packet.data, packet.attachments);
   std::vector<std::pair<bool, std::string>> messages;
   messages.emplace_back(false, std::string());
   encode(messages.back().second, packet);
