@@ -38,7 +38,8 @@ struct HandlerError {
   /// The socket it ran for; empty when none (a broadcast's ack callback, fetch_sockets).
   std::string_view socket_id;
   /// The event's name, or what kind of callback: "connection", "middleware", "ack",
-  /// "disconnecting", "disconnect", "any", "any outgoing", "broadcast ack", "fetch_sockets".
+  /// "disconnecting", "disconnect", "any outgoing", "broadcast ack", "fetch_sockets",
+  /// "server side ack" (an on_any listener reports the event's name).
   std::string_view where;
   /// The exception's what().
   std::string_view what;
