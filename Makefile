@@ -8,7 +8,7 @@ PORT ?= 8000
 run: bootstrap build web
 	exec build/bin/switchboard serve --port $(PORT) --data data --web web/dist
 
-test: bootstrap check-format web test-release test-asan fuzz-smoke
+test: bootstrap check-format web test-release test-asan test-tsan fuzz-smoke
 	@echo "make test: all suites passed"
 
 bootstrap:
