@@ -175,13 +175,37 @@ class Handshake(unittest.TestCase):
         self.assertIn("Sec-WebSocket-Version: 13", ws.head)
         ws.close()
 
-    def test_missing_key_is_400(self):
+    def status_of(self, fields):
         import socket
-        s = socket.create_connection(("127.0.0.1", self.server.port))
-        s.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  b"Sec-WebSocket-Version: 13\r\n\r\n")
-        self.assertTrue(s.recv(1000).startswith(b"HTTP/1.1 400"))
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+        lines = ["GET /echo HTTP/1.1", "Upgrade: websocket", "Connection: Upgrade"] + fields
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = b""
+        while b"\r\n" not in head:
+            chunk = s.recv(1000)
+            if not chunk:
+                break
+            head += chunk
         s.close()
+        return int(head.split(b" ")[1])
+
+    def test_missing_key_is_400(self):
+        self.assertEqual(self.status_of(["Host: x", "Sec-WebSocket-Version: 13"]), 400)
+
+    def test_singleton_headers_sent_twice_are_400(self):
+        key, other = "dGhlIHNhbXBsZSBub25jZQ==", "AAAAAAAAAAAAAAAAAAAAAA=="
+        good = ["Host: x", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+        self.assertEqual(self.status_of(good), 101)
+        cases = {
+            "two keys": good + [f"Sec-WebSocket-Key: {other}"],
+            "the same key twice": good + [f"Sec-WebSocket-Key: {key}"],
+            "two versions": good + ["Sec-WebSocket-Version: 8"],
+            "two hosts": good + ["Host: y"],
+            "two content lengths": good + ["Content-Length: 0", "Content-Length: 1"],
+        }
+        for name, fields in cases.items():
+            with self.subTest(name):
+                self.assertEqual(self.status_of(fields), 400)
 
 
 class KeepAliveAndLimits(unittest.TestCase):
