@@ -208,6 +208,27 @@ class Handshake(unittest.TestCase):
                 self.assertEqual(self.status_of(fields), 400)
 
 
+class OnePortOneProcess(unittest.TestCase):
+    """A second server on a port that one already serves fails at once, and clearly, instead
+    of sharing the port (the kernel would split the connections between the two)."""
+
+    def test_a_second_server_on_the_same_port_exits_and_the_first_keeps_serving(self):
+        import subprocess
+        with Server(BINARY, "--shards", SHARDS) as first:
+            second = subprocess.run([BINARY, "--port", str(first.port), "--shards", SHARDS],
+                                    capture_output=True, text=True, timeout=10)
+            self.assertNotEqual(second.returncode, 0)
+            self.assertIn(f"another process holds port {first.port}", second.stderr)
+
+            async def go():
+                for i in range(20):
+                    async with websockets.connect(first.url("ws", "/echo")) as ws:
+                        await ws.send(f"hello {i}")
+                        self.assertEqual(await ws.recv(), f"hello {i}")
+            run(go())
+            self.assertIsNone(first.proc.poll())
+
+
 class KeepAliveAndLimits(unittest.TestCase):
     """Server keep-alive pings, the idle timeout, the slow-consumer limit, subprotocols and the
     Origin hook."""
