@@ -14,6 +14,16 @@ DecoderOptions decoder_options(const ServerOptions& o, const std::optional<Defla
   return {.max_message_size = o.max_message_size, .role = Role::Server, .permessage_deflate = d};
 }
 
+// The queue holds at least one largest message with its framing, compression's worst-case
+// growth (zlib stores incompressible data at 5 bytes per block) and a Close: a message the
+// endpoint accepts is one it can answer in kind.
+net::WriteQueueOptions queue_options(const ServerOptions& o) {
+  auto q = o.write_queue;
+  const std::size_t room = o.max_message_size + o.max_message_size / 1024 + 4096;
+  if (o.max_message_size < (std::size_t{1} << 62) && q.hard_limit < room) q.hard_limit = room;
+  return q;
+}
+
 MessageEncoder make_encoder(const ServerOptions& o, const std::optional<DeflateParams>& d) {
   return d ? MessageEncoder(*d, o.permessage_deflate) : MessageEncoder();
 }
@@ -26,13 +36,13 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
     : stream_(std::move(stream)),
       activity_(stream_->shard()),
       request_(std::make_shared<const http::Request>(std::move(request))),
-      options_{options.ping_interval, options.idle_timeout, options.close_timeout},
+      options_{options.ping_interval, options.idle_timeout, options.close_timeout, options.linger},
       handlers_(std::move(handlers)),
       protocol_(std::move(protocol)),
       decoder_(decoder_options(options, deflate)),
       encoder_(make_encoder(options, deflate)),
       queue_(
-          *stream_, options.write_queue, [this] { terminate(); },
+          *stream_, queue_options(options), [this] { terminate(); },
           [this] { fail(CloseCode::PolicyViolation, "slow consumer"); }),
       timer_(stream_->shard()),
       last_heard_(std::chrono::steady_clock::now()),
@@ -79,11 +89,16 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
     }
     if (!ec && n == 0) ec = boost::asio::error::eof;
     if (ec) break;
+    if (lingering_) {
+      lingered_ += n;
+      if (lingered_ > options_.linger.max_bytes) break;
+      continue;
+    }
     last_heard_ = std::chrono::steady_clock::now();
     if (!consume({reinterpret_cast<const std::uint8_t*>(buffer.data()), n})) return;
     if (n < buffer.size()) break;
   }
-  if (ec) {
+  if (ec || lingered_ > options_.linger.max_bytes) {
     terminate();
     return;
   }
@@ -169,7 +184,8 @@ void ConnectionImpl::on_peer_close(CloseCode code, std::string_view reason) {
   finish_after_drain();
 }
 
-// Fail the WebSocket connection (RFC 6455 §7.1.7): send Close with the code, then close TCP.
+// Fail the WebSocket connection (RFC 6455 §7.1.7): send Close with the code, then close TCP,
+// lingering in between.
 void ConnectionImpl::fail(CloseCode code, std::string_view reason) {
   if (state_ == State::Closed) return;
   if (state_ == State::Open) {
@@ -177,7 +193,22 @@ void ConnectionImpl::fail(CloseCode code, std::string_view reason) {
     queue_.push(encode_close(code, reason));
   }
   notify_closed(code, reason);
-  finish_after_drain();
+  linger();
+}
+
+// The peer may still be sending (the rest of a message over the limit): closing now, with
+// its bytes unread, would reset the connection, and it would get ECONNRESET or EPIPE instead
+// of our Close. So half-close once the Close is out, and read and discard until the peer
+// closes too, or the linger bounds run out (nginx's lingering close).
+void ConnectionImpl::linger() {
+  if (lingering_ || state_ == State::Closed) return;
+  lingering_ = true;
+  decoder_.abandon();
+  arm_timer();
+  queue_.when_drained([self = shared_from_this()] {
+    if (self->state_ != State::Closed) self->stream_->shutdown_send();
+  });
+  wait_readable();
 }
 
 void ConnectionImpl::finish_after_drain() {
@@ -210,7 +241,7 @@ void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {
 
 void ConnectionImpl::arm_timer() {
   using namespace std::chrono;
-  milliseconds wait = options_.close_timeout;
+  milliseconds wait = lingering_ ? options_.linger.timeout : options_.close_timeout;
   if (state_ == State::Open) {
     auto idle = options_.idle_timeout.count() > 0 ? options_.idle_timeout : milliseconds::max();
     auto ping = options_.ping_interval.count() > 0 ? options_.ping_interval : milliseconds::max();

@@ -46,6 +46,7 @@ class ConnectionImpl final : public Connection,
   void fail(CloseCode code, std::string_view reason);
   void on_peer_close(CloseCode code, std::string_view reason);
   void finish_after_drain();
+  void linger();
   void terminate();
   void notify_closed(CloseCode code, std::string_view reason);
   void arm_timer();
@@ -59,6 +60,7 @@ class ConnectionImpl final : public Connection,
     std::chrono::milliseconds ping_interval;
     std::chrono::milliseconds idle_timeout;
     std::chrono::milliseconds close_timeout;
+    net::LingerOptions linger;
   };
   Timing options_;
   Handlers handlers_;
@@ -69,7 +71,10 @@ class ConnectionImpl final : public Connection,
   net::Timer timer_;
   std::chrono::steady_clock::time_point last_heard_;
   std::uint64_t id_;
+  /// Bytes read and discarded while lingering.
+  std::size_t lingered_ = 0;
   State state_ = State::Open;
+  bool lingering_ = false;
   bool notified_ = false;
   bool waiting_ = false;
 };

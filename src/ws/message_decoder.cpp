@@ -232,6 +232,11 @@ void MessageDecoder::fail(Event& event, Error error) {
   inflater_.reset();
 }
 
+void MessageDecoder::abandon() {
+  Event ignored;
+  fail(ignored, Error::MessageTooBig);
+}
+
 Inflater& MessageDecoder::inflater() {
   if (!inflater_) {
     const DeflateParams& p = *options_.permessage_deflate;

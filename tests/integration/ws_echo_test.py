@@ -160,6 +160,69 @@ class CloseCodes(unittest.TestCase):
         self.expect_close(1009, self.F(2, b"x" * 600000, fin=False), self.F(0, b"y" * 600000))
 
 
+def masked_frame(opcode, payload):
+    """A whole client frame, masked quickly (RawWebSocket.frame masks byte by byte)."""
+    n = len(payload)
+    key = os.urandom(4)
+    if n < 126:
+        head = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
+    mask = (key * (n // 4 + 1))[:n]
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(mask, "big")).to_bytes(n, "big")
+    return head + key + masked
+
+
+class ClosingWithAReason(unittest.TestCase):
+    """At the 16 MiB limits of the echo example (message and write queue alike): a message of
+    exactly the limit is answered, and one over it is refused with 1009 that a client still
+    sending its whole message reads, instead of a reset."""
+
+    LIMIT = 16 * 1024 * 1024
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS)
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_a_message_of_exactly_the_limit_is_echoed(self):
+        big = os.urandom(self.LIMIT)
+        got, _ = EchoWithPythonClient.echo(self, [big])
+        self.assertEqual(got[0], big)
+
+    def test_a_message_over_the_limit_is_refused_with_1009_after_the_client_sent_it_all(self):
+        ws = RawWebSocket(self.server.port, timeout=30)
+        ws.send_raw(masked_frame(2, os.urandom(self.LIMIT + 1)))  # EPIPE/ECONNRESET would raise
+        self.assertEqual(ws.recv_close(), 1009)
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+    def test_a_fragmented_message_over_the_limit_is_refused_the_same_way(self):
+        ws = RawWebSocket(self.server.port, timeout=30)
+        half = os.urandom(self.LIMIT // 2 + 1)
+        first = bytearray(masked_frame(2, half))
+        first[0] &= 0x7F  # not FIN
+        ws.send_raw(bytes(first) + masked_frame(0, half))
+        self.assertEqual(ws.recv_close(), 1009)
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+    def test_an_http_error_answer_is_read_by_a_client_still_sending_its_body(self):
+        import socket
+        body = b"x" * (8 * 1024 * 1024)
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=30)
+        s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+        s.sendall(body)  # the server answers 413 at the head, and reads the rest
+        head = s.recv(1000)
+        self.assertTrue(head.startswith(b"HTTP/1.1 413"), head)
+        s.close()
+
+
 class Handshake(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -14,6 +14,7 @@
 
 #include "switchboard/http/request.hpp"
 #include "switchboard/net/send_result.hpp"
+#include "switchboard/net/stream.hpp"
 #include "switchboard/net/write_queue.hpp"
 #include "switchboard/ws/error.hpp"
 #include "switchboard/ws/frame.hpp"
@@ -37,9 +38,17 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{120000};
   /// How long to wait for the peer's Close after sending ours.
   std::chrono::milliseconds close_timeout{5000};
+  /// After failing the connection (a Close for 1002, 1007, 1008, 1009, or 1001 on idle
+  /// timeout): the connection half-closes once that Close is out and reads and discards
+  /// within these bounds, so that a peer still sending (the rest of a message over the limit)
+  /// finishes its send and reads the Close instead of getting a reset.
+  net::LingerOptions linger{};
   PermessageDeflateOptions permessage_deflate{};
   /// Subprotocols the endpoint speaks (the first the client offers is chosen).
   std::vector<std::string> subprotocols;
+  /// Outbound limits. The hard limit is raised, when lower, to hold one message of
+  /// max_message_size with its framing and compression's worst case (1/1024 more, plus
+  /// 4 KiB): a message the endpoint accepts is one it can answer in kind.
   net::WriteQueueOptions write_queue{};
   /// Decides whether a browser page from `origin` may connect (no Origin header: always
   /// allowed). Null allows every origin. A refusal is answered 403.
