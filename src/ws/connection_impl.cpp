@@ -36,7 +36,8 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
     : stream_(std::move(stream)),
       activity_(stream_->shard()),
       request_(std::make_shared<const http::Request>(std::move(request))),
-      options_{options.ping_interval, options.idle_timeout, options.close_timeout, options.linger},
+      options_{options.ping_interval, options.idle_timeout, options.close_timeout, options.linger,
+               options.message_budget},
       handlers_(std::move(handlers)),
       protocol_(std::move(protocol)),
       decoder_(decoder_options(options, deflate)),
@@ -46,6 +47,8 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
           [this] { fail(CloseCode::PolicyViolation, "slow consumer"); }),
       timer_(stream_->shard()),
       last_heard_(std::chrono::steady_clock::now()),
+      budget_(stream_->shard().local<MessageBudget>(), this),
+      deadline_(options.message_timeout),
       id_(g_next_id.fetch_add(1)) {}
 
 ConnectionImpl::~ConnectionImpl() = default;
@@ -112,7 +115,36 @@ bool ConnectionImpl::consume(std::span<const std::uint8_t> bytes) {
     bytes = bytes.subspan(decoder_.feed(bytes, event));
     if (event.kind != EventKind::None && !handle(event)) return false;
   }
-  return state_ != State::Closed;
+  if (state_ == State::Closed) return false;
+  watch_message();
+  return state_ != State::Closed && !lingering_;
+}
+
+// After a read: the partial message's share of the shard's budget, and its deadline.
+void ConnectionImpl::watch_message() {
+  if (lingering_) return;
+  budget_.set(decoder_.held_bytes());
+  if (deadline_.update(decoder_.in_message(), last_heard_) &&
+      (!timer_.armed() || *deadline_.due() < timer_due_)) {
+    arm_timer();
+  }
+  auto& budget = shard().local<MessageBudget>();
+  if (budget.total() > options_.message_budget) shed(budget);
+}
+
+// The shard holds more bytes of partial messages than its budget: the connections holding the
+// most are failed (1009), which frees their buffers, until the rest fit.
+void ConnectionImpl::shed(MessageBudget& budget) {
+  std::vector<std::shared_ptr<ConnectionImpl>> victims;
+  while (budget.total() > options_.message_budget) {
+    auto* account = budget.largest();
+    auto* victim = static_cast<ConnectionImpl*>(account->owner());
+    account->set(0);  // its buffer goes in fail(), below
+    victims.push_back(victim->shared_from_this());
+  }
+  for (auto& victim : victims) {
+    victim->fail(CloseCode::MessageTooBig, "too many bytes of unfinished messages on the server");
+  }
 }
 
 bool ConnectionImpl::handle(Event& event) {
@@ -204,6 +236,8 @@ void ConnectionImpl::linger() {
   if (lingering_ || state_ == State::Closed) return;
   lingering_ = true;
   decoder_.abandon();
+  budget_.set(0);
+  deadline_.update(false, {});
   arm_timer();
   queue_.when_drained([self = shared_from_this()] {
     if (self->state_ != State::Closed) self->stream_->shutdown_send();
@@ -226,6 +260,10 @@ void ConnectionImpl::terminate() {
   timer_.cancel();
   queue_.abandon();
   stream_->close();
+  // The handle may outlive the connection (held by the application): free what it received.
+  decoder_.abandon();
+  budget_.set(0);
+  deadline_.update(false, {});
   notify_closed(CloseCode::Abnormal, "connection dropped");
 }
 
@@ -246,8 +284,13 @@ void ConnectionImpl::arm_timer() {
     auto idle = options_.idle_timeout.count() > 0 ? options_.idle_timeout : milliseconds::max();
     auto ping = options_.ping_interval.count() > 0 ? options_.ping_interval : milliseconds::max();
     wait = std::min(idle, ping);
+    if (auto due = deadline_.due()) {
+      auto left = duration_cast<milliseconds>(*due - steady_clock::now()) + milliseconds(1);
+      wait = std::min(wait, std::max(left, milliseconds(0)));
+    }
     if (wait == milliseconds::max()) return;  // the layer above keeps time (Engine.IO)
   }
+  timer_due_ = steady_clock::now() + wait;
   timer_.arm(wait, [this] {
     auto self = shared_from_this();
     on_tick();
@@ -260,7 +303,12 @@ void ConnectionImpl::on_tick() {
     terminate();
     return;
   }
-  auto quiet = std::chrono::steady_clock::now() - last_heard_;
+  auto now = std::chrono::steady_clock::now();
+  if (deadline_.passed(now)) {
+    fail(CloseCode::PolicyViolation, "message not received in time");
+    return;
+  }
+  auto quiet = now - last_heard_;
   if (options_.idle_timeout.count() > 0 && quiet >= options_.idle_timeout) {
     fail(CloseCode::GoingAway, "idle timeout");
     return;

@@ -227,8 +227,10 @@ void MessageDecoder::fail(Event& event, Error error) {
   event.payload.clear();
   state_ = State::Done;
   in_message_ = false;
-  message_ = std::string();
-  control_ = std::string();
+  // Free the buffers (assigning an empty string would keep them: libstdc++ copies a short
+  // string into the buffer it has).
+  std::string().swap(message_);
+  std::string().swap(control_);
   inflater_.reset();
 }
 

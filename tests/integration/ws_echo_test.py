@@ -2,6 +2,7 @@
 every size, compression, fragmentation, and the close code RFC 6455 names for each violation."""
 import asyncio
 import os
+import socket
 import struct
 import sys
 import unittest
@@ -221,6 +222,88 @@ class ClosingWithAReason(unittest.TestCase):
         head = s.recv(1000)
         self.assertTrue(head.startswith(b"HTTP/1.1 413"), head)
         s.close()
+
+
+def memory_of(pid):
+    """(VmRSS, VmHWM) of a process, in bytes."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                fields[name] = int(value.split()[0]) * 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def frame_head(length):
+    """The header of a masked binary frame of `length` bytes, with an all-zero mask (so the
+    payload that follows goes unmasked)."""
+    if length < 126:
+        head = struct.pack("!BB", 0x82, 0x80 | length)
+    elif length < 65536:
+        head = struct.pack("!BBH", 0x82, 0x80 | 126, length)
+    else:
+        head = struct.pack("!BBQ", 0x82, 0x80 | 127, length)
+    return head + b"\0\0\0\0"
+
+
+class HalfSentMessages(unittest.TestCase):
+    """Connections that send a frame header and then only part of its payload, or trickle it,
+    are cut: by the time one message may take, and by the shard's budget for unfinished
+    messages (64 MiB by default), so that they cannot hold the server's memory."""
+
+    MESSAGE_MS = 2000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS, "--message-ms", str(cls.MESSAGE_MS))
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_a_trickled_message_is_closed_with_1008_when_its_time_is_up(self):
+        import time
+        ws = RawWebSocket(self.server.port)
+        ws.sock.settimeout(0.1)
+        ws.send_raw(frame_head(1000) + b"x" * 10)
+        started, trickled, code = time.monotonic(), 0, None
+        while code is None and time.monotonic() - started < self.MESSAGE_MS / 1000 + 3:
+            try:
+                ws.send_raw(b"x")  # every byte would reset an idle timeout
+                trickled += 1
+                code = ws.recv_close()
+            except socket.timeout:
+                ws.buf = b""  # recv_close reads frames whole: nothing came, go on
+        self.assertEqual(code, 1008)
+        self.assertGreater(time.monotonic() - started, self.MESSAGE_MS / 1000 - 0.5)
+        self.assertGreater(trickled, 5)
+        ws.close()
+
+    def test_thirty_unfinished_messages_stay_within_the_budget(self):
+        # Each declares 16 MiB and sends 6 MiB of it (an 8 MiB buffer on the server): 240 MiB
+        # of buffers without a budget. A shard keeps at most 8 of them (64 MiB), which are
+        # cut when their time is up; the others are closed with 1009 at once.
+        with Server(BINARY, "--shards", SHARDS, "--message-ms", "8000") as server:
+            rss_before, _ = memory_of(server.proc.pid)
+            clients = []
+            for _ in range(30):
+                ws = RawWebSocket(server.port, timeout=20)
+                ws.send_raw(frame_head(16 * 1024 * 1024) + bytes(6 * 1024 * 1024))
+                clients.append(ws)
+            codes = [ws.recv_close() for ws in clients]
+            for ws in clients:
+                ws.close()
+            _, peak = memory_of(server.proc.pid)
+            self.assertTrue(set(codes) <= {1008, 1009}, codes)
+            self.assertGreaterEqual(codes.count(1009), 30 - 8 * int(SHARDS), codes)
+            grown = peak - rss_before
+            self.assertLess(grown, 150 * 1000 * 1000, f"peak grew by {grown / 1e6:.0f} MB")
+            bystander = RawWebSocket(server.port)
+            bystander.send(1, b"still fine")
+            self.assertEqual(bystander.recv_frame()[1], b"still fine")
+            bystander.close()
+            print(f" (peak grew by {grown / 1e6:.0f} MB)", end=" ", file=sys.stderr)
 
 
 class Handshake(unittest.TestCase):

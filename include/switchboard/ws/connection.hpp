@@ -31,6 +31,15 @@ namespace switchboard::ws {
 struct ServerOptions {
   /// Largest message accepted, after inflation (close 1009 beyond).
   std::size_t max_message_size = 16 * 1024 * 1024;
+  /// Longest time one message may take to arrive in full, from the read that brought its
+  /// first header to its last byte; past it the connection is closed with 1008. (A peer that
+  /// trickles a message resets the idle timeout with every byte.) 0: no limit.
+  std::chrono::milliseconds message_timeout{60000};
+  /// Bytes that the WebSocket connections of one shard may hold in all in messages still
+  /// arriving (the capacity of their buffers); past it, the connections holding the most are
+  /// closed with 1009 until the rest fit. Keep it well above max_message_size. Every
+  /// connection of a shard counts against one total, checked with its own endpoint's value.
+  std::size_t message_budget = 64 << 20;
   /// A ping is sent after this long without hearing from the peer; 0 sends none.
   std::chrono::milliseconds ping_interval{30000};
   /// The connection is closed (1001) after this long without hearing from the peer; 0 never
