@@ -199,7 +199,7 @@ net::SendResult ConnectionImpl::send(const std::shared_ptr<const PreparedMessage
 void ConnectionImpl::close(CloseCode code, std::string_view reason) {
   if (state_ != State::Open) return;
   state_ = State::Closing;
-  queue_.push(encode_close(code, reason));
+  queue_.push_last(encode_close(code, reason));
   notify_closed(code, reason);
   arm_timer();
 }
@@ -210,7 +210,7 @@ void ConnectionImpl::on_peer_close(CloseCode code, std::string_view reason) {
   if (state_ == State::Open) {
     state_ = State::Closing;
     auto echo = code == CloseCode::NoStatus ? CloseCode::NormalClosure : code;
-    queue_.push(encode_close(echo));
+    queue_.push_last(encode_close(echo));
   }
   notify_closed(code, reason);
   finish_after_drain();
@@ -222,7 +222,7 @@ void ConnectionImpl::fail(CloseCode code, std::string_view reason) {
   if (state_ == State::Closed) return;
   if (state_ == State::Open) {
     state_ = State::Closing;
-    queue_.push(encode_close(code, reason));
+    queue_.push_last(encode_close(code, reason));
   }
   notify_closed(code, reason);
   linger();

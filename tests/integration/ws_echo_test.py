@@ -247,6 +247,35 @@ def frame_head(length):
     return head + b"\0\0\0\0"
 
 
+class SlowConsumer(unittest.TestCase):
+    """A client that does not read its echoes goes over the write queue's limit: it is closed
+    with 1008 "slow consumer", a Close it reads once it reads again."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS, "--max-message", "65536",
+                            "--queue-limit", "262144")
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_a_client_that_stops_reading_gets_1008_slow_consumer_when_it_reads_again(self):
+        ws = RawWebSocket(self.server.port, timeout=10)
+        ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        frame = masked_frame(2, bytes(60000))
+        for _ in range(300):  # 18 MB of echoes; the queue holds 256 KiB past the kernel's buffers
+            ws.send_raw(frame)
+        while True:
+            op, payload, _, _ = ws.recv_frame()
+            if op == 8:
+                break
+        self.assertEqual(struct.unpack("!H", payload[:2])[0], 1008)
+        self.assertEqual(payload[2:], b"slow consumer")
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+
 class HalfSentMessages(unittest.TestCase):
     """Connections that send a frame header and then only part of its payload, or trickle it,
     are cut: by the time one message may take, and by the shard's budget for unfinished
