@@ -327,7 +327,12 @@ class HalfSentMessages(unittest.TestCase):
             self.assertTrue(set(codes) <= {1008, 1009}, codes)
             self.assertGreaterEqual(codes.count(1009), 30 - 8 * int(SHARDS), codes)
             grown = peak - rss_before
-            self.assertLess(grown, 150 * 1000 * 1000, f"peak grew by {grown / 1e6:.0f} MB")
+            # AddressSanitizer keeps freed memory in quarantine (256 MiB): only a normal build
+            # shows what the process really holds.
+            with open(f"/proc/{server.proc.pid}/maps") as maps:
+                sanitized = "libasan" in maps.read()
+            if not sanitized:
+                self.assertLess(grown, 150 * 1000 * 1000, f"peak grew by {grown / 1e6:.0f} MB")
             bystander = RawWebSocket(server.port)
             bystander.send(1, b"still fine")
             self.assertEqual(bystander.recv_frame()[1], b"still fine")
