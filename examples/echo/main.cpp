@@ -16,11 +16,15 @@ int main(int argc, char** argv) {
        {"ping-ms", "ping a quiet client after this long", 30000},
        {"idle-ms", "close a silent client after this long", 120000},
        {"queue-limit", "outbound bytes before a slow client is closed", 16 << 20},
+       {"message-ms", "time one message may take to arrive in full", 60000},
+       {"message-budget", "bytes of unfinished messages a shard may hold", 64 << 20},
        {"check-origin", "1: only pages from http://allowed.example", 0}});
   net::Runtime runtime({.shards = args.shards});
   http::Server server(runtime);
   ws::ServerOptions options{
       .max_message_size = args.flag("max-message"),
+      .message_timeout = std::chrono::milliseconds(args.flag("message-ms")),
+      .message_budget = args.flag("message-budget"),
       .ping_interval = std::chrono::milliseconds(args.flag("ping-ms")),
       .idle_timeout = std::chrono::milliseconds(args.flag("idle-ms")),
       .permessage_deflate = {.enabled = args.flag("deflate") != 0},

@@ -69,7 +69,7 @@ void Connection::set_phase(Phase phase) {
       limit = core_->options.body_timeout;
       break;
     case Phase::Closing:
-      limit = std::chrono::milliseconds(2000);
+      limit = core_->options.linger.timeout;
       break;
     case Phase::Handling:
       timer_.cancel();
@@ -119,6 +119,8 @@ void Connection::on_read(boost::system::error_code ec, std::size_t n) {
   }
   if (phase_ == Phase::Closing) {
     in_.clear();
+    lingered_ += n;
+    if (lingered_ > core_->options.linger.max_bytes) return close_now();
     read();
     return;
   }
@@ -347,8 +349,9 @@ void Connection::fail(int status, std::string_view message) {
   close_gracefully();
 }
 
-// Sends what is queued, half-closes, and drains the client's bytes until it closes too (so a
-// reset does not destroy the answer in flight).
+// Sends what is queued, half-closes, and drains the client's bytes until it closes too, within
+// the linger bounds (so a reset does not destroy the answer in flight, and a client still
+// sending a body over the limit reads the answer instead of ECONNRESET or EPIPE).
 void Connection::close_gracefully() {
   if (closed_ || phase_ == Phase::Closing) return;
   set_phase(Phase::Closing);
@@ -356,6 +359,7 @@ void Connection::close_gracefully() {
   queue_.when_drained([self = shared_from_this()] {
     if (self->closed_) return;
     self->stream_->shutdown_send();
+    self->set_phase(Phase::Closing);  // the linger time counts from the half-close
     self->read();
   });
 }

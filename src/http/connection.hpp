@@ -78,6 +78,8 @@ class Connection final : public net::Shard::StopListener,
   Router::Match match_;
   std::shared_ptr<ExchangeState> current_;
   Phase phase_ = Phase::Idle;
+  /// Bytes read and discarded while closing (bounded by the linger options).
+  std::size_t lingered_ = 0;
   bool reading_ = false;
   bool closed_ = false;
   bool eof_ = false;

@@ -79,6 +79,23 @@ std::string_view Headers::get(std::string_view name) const {
   return {};
 }
 
+std::string Headers::joined(std::string_view name) const {
+  std::string out;
+  bool first = true;
+  for (auto [n, v] : *this) {
+    if (!iequals(n, name)) continue;
+    if (!first) out += ", ";
+    out += v;
+    first = false;
+  }
+  return out;
+}
+
+std::size_t Headers::count(std::string_view name) const {
+  return static_cast<std::size_t>(
+      std::count_if(begin(), end(), [&](const Field& f) { return iequals(f.name, name); }));
+}
+
 bool Headers::contains(std::string_view name) const {
   return std::any_of(begin(), end(), [&](const Field& f) { return iequals(f.name, name); });
 }

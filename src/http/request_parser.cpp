@@ -51,6 +51,9 @@ RequestParser::Status RequestParser::check_head() {
   if (msg.version() == 11 && msg.find(beast::http::field::host) == msg.end()) {
     return fail(400, "missing Host header");
   }
+  // RFC 9112 §3.2: more than one Host is a 400, whatever the values (which one would route?).
+  // Content-Length values that differ are refused by Beast (RFC 9112 §6.3).
+  if (msg.count(beast::http::field::host) > 1) return fail(400, "more than one Host header");
   auto target = std::string_view(msg.target());
   auto raw_path = target.substr(0, target.find('?'));
   auto decoded = percent_decode(raw_path);

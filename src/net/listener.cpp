@@ -41,23 +41,44 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
   ListenerImpl(ListenOptions options, AcceptHandler on_accept)
       : options_(std::move(options)), on_accept_(std::move(on_accept)) {}
 
+  // One process per port: every shard's socket is bound with SO_REUSEADDR only, and gets
+  // SO_REUSEPORT just before it listens. A port that another process listens on (with or
+  // without SO_REUSEPORT) thus refuses the first bind with EADDRINUSE, where setting
+  // SO_REUSEPORT first would have joined that process's group and split its traffic; our own
+  // shards, bound while none listens yet, share the port. Port 0: the first bind picks it.
   void bind_all(Runtime& runtime) {
     auto endpoint = tcp::endpoint(asio::ip::make_address(options_.address), options_.port);
+    std::vector<detail::Acceptor> bound;
     for (unsigned i = 0; i < runtime.size(); ++i) {
       detail::Acceptor acceptor(runtime.shard(i).context());
       acceptor.open(endpoint.protocol());
       acceptor.set_option(asio::socket_base::reuse_address(true));
+      boost::system::error_code ec;
+      acceptor.bind(endpoint, ec);
+      if (ec) throw_bind_error(ec, endpoint, "bind");
+      endpoint.port(acceptor.local_endpoint().port());
+      bound.push_back(std::move(acceptor));
+    }
+    for (unsigned i = 0; i < runtime.size(); ++i) {
+      auto& acceptor = bound[i];
       int one = 1;
       if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
         throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
       }
-      acceptor.bind(endpoint);
-      acceptor.listen(options_.backlog);
-      // Port 0: the first bind picks the port, the other shards share it.
-      endpoint.port(acceptor.local_endpoint().port());
+      boost::system::error_code ec;
+      acceptor.listen(options_.backlog, ec);
+      if (ec) throw_bind_error(ec, endpoint, "listen");
       acceptors_.push_back(std::make_unique<ShardAcceptor>(runtime.shard(i), std::move(acceptor)));
     }
     port_ = endpoint.port();
+  }
+
+  [[noreturn]] static void throw_bind_error(boost::system::error_code ec,
+                                            const tcp::endpoint& endpoint, const char* step) {
+    if (ec == asio::error::address_in_use) {
+      throw std::system_error(ec, "another process holds port " + std::to_string(endpoint.port()));
+    }
+    throw std::system_error(ec, step);
   }
 
   void start() {

@@ -45,10 +45,14 @@ WriteQueue::~WriteQueue() {
 }
 
 SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
-  if (failed_) return SendResult::Dropped;
+  if (failed_ || overflowed_) return SendResult::Dropped;
   if (queued_ > options_.soft_limit && is_volatile) return SendResult::Dropped;
   if (queued_ + bytes > options_.hard_limit) {
-    failed_ = true;
+    // What is in flight finishes (a message cut in the middle would corrupt the stream);
+    // what waits behind it is dropped, and only push_last() is taken from now on.
+    overflowed_ = true;
+    for (auto& item : pending_) queued_ -= item.bytes().size();
+    give_back(pending_);
     if (on_overflow_) on_overflow_();
     return SendResult::Dropped;
   }
@@ -79,6 +83,15 @@ SendResult WriteQueue::push(std::shared_ptr<const void> owner, std::string_view 
     pending_.push_back({{}, std::move(owner), bytes});
   }
   return result;
+}
+
+SendResult WriteQueue::push_last(std::string bytes) {
+  if (failed_) return SendResult::Dropped;
+  queued_ += bytes.size();
+  borrow();
+  pending_.push_back({std::move(bytes), nullptr, {}});
+  schedule();
+  return SendResult::Sent;
 }
 
 void WriteQueue::borrow() {

@@ -14,6 +14,16 @@ DecoderOptions decoder_options(const ServerOptions& o, const std::optional<Defla
   return {.max_message_size = o.max_message_size, .role = Role::Server, .permessage_deflate = d};
 }
 
+// The queue holds at least one largest message with its framing, compression's worst-case
+// growth (zlib stores incompressible data at 5 bytes per block) and a Close: a message the
+// endpoint accepts is one it can answer in kind.
+net::WriteQueueOptions queue_options(const ServerOptions& o) {
+  auto q = o.write_queue;
+  const std::size_t room = o.max_message_size + o.max_message_size / 1024 + 4096;
+  if (o.max_message_size < (std::size_t{1} << 62) && q.hard_limit < room) q.hard_limit = room;
+  return q;
+}
+
 MessageEncoder make_encoder(const ServerOptions& o, const std::optional<DeflateParams>& d) {
   return d ? MessageEncoder(*d, o.permessage_deflate) : MessageEncoder();
 }
@@ -26,16 +36,19 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
     : stream_(std::move(stream)),
       activity_(stream_->shard()),
       request_(std::make_shared<const http::Request>(std::move(request))),
-      options_{options.ping_interval, options.idle_timeout, options.close_timeout},
+      options_{options.ping_interval, options.idle_timeout, options.close_timeout, options.linger,
+               options.message_budget},
       handlers_(std::move(handlers)),
       protocol_(std::move(protocol)),
       decoder_(decoder_options(options, deflate)),
       encoder_(make_encoder(options, deflate)),
       queue_(
-          *stream_, options.write_queue, [this] { terminate(); },
+          *stream_, queue_options(options), [this] { terminate(); },
           [this] { fail(CloseCode::PolicyViolation, "slow consumer"); }),
       timer_(stream_->shard()),
       last_heard_(std::chrono::steady_clock::now()),
+      budget_(stream_->shard().local<MessageBudget>(), this),
+      deadline_(options.message_timeout),
       id_(g_next_id.fetch_add(1)) {}
 
 ConnectionImpl::~ConnectionImpl() = default;
@@ -79,11 +92,16 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
     }
     if (!ec && n == 0) ec = boost::asio::error::eof;
     if (ec) break;
+    if (lingering_) {
+      lingered_ += n;
+      if (lingered_ > options_.linger.max_bytes) break;
+      continue;
+    }
     last_heard_ = std::chrono::steady_clock::now();
     if (!consume({reinterpret_cast<const std::uint8_t*>(buffer.data()), n})) return;
     if (n < buffer.size()) break;
   }
-  if (ec) {
+  if (ec || lingered_ > options_.linger.max_bytes) {
     terminate();
     return;
   }
@@ -97,7 +115,36 @@ bool ConnectionImpl::consume(std::span<const std::uint8_t> bytes) {
     bytes = bytes.subspan(decoder_.feed(bytes, event));
     if (event.kind != EventKind::None && !handle(event)) return false;
   }
-  return state_ != State::Closed;
+  if (state_ == State::Closed) return false;
+  watch_message();
+  return state_ != State::Closed && !lingering_;
+}
+
+// After a read: the partial message's share of the shard's budget, and its deadline.
+void ConnectionImpl::watch_message() {
+  if (lingering_) return;
+  budget_.set(decoder_.held_bytes());
+  if (deadline_.update(decoder_.in_message(), last_heard_) &&
+      (!timer_.armed() || *deadline_.due() < timer_due_)) {
+    arm_timer();
+  }
+  auto& budget = shard().local<MessageBudget>();
+  if (budget.total() > options_.message_budget) shed(budget);
+}
+
+// The shard holds more bytes of partial messages than its budget: the connections holding the
+// most are failed (1009), which frees their buffers, until the rest fit.
+void ConnectionImpl::shed(MessageBudget& budget) {
+  std::vector<std::shared_ptr<ConnectionImpl>> victims;
+  while (budget.total() > options_.message_budget) {
+    auto* account = budget.largest();
+    auto* victim = static_cast<ConnectionImpl*>(account->owner());
+    account->set(0);  // its buffer goes in fail(), below
+    victims.push_back(victim->shared_from_this());
+  }
+  for (auto& victim : victims) {
+    victim->fail(CloseCode::MessageTooBig, "too many bytes of unfinished messages on the server");
+  }
 }
 
 bool ConnectionImpl::handle(Event& event) {
@@ -152,7 +199,7 @@ net::SendResult ConnectionImpl::send(const std::shared_ptr<const PreparedMessage
 void ConnectionImpl::close(CloseCode code, std::string_view reason) {
   if (state_ != State::Open) return;
   state_ = State::Closing;
-  queue_.push(encode_close(code, reason));
+  queue_.push_last(encode_close(code, reason));
   notify_closed(code, reason);
   arm_timer();
 }
@@ -163,21 +210,39 @@ void ConnectionImpl::on_peer_close(CloseCode code, std::string_view reason) {
   if (state_ == State::Open) {
     state_ = State::Closing;
     auto echo = code == CloseCode::NoStatus ? CloseCode::NormalClosure : code;
-    queue_.push(encode_close(echo));
+    queue_.push_last(encode_close(echo));
   }
   notify_closed(code, reason);
   finish_after_drain();
 }
 
-// Fail the WebSocket connection (RFC 6455 §7.1.7): send Close with the code, then close TCP.
+// Fail the WebSocket connection (RFC 6455 §7.1.7): send Close with the code, then close TCP,
+// lingering in between.
 void ConnectionImpl::fail(CloseCode code, std::string_view reason) {
   if (state_ == State::Closed) return;
   if (state_ == State::Open) {
     state_ = State::Closing;
-    queue_.push(encode_close(code, reason));
+    queue_.push_last(encode_close(code, reason));
   }
   notify_closed(code, reason);
-  finish_after_drain();
+  linger();
+}
+
+// The peer may still be sending (the rest of a message over the limit): closing now, with
+// its bytes unread, would reset the connection, and it would get ECONNRESET or EPIPE instead
+// of our Close. So half-close once the Close is out, and read and discard until the peer
+// closes too, or the linger bounds run out (nginx's lingering close).
+void ConnectionImpl::linger() {
+  if (lingering_ || state_ == State::Closed) return;
+  lingering_ = true;
+  decoder_.abandon();
+  budget_.set(0);
+  deadline_.update(false, {});
+  arm_timer();
+  queue_.when_drained([self = shared_from_this()] {
+    if (self->state_ != State::Closed) self->stream_->shutdown_send();
+  });
+  wait_readable();
 }
 
 void ConnectionImpl::finish_after_drain() {
@@ -195,6 +260,10 @@ void ConnectionImpl::terminate() {
   timer_.cancel();
   queue_.abandon();
   stream_->close();
+  // The handle may outlive the connection (held by the application): free what it received.
+  decoder_.abandon();
+  budget_.set(0);
+  deadline_.update(false, {});
   notify_closed(CloseCode::Abnormal, "connection dropped");
 }
 
@@ -210,13 +279,18 @@ void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {
 
 void ConnectionImpl::arm_timer() {
   using namespace std::chrono;
-  milliseconds wait = options_.close_timeout;
+  milliseconds wait = lingering_ ? options_.linger.timeout : options_.close_timeout;
   if (state_ == State::Open) {
     auto idle = options_.idle_timeout.count() > 0 ? options_.idle_timeout : milliseconds::max();
     auto ping = options_.ping_interval.count() > 0 ? options_.ping_interval : milliseconds::max();
     wait = std::min(idle, ping);
+    if (auto due = deadline_.due()) {
+      auto left = duration_cast<milliseconds>(*due - steady_clock::now()) + milliseconds(1);
+      wait = std::min(wait, std::max(left, milliseconds(0)));
+    }
     if (wait == milliseconds::max()) return;  // the layer above keeps time (Engine.IO)
   }
+  timer_due_ = steady_clock::now() + wait;
   timer_.arm(wait, [this] {
     auto self = shared_from_this();
     on_tick();
@@ -229,7 +303,12 @@ void ConnectionImpl::on_tick() {
     terminate();
     return;
   }
-  auto quiet = std::chrono::steady_clock::now() - last_heard_;
+  auto now = std::chrono::steady_clock::now();
+  if (deadline_.passed(now)) {
+    fail(CloseCode::PolicyViolation, "message not received in time");
+    return;
+  }
+  auto quiet = now - last_heard_;
   if (options_.idle_timeout.count() > 0 && quiet >= options_.idle_timeout) {
     fail(CloseCode::GoingAway, "idle timeout");
     return;

@@ -6,6 +6,8 @@
 #include "switchboard/ws/connection.hpp"
 #include "switchboard/ws/message_decoder.hpp"
 #include "switchboard/ws/message_encoder.hpp"
+#include "ws/message_budget.hpp"
+#include "ws/message_deadline.hpp"
 
 namespace switchboard::ws::detail {
 
@@ -46,8 +48,11 @@ class ConnectionImpl final : public Connection,
   void fail(CloseCode code, std::string_view reason);
   void on_peer_close(CloseCode code, std::string_view reason);
   void finish_after_drain();
+  void linger();
   void terminate();
   void notify_closed(CloseCode code, std::string_view reason);
+  void watch_message();
+  void shed(MessageBudget& budget);
   void arm_timer();
   void on_tick();
 
@@ -55,21 +60,32 @@ class ConnectionImpl final : public Connection,
   net::Shard::Activity activity_;
   std::shared_ptr<const http::Request> request_;
   /// What the connection needs of its options after construction (not a copy of them all).
-  struct Timing {
+  struct Kept {
     std::chrono::milliseconds ping_interval;
     std::chrono::milliseconds idle_timeout;
     std::chrono::milliseconds close_timeout;
+    net::LingerOptions linger;
+    std::size_t message_budget;
   };
-  Timing options_;
+  Kept options_;
   Handlers handlers_;
   std::string protocol_;
   MessageDecoder decoder_;
   MessageEncoder encoder_;
   net::WriteQueue queue_;
   net::Timer timer_;
+  /// When timer_ fires (when armed).
+  std::chrono::steady_clock::time_point timer_due_;
   std::chrono::steady_clock::time_point last_heard_;
+  /// This connection's share of its shard's budget for partial messages, and the deadline of
+  /// the message under way.
+  MessageBudget::Account budget_;
+  MessageDeadline deadline_;
   std::uint64_t id_;
+  /// Bytes read and discarded while lingering.
+  std::size_t lingered_ = 0;
   State state_ = State::Open;
+  bool lingering_ = false;
   bool notified_ = false;
   bool waiting_ = false;
 };

@@ -13,18 +13,32 @@ bool is_upgrade(const http::Request& request) {
 
 namespace {
 
-UpgradeRequest upgrade_request_of(const http::Request& r) {
-  return {.method = r.method,
-          .version_major = static_cast<int>(r.version / 10),
-          .version_minor = static_cast<int>(r.version % 10),
-          .upgrade = r.header("Upgrade"),
-          .connection = r.header("Connection"),
-          .key = r.header("Sec-WebSocket-Key"),
-          .version = r.header("Sec-WebSocket-Version"),
-          .protocol = r.header("Sec-WebSocket-Protocol"),
-          .extensions = r.header("Sec-WebSocket-Extensions"),
-          .origin = r.header("Origin")};
-}
+// The handshake's fields, each the joined values of every field of its name: a singleton
+// sent twice (two keys, two versions) then fails its syntax instead of the first one winning.
+struct UpgradeFields {
+  explicit UpgradeFields(const http::Request& r)
+      : upgrade(r.headers.joined("Upgrade")),
+        connection(r.headers.joined("Connection")),
+        key(r.headers.joined("Sec-WebSocket-Key")),
+        version(r.headers.joined("Sec-WebSocket-Version")),
+        protocol(r.headers.joined("Sec-WebSocket-Protocol")),
+        extensions(r.headers.joined("Sec-WebSocket-Extensions")) {}
+
+  UpgradeRequest view(const http::Request& r) const {
+    return {.method = r.method,
+            .version_major = static_cast<int>(r.version / 10),
+            .version_minor = static_cast<int>(r.version % 10),
+            .upgrade = upgrade,
+            .connection = connection,
+            .key = key,
+            .version = version,
+            .protocol = protocol,
+            .extensions = extensions,
+            .origin = r.header("Origin")};
+  }
+
+  std::string upgrade, connection, key, version, protocol, extensions;
+};
 
 // The handshake verdict: accepted, or the HTTP answer refusing it.
 std::variant<HandshakeResult, http::Response> negotiate(const http::Request& request,
@@ -33,8 +47,9 @@ std::variant<HandshakeResult, http::Response> negotiate(const http::Request& req
   if (!origin.empty() && options.allow_origin && !options.allow_origin(origin)) {
     return http::Response::error(403, "origin not allowed");
   }
+  UpgradeFields fields(request);
   auto result = accept_upgrade(
-      upgrade_request_of(request),
+      fields.view(request),
       {.subprotocols = options.subprotocols, .permessage_deflate = options.permessage_deflate});
   if (result.ok()) return result;
   auto r = http::Response::error(result.status, result.reason);

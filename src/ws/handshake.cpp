@@ -84,6 +84,10 @@ HandshakeResult accept_upgrade(const UpgradeRequest& request, const HandshakeOpt
     return refuse(400, "Connection must include Upgrade");
   }
   if (!is_valid_key(request.key)) return refuse(400, "invalid Sec-WebSocket-Key");
+  // RFC 6455 §11.3.5: the version appears once in a request ("13, 13" is two).
+  if (request.version.find(',') != std::string_view::npos) {
+    return refuse(400, "more than one Sec-WebSocket-Version");
+  }
   if (detail::trim(request.version) != "13") {
     return refuse(426, "Sec-WebSocket-Version must be 13");
   }

@@ -227,9 +227,16 @@ void MessageDecoder::fail(Event& event, Error error) {
   event.payload.clear();
   state_ = State::Done;
   in_message_ = false;
-  message_ = std::string();
-  control_ = std::string();
+  // Free the buffers (assigning an empty string would keep them: libstdc++ copies a short
+  // string into the buffer it has).
+  std::string().swap(message_);
+  std::string().swap(control_);
   inflater_.reset();
+}
+
+void MessageDecoder::abandon() {
+  Event ignored;
+  fail(ignored, Error::MessageTooBig);
 }
 
 Inflater& MessageDecoder::inflater() {

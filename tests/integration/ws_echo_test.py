@@ -2,6 +2,7 @@
 every size, compression, fragmentation, and the close code RFC 6455 names for each violation."""
 import asyncio
 import os
+import socket
 import struct
 import sys
 import unittest
@@ -160,6 +161,185 @@ class CloseCodes(unittest.TestCase):
         self.expect_close(1009, self.F(2, b"x" * 600000, fin=False), self.F(0, b"y" * 600000))
 
 
+def masked_frame(opcode, payload):
+    """A whole client frame, masked quickly (RawWebSocket.frame masks byte by byte)."""
+    n = len(payload)
+    key = os.urandom(4)
+    if n < 126:
+        head = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
+    mask = (key * (n // 4 + 1))[:n]
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(mask, "big")).to_bytes(n, "big")
+    return head + key + masked
+
+
+class ClosingWithAReason(unittest.TestCase):
+    """At the 16 MiB limits of the echo example (message and write queue alike): a message of
+    exactly the limit is answered, and one over it is refused with 1009 that a client still
+    sending its whole message reads, instead of a reset."""
+
+    LIMIT = 16 * 1024 * 1024
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS)
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_a_message_of_exactly_the_limit_is_echoed(self):
+        big = os.urandom(self.LIMIT)
+        got, _ = EchoWithPythonClient.echo(self, [big])
+        self.assertEqual(got[0], big)
+
+    def test_a_message_over_the_limit_is_refused_with_1009_after_the_client_sent_it_all(self):
+        ws = RawWebSocket(self.server.port, timeout=30)
+        ws.send_raw(masked_frame(2, os.urandom(self.LIMIT + 1)))  # EPIPE/ECONNRESET would raise
+        self.assertEqual(ws.recv_close(), 1009)
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+    def test_a_fragmented_message_over_the_limit_is_refused_the_same_way(self):
+        ws = RawWebSocket(self.server.port, timeout=30)
+        half = os.urandom(self.LIMIT // 2 + 1)
+        first = bytearray(masked_frame(2, half))
+        first[0] &= 0x7F  # not FIN
+        ws.send_raw(bytes(first) + masked_frame(0, half))
+        self.assertEqual(ws.recv_close(), 1009)
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+    def test_an_http_error_answer_is_read_by_a_client_still_sending_its_body(self):
+        import socket
+        body = b"x" * (8 * 1024 * 1024)
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=30)
+        s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+        s.sendall(body)  # the server answers 413 at the head, and reads the rest
+        head = s.recv(1000)
+        self.assertTrue(head.startswith(b"HTTP/1.1 413"), head)
+        s.close()
+
+
+def memory_of(pid):
+    """(VmRSS, VmHWM) of a process, in bytes."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                fields[name] = int(value.split()[0]) * 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def frame_head(length):
+    """The header of a masked binary frame of `length` bytes, with an all-zero mask (so the
+    payload that follows goes unmasked)."""
+    if length < 126:
+        head = struct.pack("!BB", 0x82, 0x80 | length)
+    elif length < 65536:
+        head = struct.pack("!BBH", 0x82, 0x80 | 126, length)
+    else:
+        head = struct.pack("!BBQ", 0x82, 0x80 | 127, length)
+    return head + b"\0\0\0\0"
+
+
+class SlowConsumer(unittest.TestCase):
+    """A client that does not read its echoes goes over the write queue's limit: it is closed
+    with 1008 "slow consumer", a Close it reads once it reads again."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS, "--max-message", "65536",
+                            "--queue-limit", "262144")
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_a_client_that_stops_reading_gets_1008_slow_consumer_when_it_reads_again(self):
+        ws = RawWebSocket(self.server.port, timeout=10)
+        ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        frame = masked_frame(2, bytes(60000))
+        for _ in range(300):  # 18 MB of echoes; the queue holds 256 KiB past the kernel's buffers
+            ws.send_raw(frame)
+        while True:
+            op, payload, _, _ = ws.recv_frame()
+            if op == 8:
+                break
+        self.assertEqual(struct.unpack("!H", payload[:2])[0], 1008)
+        self.assertEqual(payload[2:], b"slow consumer")
+        self.assertTrue(ws.closed_by_server())
+        ws.close()
+
+
+class HalfSentMessages(unittest.TestCase):
+    """Connections that send a frame header and then only part of its payload, or trickle it,
+    are cut: by the time one message may take, and by the shard's budget for unfinished
+    messages (64 MiB by default), so that they cannot hold the server's memory."""
+
+    MESSAGE_MS = 2000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--shards", SHARDS, "--message-ms", str(cls.MESSAGE_MS))
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_a_trickled_message_is_closed_with_1008_when_its_time_is_up(self):
+        import time
+        ws = RawWebSocket(self.server.port)
+        ws.sock.settimeout(0.1)
+        ws.send_raw(frame_head(1000) + b"x" * 10)
+        started, trickled, code = time.monotonic(), 0, None
+        while code is None and time.monotonic() - started < self.MESSAGE_MS / 1000 + 3:
+            try:
+                ws.send_raw(b"x")  # every byte would reset an idle timeout
+                trickled += 1
+                code = ws.recv_close()
+            except socket.timeout:
+                ws.buf = b""  # recv_close reads frames whole: nothing came, go on
+        self.assertEqual(code, 1008)
+        self.assertGreater(time.monotonic() - started, self.MESSAGE_MS / 1000 - 0.5)
+        self.assertGreater(trickled, 5)
+        ws.close()
+
+    def test_thirty_unfinished_messages_stay_within_the_budget(self):
+        # Each declares 16 MiB and sends 6 MiB of it (an 8 MiB buffer on the server): 240 MiB
+        # of buffers without a budget. A shard keeps at most 8 of them (64 MiB), which are
+        # cut when their time is up; the others are closed with 1009 at once.
+        with Server(BINARY, "--shards", SHARDS, "--message-ms", "8000") as server:
+            rss_before, _ = memory_of(server.proc.pid)
+            clients = []
+            for _ in range(30):
+                ws = RawWebSocket(server.port, timeout=20)
+                ws.send_raw(frame_head(16 * 1024 * 1024) + bytes(6 * 1024 * 1024))
+                clients.append(ws)
+            codes = [ws.recv_close() for ws in clients]
+            for ws in clients:
+                ws.close()
+            _, peak = memory_of(server.proc.pid)
+            self.assertTrue(set(codes) <= {1008, 1009}, codes)
+            self.assertGreaterEqual(codes.count(1009), 30 - 8 * int(SHARDS), codes)
+            grown = peak - rss_before
+            # AddressSanitizer keeps freed memory in quarantine (256 MiB): only a normal build
+            # shows what the process really holds.
+            with open(f"/proc/{server.proc.pid}/maps") as maps:
+                sanitized = "libasan" in maps.read()
+            if not sanitized:
+                self.assertLess(grown, 150 * 1000 * 1000, f"peak grew by {grown / 1e6:.0f} MB")
+            bystander = RawWebSocket(server.port)
+            bystander.send(1, b"still fine")
+            self.assertEqual(bystander.recv_frame()[1], b"still fine")
+            bystander.close()
+            print(f" (peak grew by {grown / 1e6:.0f} MB)", end=" ", file=sys.stderr)
+
+
 class Handshake(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -175,13 +355,58 @@ class Handshake(unittest.TestCase):
         self.assertIn("Sec-WebSocket-Version: 13", ws.head)
         ws.close()
 
-    def test_missing_key_is_400(self):
+    def status_of(self, fields):
         import socket
-        s = socket.create_connection(("127.0.0.1", self.server.port))
-        s.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  b"Sec-WebSocket-Version: 13\r\n\r\n")
-        self.assertTrue(s.recv(1000).startswith(b"HTTP/1.1 400"))
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+        lines = ["GET /echo HTTP/1.1", "Upgrade: websocket", "Connection: Upgrade"] + fields
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = b""
+        while b"\r\n" not in head:
+            chunk = s.recv(1000)
+            if not chunk:
+                break
+            head += chunk
         s.close()
+        return int(head.split(b" ")[1])
+
+    def test_missing_key_is_400(self):
+        self.assertEqual(self.status_of(["Host: x", "Sec-WebSocket-Version: 13"]), 400)
+
+    def test_singleton_headers_sent_twice_are_400(self):
+        key, other = "dGhlIHNhbXBsZSBub25jZQ==", "AAAAAAAAAAAAAAAAAAAAAA=="
+        good = ["Host: x", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+        self.assertEqual(self.status_of(good), 101)
+        cases = {
+            "two keys": good + [f"Sec-WebSocket-Key: {other}"],
+            "the same key twice": good + [f"Sec-WebSocket-Key: {key}"],
+            "two versions": good + ["Sec-WebSocket-Version: 8"],
+            "two hosts": good + ["Host: y"],
+            "two content lengths": good + ["Content-Length: 0", "Content-Length: 1"],
+        }
+        for name, fields in cases.items():
+            with self.subTest(name):
+                self.assertEqual(self.status_of(fields), 400)
+
+
+class OnePortOneProcess(unittest.TestCase):
+    """A second server on a port that one already serves fails at once, and clearly, instead
+    of sharing the port (the kernel would split the connections between the two)."""
+
+    def test_a_second_server_on_the_same_port_exits_and_the_first_keeps_serving(self):
+        import subprocess
+        with Server(BINARY, "--shards", SHARDS) as first:
+            second = subprocess.run([BINARY, "--port", str(first.port), "--shards", SHARDS],
+                                    capture_output=True, text=True, timeout=10)
+            self.assertNotEqual(second.returncode, 0)
+            self.assertIn(f"another process holds port {first.port}", second.stderr)
+
+            async def go():
+                for i in range(20):
+                    async with websockets.connect(first.url("ws", "/echo")) as ws:
+                        await ws.send(f"hello {i}")
+                        self.assertEqual(await ws.recv(), f"hello {i}")
+            run(go())
+            self.assertIsNone(first.proc.poll())
 
 
 class KeepAliveAndLimits(unittest.TestCase):

@@ -30,12 +30,13 @@ RawClient::~RawClient() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void RawClient::send(std::string_view bytes) {
+bool RawClient::send(std::string_view bytes) {
   while (!bytes.empty()) {
     auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return;
+    if (n <= 0) return false;
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
+  return true;
 }
 
 void RawClient::shutdown_send() {

@@ -15,7 +15,8 @@ class RawClient {
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
 
-  void send(std::string_view bytes);
+  /// Sends every byte; false when the connection failed first (reset, or closed by the peer).
+  bool send(std::string_view bytes);
   /// Reads until `n` bytes have arrived (or EOF / timeout); returns what arrived.
   std::string read_exactly(std::size_t n,
                            std::chrono::milliseconds timeout = std::chrono::seconds(5));

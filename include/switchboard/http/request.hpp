@@ -43,6 +43,11 @@ class Headers {
 
   /// The first value of `name`, or an empty view.
   std::string_view get(std::string_view name) const;
+  /// Every value of `name` in arrival order, joined with ", " (how repeated fields combine,
+  /// RFC 9110 §5.3); empty when absent. A singleton field sent twice thus fails its syntax.
+  std::string joined(std::string_view name) const;
+  /// How many fields are called `name`.
+  std::size_t count(std::string_view name) const;
   bool contains(std::string_view name) const;
   /// Adds a field (repeats are kept).
   void add(std::string_view name, std::string_view value);

@@ -27,6 +27,10 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30000};
   /// A kept-alive connection with no request for this long is closed.
   std::chrono::milliseconds idle_timeout{60000};
+  /// After an answer that closes the connection (an error, `Connection: close`): how long and
+  /// how many bytes the connection reads and discards before it closes, so that a client
+  /// still sending (a body over the limit) reads the answer instead of a reset.
+  net::LingerOptions linger{};
   /// Outbound queue limits of each connection.
   net::WriteQueueOptions write_queue{};
   CorsOptions cors{};

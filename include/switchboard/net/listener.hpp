@@ -1,5 +1,6 @@
 #pragma once
-/// SO_REUSEPORT acceptors, one per shard, all on the same port.
+/// SO_REUSEPORT acceptors, one per shard, all on the same port, which no other process may
+/// share.
 
 #include <chrono>
 #include <cstdint>
@@ -31,7 +32,9 @@ class Listener {
  public:
   using AcceptHandler = std::function<void(std::unique_ptr<Stream>)>;
 
-  /// Binds and starts accepting; throws std::system_error when the address cannot be bound.
+  /// Binds and starts accepting; throws std::system_error when the address cannot be bound,
+  /// among others when another process already listens on the port (address_in_use), even
+  /// one that set SO_REUSEPORT: the shards of one process share a port, processes do not.
   static std::shared_ptr<Listener> start(Runtime& runtime, const ListenOptions& options,
                                          AcceptHandler on_accept);
   virtual ~Listener() = default;

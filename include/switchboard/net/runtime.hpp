@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <typeindex>
 #include <vector>
 
 namespace boost::asio {
@@ -50,6 +52,15 @@ class Shard {
   /// long as the server (acceptors, a server's sessions). What comes and goes (a connection)
   /// is a StopListener instead.
   void add_stop_hook(std::function<void()> fn);
+  /// State that a layer keeps once per shard, shared by its connections there without a
+  /// lock (the WebSocket layer's budget for partial messages): a T made on first use and
+  /// destroyed with the shard. On the shard's thread only.
+  template <class T>
+  T& local() {
+    auto& slot = locals_[std::type_index(typeid(T))];
+    if (!slot) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
 
   /// Something that acts when a graceful shutdown begins, linked into its shard's list without
   /// an allocation (every connection has one). Unlinks itself when destroyed.
@@ -105,6 +116,8 @@ class Shard {
 
   Runtime& runtime_;
   unsigned index_;
+  /// Before context_: what the context's handlers own (connections) may use them to the end.
+  std::map<std::type_index, std::shared_ptr<void>> locals_;
   std::unique_ptr<boost::asio::io_context> context_;
   struct Guard;
   std::unique_ptr<Guard> guard_;

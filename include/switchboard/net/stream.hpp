@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <chrono>
+
 #include <boost/system/error_code.hpp>
 
 namespace switchboard::net {
@@ -18,6 +20,18 @@ class Shard;
 /// after async_wait_readable() and consume the bytes before yielding, and an idle connection
 /// holds no read buffer of its own.
 std::span<char> thread_read_buffer();
+
+/// How a connection closes after an error answer (an HTTP 4xx, a WebSocket close frame for
+/// 1002/1007/1009): it half-closes once the answer is out, then reads and discards what the
+/// peer still sends until the peer closes too or a bound is reached. Closing with unread
+/// bytes would send a reset, and a peer still sending (the rest of an oversized message)
+/// would get ECONNRESET or EPIPE instead of the answer (nginx's lingering close).
+struct LingerOptions {
+  /// The longest the connection lingers once the answer is out.
+  std::chrono::milliseconds timeout{3000};
+  /// The most bytes it reads and discards meanwhile (beyond them the peer gets its reset).
+  std::size_t max_bytes = 64 << 20;
+};
 
 /// A connected stream owned by one shard. Callbacks run on that shard. At most one read and
 /// one write may be in flight at a time.

@@ -18,7 +18,8 @@ namespace switchboard::net {
 struct WriteQueueOptions {
   /// Over this many queued bytes sends report Buffered and volatile sends are dropped.
   std::size_t soft_limit = 1 << 20;
-  /// Over this many the connection is a slow consumer: on_overflow runs and sends are dropped.
+  /// Over this many the connection is a slow consumer: what waits behind the write in flight
+  /// is dropped, on_overflow runs, and later sends are dropped (but push_last()).
   std::size_t hard_limit = 16 << 20;
 };
 
@@ -39,6 +40,9 @@ class WriteQueue {
   /// Queues a view of bytes kept alive by `owner` (a prepared message shared by many sockets).
   SendResult push(std::shared_ptr<const void> owner, std::string_view bytes,
                   bool is_volatile = false);
+  /// Queues a last, small message past every limit, even after an overflow (a WebSocket
+  /// Close saying why); dropped only after a write error or abandon().
+  SendResult push_last(std::string bytes);
   /// Bytes waiting or in flight.
   std::size_t queued_bytes() const { return queued_; }
   bool idle() const { return queued_ == 0; }
@@ -82,6 +86,7 @@ class WriteQueue {
   bool scheduled_ = false;
   bool writing_ = false;
   bool failed_ = false;
+  bool overflowed_ = false;
   /// Made at the first asynchronous write: it tells that write's completion whether the
   /// queue is still there.
   std::shared_ptr<bool> alive_;

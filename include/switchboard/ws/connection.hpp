@@ -14,6 +14,7 @@
 
 #include "switchboard/http/request.hpp"
 #include "switchboard/net/send_result.hpp"
+#include "switchboard/net/stream.hpp"
 #include "switchboard/net/write_queue.hpp"
 #include "switchboard/ws/error.hpp"
 #include "switchboard/ws/frame.hpp"
@@ -30,6 +31,15 @@ namespace switchboard::ws {
 struct ServerOptions {
   /// Largest message accepted, after inflation (close 1009 beyond).
   std::size_t max_message_size = 16 * 1024 * 1024;
+  /// Longest time one message may take to arrive in full, from the read that brought its
+  /// first header to its last byte; past it the connection is closed with 1008. (A peer that
+  /// trickles a message resets the idle timeout with every byte.) 0: no limit.
+  std::chrono::milliseconds message_timeout{60000};
+  /// Bytes that the WebSocket connections of one shard may hold in all in messages still
+  /// arriving (the capacity of their buffers); past it, the connections holding the most are
+  /// closed with 1009 until the rest fit. Keep it well above max_message_size. Every
+  /// connection of a shard counts against one total, checked with its own endpoint's value.
+  std::size_t message_budget = 64 << 20;
   /// A ping is sent after this long without hearing from the peer; 0 sends none.
   std::chrono::milliseconds ping_interval{30000};
   /// The connection is closed (1001) after this long without hearing from the peer; 0 never
@@ -37,9 +47,17 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{120000};
   /// How long to wait for the peer's Close after sending ours.
   std::chrono::milliseconds close_timeout{5000};
+  /// After failing the connection (a Close for 1002, 1007, 1008, 1009, or 1001 on idle
+  /// timeout): the connection half-closes once that Close is out and reads and discards
+  /// within these bounds, so that a peer still sending (the rest of a message over the limit)
+  /// finishes its send and reads the Close instead of getting a reset.
+  net::LingerOptions linger{};
   PermessageDeflateOptions permessage_deflate{};
   /// Subprotocols the endpoint speaks (the first the client offers is chosen).
   std::vector<std::string> subprotocols;
+  /// Outbound limits. The hard limit is raised, when lower, to hold one message of
+  /// max_message_size with its framing and compression's worst case (1/1024 more, plus
+  /// 4 KiB): a message the endpoint accepts is one it can answer in kind.
   net::WriteQueueOptions write_queue{};
   /// Decides whether a browser page from `origin` may connect (no Origin header: always
   /// allowed). Null allows every origin. A refusal is answered 403.

@@ -57,7 +57,8 @@ std::optional<std::string> select_subprotocol(std::string_view offered,
 
 /// Validates an upgrade request (RFC 6455 §4.2.1) and negotiates subprotocol and
 /// permessage-deflate. 400: method not GET, HTTP older than 1.1, no "websocket" in Upgrade,
-/// no "Upgrade" in Connection (tokens case-insensitive), bad key. 426: version not 13.
+/// no "Upgrade" in Connection (tokens case-insensitive), bad key (two keys, joined, are one
+/// bad key), more than one version. 426: version not 13.
 /// Never throws on bad input (only std::bad_alloc).
 HandshakeResult accept_upgrade(const UpgradeRequest& request, const HandshakeOptions& options);
 

@@ -71,8 +71,17 @@ class MessageDecoder {
   /// True after a Close or Error event.
   bool done() const { return state_ == State::Done; }
 
-  /// True while a fragmented message is being received.
+  /// True while a message is being received: from the header of its first frame to the end
+  /// of its last (across fragments and interleaved control frames).
   bool in_message() const { return in_message_; }
+
+  /// Bytes of memory held for the message being received (its buffer's capacity); 0 between
+  /// messages.
+  size_t held_bytes() const { return in_message_ ? message_.capacity() : 0; }
+
+  /// Stops decoding, as after an Error event: frees the message being received and discards
+  /// further input (the connection is being failed for a reason of its own).
+  void abandon();
 
  private:
   enum class State : uint8_t { Header, Payload, Done };

@@ -46,6 +46,10 @@ TEST(RequestParser, ParsesOrRejectsEachRequestWithThePreciseStatus) {
        400},
       {"two content lengths",
        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400},
+      {"two equal content lengths (RFC 9110 §8.6 allows them)",
+       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", 0},
+      {"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+      {"the same host twice", "GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", 400},
   };
   for (const auto& c : cases) {
     RequestParser p(256);

@@ -106,6 +106,29 @@ TEST_F(ServerTest, OversizedBodyIs413BeforeTheBodyArrives) {
   EXPECT_TRUE(c.closed_by_peer());
 }
 
+TEST_F(ServerTest, AClientStillSendingItsBodyAfterA413ReadsTheAnswerInsteadOfAReset) {
+  start({.linger = {.timeout = 10s, .max_bytes = 64 << 20}});
+  RawClient c(port());
+  const std::string body(8 << 20, 'x');
+  EXPECT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n"));
+  EXPECT_TRUE(c.send(body));  // the server reads and discards it
+  EXPECT_EQ(status_of(c.read_response()), 413);
+  c.shutdown_send();
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(ServerTest, LingeringAfterAnErrorEndsAtItsByteBound) {
+  start({.linger = {.timeout = 30s, .max_bytes = 256 << 10}});
+  RawClient c(port());
+  EXPECT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n"));
+  EXPECT_EQ(status_of(c.read_response()), 413);
+  const std::string piece(64 << 10, 'x');
+  std::size_t sent = 0;
+  while (sent < (64u << 20) && c.send(piece)) sent += piece.size();
+  EXPECT_LT(sent, 64u << 20) << "the server should have stopped reading after 256 KiB";
+}
+
 TEST_F(ServerTest, ChunkedBodiesAreDecodedAndBounded) {
   start();
   RawClient c(port());

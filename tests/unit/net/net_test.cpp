@@ -92,6 +92,19 @@ void run_until(Runtime& rt, const bool& done) {
   }
 }
 
+TEST(Shard, KeepsOneLocalOfEachTypePerShard) {
+  struct Counter {
+    int n = 0;
+  };
+  Runtime rt({.shards = 2, .handle_signals = false});
+  rt.shard(0).local<Counter>().n += 1;
+  rt.shard(0).local<Counter>().n += 1;
+  rt.shard(1).local<Counter>().n += 5;
+  EXPECT_EQ(rt.shard(0).local<Counter>().n, 2);
+  EXPECT_EQ(rt.shard(1).local<Counter>().n, 5);
+  EXPECT_EQ(rt.shard(0).local<std::string>(), "");  // another type, another slot
+}
+
 TEST(Timer, FiresInDeadlineOrderWhateverTheOrderOfArming) {
   Runtime rt({.shards = 1, .handle_signals = false});
   auto& shard = rt.shard(0);

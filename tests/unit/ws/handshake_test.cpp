@@ -55,6 +55,14 @@ TEST(Handshake, RefusesInvalidUpgradeRequestsWithTheRightStatus) {
       {"key of 15 bytes", [](UpgradeRequest& r) { r.key = "AAAAAAAAAAAAAAAAAAAA"; }, 400},
       {"version 8", [](UpgradeRequest& r) { r.version = "8"; }, 426},
       {"no version", [](UpgradeRequest& r) { r.version = ""; }, 426},
+      {"two keys",
+       [](UpgradeRequest& r) { r.key = "dGhlIHNhbXBsZSBub25jZQ==, AAAAAAAAAAAAAAAAAAAAAA=="; },
+       400},
+      {"the same key twice",
+       [](UpgradeRequest& r) { r.key = "dGhlIHNhbXBsZSBub25jZQ==, dGhlIHNhbXBsZSBub25jZQ=="; },
+       400},
+      {"two versions", [](UpgradeRequest& r) { r.version = "13, 8"; }, 400},
+      {"version 13 twice", [](UpgradeRequest& r) { r.version = "13, 13"; }, 400},
   };
   for (const Case& c : cases) {
     UpgradeRequest request = valid_request();

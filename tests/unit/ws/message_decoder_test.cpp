@@ -226,5 +226,35 @@ TEST(MessageDecoder, DiscardsInputOnceDone) {
   EXPECT_EQ(event.kind, EventKind::None);
 }
 
+TEST(MessageDecoder, HoldsMemoryOnlyForAMessageStillArriving) {
+  MessageDecoder decoder;
+  Event event;
+  const std::string whole =
+      client_frame({.opcode = Opcode::Binary, .payload = std::string(5000, 'x')});
+  EXPECT_EQ(decoder.held_bytes(), 0u);
+  decoder.feed(as_span(whole).first(2000), event);
+  EXPECT_TRUE(decoder.in_message());
+  EXPECT_GE(decoder.held_bytes(), 2000u - 8);
+  decoder.feed(as_span(whole).subspan(2000), event);
+  EXPECT_EQ(event.kind, EventKind::Message);
+  EXPECT_FALSE(decoder.in_message());
+  EXPECT_EQ(decoder.held_bytes(), 0u);
+}
+
+TEST(MessageDecoder, AbandoningFreesThePartialMessageAndDiscardsTheRest) {
+  MessageDecoder decoder;
+  Event event;
+  const std::string whole =
+      client_frame({.opcode = Opcode::Binary, .payload = std::string(5000, 'x')});
+  decoder.feed(as_span(whole).first(3000), event);
+  ASSERT_GT(decoder.held_bytes(), 0u);
+  decoder.abandon();
+  EXPECT_TRUE(decoder.done());
+  EXPECT_FALSE(decoder.in_message());
+  EXPECT_EQ(decoder.held_bytes(), 0u);
+  EXPECT_EQ(decoder.feed(as_span(whole).subspan(3000), event), whole.size() - 3000);
+  EXPECT_EQ(event.kind, EventKind::None);
+}
+
 }  // namespace
 }  // namespace switchboard::ws
