@@ -202,3 +202,25 @@ test('the per-person rate limit counts a user id, not a name', async () => {
   const res = await post(base, 'lobby', { text: 'b' }, { Authorization: `Bearer ${b.token}` });
   assert.equal(res.status, 201);
 });
+
+test('room creation and removal are pushed to every Socket.IO client', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'sb-id-'));
+  const server = await startServer(binary, ['serve', '--shards', shards, '--data', data, '--room-idle-seconds', '1'], { argsFirst: true });
+  cleanups.push(async () => {
+    assert.equal(await server.stop(), 0);
+    rmSync(data, { recursive: true, force: true });
+  });
+  const base = `http://127.0.0.1:${server.port}`;
+  const ada = await register(base, 'Ada');
+  const watcher = await connect(base, { token: ada.token });
+  const created = next(watcher, 'room', (r) => r.name === 'pushed' && r.exists === true);
+  const removed = next(watcher, 'room', (r) => r.name === 'pushed' && r.exists === false);
+  // Another client creates the room (joining it), then leaves: empty and idle, it is removed.
+  const other = await connect(base, { token: ada.token });
+  assert.equal((await other.emitWithAck('join', { room: 'pushed' })).ok, true);
+  assert.deepEqual(await created, { name: 'pushed', exists: true });
+  await other.emitWithAck('leave', { room: 'pushed' });
+  other.close();
+  assert.deepEqual(await removed, { name: 'pushed', exists: false });
+  watcher.close();
+});
