@@ -269,8 +269,11 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       d.dismiss().catch(() => {});
     });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // what the server sent on the page's WebSockets (to see refusals the page does not show)
+    const received = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && received.push(f.payload)));
     await page.goto(server.url);
-    return { context, page };
+    return { context, page, received };
   }
 
   before(async () => {
@@ -769,6 +772,10 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       }
       await eventually(async () => assert.equal(await a.page.locator('[data-testid="message"][data-status="delivered"]').count(), 30));
       assert.equal(await a.page.getByTestId('send-queue').count(), 0);
+      // paced to the limit: the server refused nothing on the way
+      const refused = a.received.filter((f) => f.includes('rate limited'));
+      assert.equal(refused.length, 0, refused.join(' '));
+      assert.ok(a.received.some((f) => f.includes('burst 30')));
     } finally {
       await a.context.close();
       await b.context.close();

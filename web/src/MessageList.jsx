@@ -278,14 +278,14 @@ export default function MessageList({ state, actions }) {
           {list.map((r) => {
             if (r.kind === 'day') {
               return (
-                <li key={r.key} className="day-separator" data-testid="day-separator" role="separator" aria-label={r.label}>
+                <li key={r.key} className="day-separator" data-testid="day-separator">
                   <span>{r.label}</span>
                 </li>
               );
             }
             if (r.kind === 'new') {
               return (
-                <li key="new" className="new-divider" data-testid="new-messages-divider" role="separator" aria-label="New messages">
+                <li key="new" className="new-divider" data-testid="new-messages-divider">
                   <span>New messages</span>
                 </li>
               );

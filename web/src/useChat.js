@@ -8,6 +8,7 @@ import { ACK_TIMEOUT, errorText } from './chat/errors.js';
 import { joinRoom, refreshRooms, useConnection } from './chat/useConnection.js';
 import { useSendQueue } from './chat/useSendQueue.js';
 import { useTyping } from './chat/useTyping.js';
+import { createBucket } from './chat/bucket.js';
 
 export { PAGE };
 
@@ -40,8 +41,9 @@ export function useChat(identity, initialRoom, { onRefused, onRoomChange, onSelf
     onConnect: () => typing.reset(),
   });
   const { socketRef, joinSeq } = conn;
-  const typing = useTyping(socketRef, stateRef, dispatch, typingCount);
-  useSendQueue(state, dispatch, socketRef, conn.epoch);
+  const bucket = useRef(createBucket()); // shared by messages and typing notices
+  const typing = useTyping(socketRef, stateRef, dispatch, typingCount, bucket);
+  useSendQueue(state, dispatch, socketRef, conn.epoch, bucket);
 
   const { stopTyping, noteTyping } = typing;
 

@@ -112,7 +112,12 @@ export function useConnection(token, dispatch, stateRef, callbacks) {
       dispatch({ type: 'renamed', id, old: r.old, new: r.new });
     });
     socket.on('room', (r) => r && r.name && dispatch({ type: 'room', name: String(r.name), exists: !!r.exists }));
-    socket.on('error', (e) => dispatch({ type: 'banner', text: errorText(e), now: Date.now() }));
+    // A refused message is shown on the message itself ("not sent, retrying"); other errors
+    // in a banner.
+    socket.on('error', (e) => {
+      if (e && e.retry) return;
+      dispatch({ type: 'banner', text: errorText(e), now: Date.now() });
+    });
 
     const goOffline = () => dispatch({ type: 'conn', conn: socket.connected ? 'connected' : 'offline' });
     const goOnline = () => {

@@ -4,28 +4,19 @@
 // storage full) holds the queue until the server's retry_after_ms.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ACK_TIMEOUT, errorText } from './errors.js';
+import { available, DEFAULT_RATE } from './bucket.js';
 
-const DEFAULT_RATE = { burst: 20, perSecond: 5 };
 const RETRY_MIN = 1000;
 const RETRY_MAX = 30000;
 
-export function useSendQueue(state, dispatch, socketRef, epoch) {
-  const bucket = useRef({ tokens: null, at: 0 });
+export function useSendQueue(state, dispatch, socketRef, epoch, bucket) {
   const inFlight = useRef(null); // cid of the message on the wire
   const timer = useRef(null);
   const [tick, setTick] = useState(0); // wakes the queue when a token is due
 
   const rate = state.rate || DEFAULT_RATE;
 
-  // Tokens available now (refilled since the last look).
-  const tokens = useCallback(() => {
-    const b = bucket.current;
-    const now = Date.now();
-    if (b.tokens == null) b.tokens = rate.burst;
-    b.tokens = Math.min(rate.burst, b.tokens + ((now - b.at) / 1000) * rate.perSecond);
-    b.at = now;
-    return b.tokens;
-  }, [rate.burst, rate.perSecond]);
+  const tokens = useCallback(() => available(bucket.current, rate), [bucket, rate]);
 
   const emit = useCallback(
     (p) => {
@@ -55,7 +46,7 @@ export function useSendQueue(state, dispatch, socketRef, epoch) {
         }
       });
     },
-    [dispatch, socketRef, epoch],
+    [dispatch, socketRef, epoch, bucket],
   );
 
   // The head of the queue goes out once the room is joined on a live connection, when a token
@@ -71,7 +62,7 @@ export function useSendQueue(state, dispatch, socketRef, epoch) {
       emit(head);
       return undefined;
     }
-    const wait = Math.ceil(((1 - tokens()) / rate.perSecond) * 1000);
+    const wait = Math.ceil(((1 - tokens()) / (rate.perSecond * 0.8)) * 1000);
     timer.current = setTimeout(() => setTick((n) => n + 1), wait);
     const t = timer.current;
     return () => clearTimeout(t);
