@@ -253,7 +253,7 @@ async function isOwn(page, text) {
 
 // ---------------------------------------------------------------- the tests
 
-describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
+describe('chat web UI', { skip: skipReason ?? false, timeout: 360000 }, () => {
   let server;
   let browser;
   let dataDir;
