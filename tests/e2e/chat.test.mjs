@@ -703,7 +703,8 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 360000 }, () => {
       await context.setOffline(false);
       await waitConnected(page);
       await eventually(async () => assert.equal(await page.getByTestId('connection-banner').count(), 0));
-      assert.equal(await page.getByTestId('online-list').getAttribute('data-known'), 'true');
+      // known again once the room is joined again
+      await eventually(async () => assert.equal(await page.getByTestId('online-list').getAttribute('data-known'), 'true'));
 
       // the change-name page says "Save"; signing out forgets the identity on this browser
       await page.getByRole('button', { name: 'Change name' }).click();
@@ -714,7 +715,10 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 360000 }, () => {
       await eventually(async () => assert.equal(await page.getByRole('button', { name: 'Connect' }).count(), 1));
       assert.equal(await identityOf(page), null);
       await page.reload();
-      assert.equal(await page.getByRole('button', { name: 'Connect' }).count(), 1, 'still signed in after a reload');
+      await eventually(async () => assert.equal(await page.getByRole('button', { name: 'Connect' }).count(), 1), {
+        what: 'the registration page after a reload',
+      });
+      assert.equal(await page.getByTestId('my-name').count(), 0, 'still signed in after a reload');
       await screenshot(page, 'signed-out');
     } finally {
       await context.close();
@@ -928,6 +932,7 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 360000 }, () => {
       assert.equal(await page.getByTestId('notification-offer').count(), 0);
       await page.reload();
       await waitConnected(page);
+      await eventually(async () => assert.equal(await page.getByTestId('my-name').textContent(), 'abel'));
       assert.equal(await page.getByTestId('notification-offer').count(), 0, 'asked again');
     } finally {
       await context.close();
