@@ -62,7 +62,8 @@ export default function Chat({ state, actions, onChangeName, onSignOut, notifica
         <button type="button" onClick={onChangeName}>
           Change name
         </button>
-        <button type="button" onClick={onSignOut}>
+        {/* on a phone, "Sign out" is on the change-name page (room for the room's name) */}
+        <button type="button" className="topbar-signout" onClick={onSignOut}>
           Sign out
         </button>
       </header>
