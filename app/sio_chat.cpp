@@ -68,50 +68,54 @@ void ChatService::setup_socketio() {
       if (!join) return e.ack(failure(join.error));
       auto room = join->room;
       auto after = join->after;
-      with_room(room, true, member->address,
-                [this, weak, member, room, after, ack = e.ack](Error error) mutable {
-                  auto socket = weak.lock();
-                  if (!socket) return;
-                  if (error) return ack(to_json(*error));
-                  socket->join("room:" + room);
-                  bool first = member->rooms.insert(room).second;
-                  if (first) activity_.enter(room);
-                  auto* shard = &socket->shard();
-                  // History first, presence last: presence changes are serialised on shard 0
-                  // and its posts to this shard keep their order, so the list in the ack is
-                  // never older than a presence event the client received before it.
-                  auto with_presence = [this, shard, room, ack, first, resume = after.has_value(),
-                                        who = member->author](
-                                           Error err, std::vector<ChatMessage> messages) mutable {
-                    on_shard(*shard, [this, room, ack, first, resume, who, err,
-                                      messages = std::move(messages)]() mutable {
-                      if (err) return ack(to_json(*err));
-                      // After a reconnection the ack holds one page of what was missed, and
-                      // says whether more follows (read it with `history {after}`).
-                      bool more = resume && messages.size() == page;
-                      auto reply = [room, ack, more, messages = std::move(messages)](
-                                       Presence::Online online) mutable {
-                        ack(json::object{{"ok", true},
-                                         {"room", room},
-                                         {"messages", to_json(messages)},
-                                         {"more", more},
-                                         {"online", to_json(online)}});
-                      };
-                      // A second join of the same room (a reconnection's re-join) counts once.
-                      if (first) {
-                        presence_.join(room, who, std::move(reply));
-                      } else {
-                        presence_.online(room, std::move(reply));
-                      }
-                    });
-                  };
-                  // After a reconnection: what was missed, a page at a time; else the last 50.
-                  if (after) {
-                    history_.after(room, *after, page, std::move(with_presence));
-                  } else {
-                    history_.recent(room, 0, 50, std::move(with_presence));
-                  }
-                });
+      with_room(
+          room, true, member->address,
+          [this, weak, member, room, after, ack = e.ack](Error error) mutable {
+            auto socket = weak.lock();
+            if (!socket) return;
+            if (error) return ack(to_json(*error));
+            socket->join("room:" + room);
+            bool first = member->rooms.insert(room).second;
+            if (first) activity_.enter(room);
+            auto* shard = &socket->shard();
+            // History first, presence last: presence changes are serialised on shard 0
+            // and its posts to this shard keep their order, so the list in the ack is
+            // never older than a presence event the client received before it.
+            auto with_presence = [this, shard, room, ack, first, resume = after.has_value(),
+                                  who = member->author](Error err,
+                                                        std::vector<ChatMessage> messages) mutable {
+              on_shard(*shard, [this, room, ack, first, resume, who, err,
+                                messages = std::move(messages)]() mutable {
+                if (err) return ack(to_json(*err));
+                // After a reconnection the ack holds one page of what was missed, and
+                // says whether more follows (read it with `history {after}`).
+                bool more = resume && messages.size() == page;
+                auto reply = [room, ack, more, limits = config_.limits.per_name,
+                              messages = std::move(messages)](Presence::Online online) mutable {
+                  // The per-person limit, so that a client paces its sends to it.
+                  json::object rate{{"burst", limits.burst}, {"per_second", limits.per_second}};
+                  ack(json::object{{"ok", true},
+                                   {"room", room},
+                                   {"messages", to_json(messages)},
+                                   {"more", more},
+                                   {"online", to_json(online)},
+                                   {"rate", rate}});
+                };
+                // A second join of the same room (a reconnection's re-join) counts once.
+                if (first) {
+                  presence_.join(room, who, std::move(reply));
+                } else {
+                  presence_.online(room, std::move(reply));
+                }
+              });
+            };
+            // After a reconnection: what was missed, a page at a time; else the last 50.
+            if (after) {
+              history_.after(room, *after, page, std::move(with_presence));
+            } else {
+              history_.recent(room, 0, 50, std::move(with_presence));
+            }
+          });
     });
 
     socket->on("leave", [this, weak, member](socketio::Event& e) {
