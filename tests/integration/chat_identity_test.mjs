@@ -93,6 +93,8 @@ test('registration gives an id and a 256-bit token; two people named Sam are two
   // Presence counts people, not names.
   assert.deepEqual(joined.online.map((p) => p.id).sort(), [a.id, b.id].sort());
   assert.ok(joined.online.every((p) => p.name === 'Sam' && p.guest === false));
+  // the per-person limit, for the client to pace its sends
+  assert.deepEqual(joined.rate, { burst: 20, per_second: 5 });
 
   const seen = next(sb, 'message');
   const ack = await sa.emitWithAck('message', { room: 'lobby', text: 'from the first Sam' });
