@@ -71,6 +71,18 @@ Parsed<PostInput> parse_post(std::string_view body) {
   return {PostInput{std::move(*name), std::move(*checked)}, {}};
 }
 
+Parsed<std::string> parse_user_post(std::string_view body) {
+  boost::system::error_code ec;
+  auto value = json::parse(body, ec);
+  return text_of(ec ? nullptr : member(value, "text"), "send JSON {\"text\": \"...\"}");
+}
+
+Parsed<std::string> parse_registration(std::string_view body) {
+  boost::system::error_code ec;
+  auto value = json::parse(body, ec);
+  return parse_name(ec ? nullptr : member(value, "name"));
+}
+
 Parsed<std::string> parse_ws_message(std::string_view payload) {
   boost::system::error_code ec;
   auto value = json::parse(payload, ec);

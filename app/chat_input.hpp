@@ -32,6 +32,12 @@ struct PostInput {
 };
 Parsed<PostInput> parse_post(std::string_view body);
 
+/// `POST /api/rooms/<room>/messages` with a token: {"text": text} ("user" is ignored).
+Parsed<std::string> parse_user_post(std::string_view body);
+
+/// `POST /api/users`: {"name": name}, normalised.
+Parsed<std::string> parse_registration(std::string_view body);
+
 /// A raw WebSocket frame: {"message": text}, the text checked.
 Parsed<std::string> parse_ws_message(std::string_view payload);
 

@@ -15,7 +15,8 @@ void on_shard(net::Shard& shard, std::function<void()> fn) {
 }
 
 boost::json::object to_json(const ChatMessage& m) {
-  return {{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
+  return {{"id", m.id},           {"room", m.room}, {"user", m.user},
+          {"user_id", m.user_id}, {"text", m.text}, {"ts", m.ts}};
 }
 
 std::string to_json_text(const ChatMessage& m) {
@@ -40,6 +41,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
                                         .allow_credentials = true}}}),
       presence_(runtime, [this](const std::string& room,
                                 Presence::Online online) { on_presence(room, std::move(online)); }),
+      users_(history),
       limits_(config.limits) {
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
   setup_socketio();
@@ -86,7 +88,10 @@ void ChatService::with_room(const std::string& room, bool create, const std::str
     if (auto wait = limits_.take_room(address)) {
       return done(Failure{Failure::Kind::Limited, "too many new rooms; try again later", *wait});
     }
-    history_.ensure_room(room, done);
+    history_.ensure_room(room, [this, room, done](Error error) {
+      if (!error) announce_room(room, true);
+      done(error);
+    });
   });
 }
 
@@ -94,25 +99,33 @@ void ChatService::forget_room(const std::string& room) {
   runtime_.post_each([this, room](net::Shard&) { local().known_rooms.erase(room); });
 }
 
-Error ChatService::rate_limit(const std::string& user, const std::string& address) {
-  if (auto wait = limits_.take(user, address)) {
+void ChatService::announce_room(const std::string& room, bool exists) {
+  io_.of("/chat").emit("room", boost::json::object{{"name", room}, {"exists", exists}});
+}
+
+Error ChatService::rate_limit(const Author& who, const std::string& address) {
+  if (auto wait = limits_.take(who.key(), address)) {
     return Failure{Failure::Kind::Limited, "rate limited", *wait};
   }
   return std::nullopt;
 }
 
-void ChatService::post_message(const std::string& room, const std::string& user,
-                               const std::string& text, const std::string& address,
+void ChatService::post_message(const std::string& room, Author author, const std::string& text,
+                               const std::string& address,
                                std::function<void(Error, ChatMessage)> done) {
-  if (auto limited = rate_limit(user, address)) return done(limited, {});
+  if (auto limited = rate_limit(author, address)) return done(limited, {});
+  // A user renamed in another tab posts under the new name from every tab.
+  if (!author.guest()) {
+    if (auto name = users_.name_of(author.id)) author.name = *name;
+  }
   with_room(room, true, address,
-            [this, room, user, text, done = std::move(done)](Error error) mutable {
+            [this, room, author, text, done = std::move(done)](Error error) mutable {
               if (error) return done(error, {});
-              append(room, user, text, true, std::move(done));
+              append(room, author, text, true, std::move(done));
             });
 }
 
-void ChatService::append(const std::string& room, const std::string& user, const std::string& text,
+void ChatService::append(const std::string& room, const Author& user, const std::string& text,
                          bool retry, std::function<void(Error, ChatMessage)> done) {
   auto* shard = net::Runtime::current();
   history_.append(
@@ -130,6 +143,7 @@ void ChatService::append(const std::string& room, const std::string& user, const
             local().known_rooms.erase(room);
             return history_.ensure_room(room, [this, shard, room, user, text,
                                                done = std::move(done)](Error error) mutable {
+              if (!error) announce_room(room, true);
               on_shard(*shard, [this, room, user, text, error, done = std::move(done)]() mutable {
                 if (error) return done(error, {});
                 local().known_rooms.insert(room);
@@ -146,8 +160,8 @@ void ChatService::publish(const ChatMessage& m) {
   auto json = to_json(m);
   io_.of("/chat").to("room:" + m.room).emit("message", json);
   // Each transport's bytes are made once, then shared by every shard and subscriber.
-  boost::json::object django{
-      {"message", m.text}, {"user", m.user}, {"id", m.id}, {"ts", m.ts}, {"room", m.room}};
+  boost::json::object django{{"message", m.text}, {"user", m.user}, {"user_id", m.user_id},
+                             {"id", m.id},        {"ts", m.ts},     {"room", m.room}};
   auto ws_frame = std::make_shared<const ws::PreparedMessage>(
       ws::Opcode::Text, boost::json::serialize(django), ws::PrepareOptions{.compress = true});
   auto text = std::make_shared<const std::string>(boost::json::serialize(json));
@@ -201,6 +215,7 @@ void ChatService::sweep_idle_rooms() {
                              if (!deleted) return;
                              activity_.forget(room);
                              forget_room(room);
+                             announce_room(room, false);
                            });
                          }
                        });
@@ -210,11 +225,9 @@ void ChatService::sweep_idle_rooms() {
 }
 
 void ChatService::on_presence(const std::string& room, Presence::Online online) {
-  boost::json::array names;
-  for (auto& n : online) names.emplace_back(n);
   io_.of("/chat")
       .to("room:" + room)
-      .emit("presence", boost::json::object{{"room", room}, {"online", names}});
+      .emit("presence", boost::json::object{{"room", room}, {"online", to_json(online)}});
 }
 
 }  // namespace switchboard::app

@@ -17,6 +17,8 @@
 #include "switchboard/socketio/server.hpp"
 #include "switchboard/sse/stream.hpp"
 #include "switchboard/ws/connection.hpp"
+#include "switchboard/ws/endpoint.hpp"
+#include "users.hpp"
 
 namespace switchboard::app {
 
@@ -68,15 +70,17 @@ class ChatService {
                  std::function<void(Error)> then);
   /// Forgets that `room` exists, on every shard (it was deleted).
   void forget_room(const std::string& room);
-  /// Takes a token of `user` and `address` (every message, typing notice and rename does):
-  /// a `Limited` failure when either is out.
-  Error rate_limit(const std::string& user, const std::string& address);
+  /// Takes a token of `who` (Author::key) and `address` (every message, typing notice and
+  /// rename does): a `Limited` failure when either is out.
+  Error rate_limit(const Author& who, const std::string& address);
   /// Stores (creating the room if needed) and publishes `text` (already validated) after the
   /// rate limit; `done` runs on the calling shard once committed.
-  void post_message(const std::string& room, const std::string& user, const std::string& text,
+  void post_message(const std::string& room, Author author, const std::string& text,
                     const std::string& address, std::function<void(Error, ChatMessage)> done);
-  void append(const std::string& room, const std::string& user, const std::string& text, bool retry,
+  void append(const std::string& room, const Author& author, const std::string& text, bool retry,
               std::function<void(Error, ChatMessage)> done);
+  /// Tells every Socket.IO client that `room` was created or removed ("room" event).
+  void announce_room(const std::string& room, bool exists);
   /// Sends a committed message to every transport of every shard (from any thread).
   void publish(const ChatMessage& message);
   void deliver_locally(const std::string& room, std::uint64_t id,
@@ -89,13 +93,23 @@ class ChatService {
   void sweep_idle_rooms();
 
   // sio_chat.cpp
+  struct SioMember;
   void setup_socketio();
+  /// `member` is now called `now`: presence, a "rename" to its rooms, and the ack.
+  void renamed(const socketio::SocketPtr& socket, SioMember& member, const Author& now,
+               socketio::Ack ack);
   // ws_chat.cpp
+  struct WsMember;
   void setup_websocket();
+  void accept_websocket(http::Exchange ex, const ws::ServerOptions& options,
+                        std::shared_ptr<WsMember> member);
   // http_api.cpp
   void setup_http();
   /// Answers 403 and returns true when the request's Origin is refused (origin_policy.hpp).
   bool refuse_foreign_origin(http::Exchange& ex);
+  /// Posts `text` by `author` and answers 201 {"message"} (or the failure).
+  void respond_posted(http::Exchange ex, const std::string& room, const Author& author,
+                      const std::string& text);
   void open_events(http::Exchange ex, const std::string& room);
   void replay_events(const std::shared_ptr<SseSubscriber>& sub, net::Shard* shard);
   void hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after);
@@ -107,6 +121,7 @@ class ChatService {
   Config config_;
   socketio::Server io_;
   Presence presence_;
+  Users users_;
   RateLimits limits_;
   RoomActivity activity_;
   std::unique_ptr<net::Timer> sweep_timer_;  // shard 0

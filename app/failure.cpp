@@ -10,6 +10,8 @@ int status_of(Failure::Kind kind) {
   switch (kind) {
     case Failure::Kind::Invalid:
       return 400;
+    case Failure::Kind::Unauthorized:
+      return 401;
     case Failure::Kind::NotFound:
       return 404;
     case Failure::Kind::Forbidden:

@@ -15,12 +15,13 @@ namespace switchboard::app {
 /// `Limited` (a rate limit) are temporary: the client should retry after `retry_after`.
 struct Failure {
   enum class Kind {
-    Invalid,      ///< The request is wrong (400).
-    NotFound,     ///< No such room (404).
-    Forbidden,    ///< Not allowed (403).
-    Full,         ///< The most rooms that may exist do (409).
-    Limited,      ///< A rate limit (429 + Retry-After).
-    Unavailable,  ///< The history store failed (503 + Retry-After); reads may still work.
+    Invalid,       ///< The request is wrong (400).
+    Unauthorized,  ///< An unknown or malformed token (401).
+    NotFound,      ///< No such room (404).
+    Forbidden,     ///< Not allowed (403).
+    Full,          ///< The most rooms that may exist do (409).
+    Limited,       ///< A rate limit (429 + Retry-After).
+    Unavailable,   ///< The history store failed (503 + Retry-After); reads may still work.
   };
   Kind kind = Kind::Invalid;
   std::string message;

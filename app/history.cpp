@@ -18,6 +18,7 @@ Failure failure_of(const std::error_code& code, std::string message) {
       case Errc::InvalidLimit:
         return {Kind::Invalid, std::move(message)};
       case Errc::RoomNotFound:
+      case Errc::UserNotFound:
         return {Kind::NotFound, std::move(message)};
       case Errc::TooManyRooms:
         return {Kind::Full, std::move(message)};
@@ -43,7 +44,7 @@ Failure failure_of(const std::error_code& ec) {
 }
 
 ChatMessage from_store(store::Message m) {
-  return {m.id, std::move(m.room), std::move(m.user), std::move(m.text), m.ts};
+  return {m.id, std::move(m.room), std::move(m.user), std::move(m.text), m.ts, m.user_id};
 }
 
 std::vector<ChatMessage> from_store(std::vector<store::Message> list) {
@@ -58,13 +59,30 @@ class StoreHistory final : public History {
   StoreHistory(std::unique_ptr<store::MessageStore> store, std::size_t max_rooms)
       : store_(std::move(store)), max_rooms_(max_rooms) {}
 
-  void append(std::string room, std::string user, std::string text,
+  void append(std::string room, Author author, std::string text,
               std::function<void(Error, ChatMessage)> done) override {
-    auto ec = store_->append(std::move(room), std::move(user), std::move(text),
+    auto ec = store_->append(std::move(room), author.id, std::move(author.name), std::move(text),
                              [done](store::Result<store::Message> r) {
                                if (!r) return done(failure_of(r.error()), {});
                                done(std::nullopt, from_store(std::move(r).value()));
                              });
+    if (ec) done(failure_of(ec), {});
+  }
+
+  void create_user(std::string name, std::string token_hash,
+                   std::function<void(Error, Author)> done) override {
+    auto ec = store_->create_user(std::move(name), std::move(token_hash), user(done));
+    if (ec) done(failure_of(ec), {});
+  }
+
+  void rename_user(std::uint64_t id, std::string name,
+                   std::function<void(Error, Author)> done) override {
+    auto ec = store_->rename_user(id, std::move(name), user(done));
+    if (ec) done(failure_of(ec), {});
+  }
+
+  void find_user(std::string token_hash, std::function<void(Error, Author)> done) override {
+    auto ec = store_->find_user(std::move(token_hash), user(done));
     if (ec) done(failure_of(ec), {});
   }
 
@@ -128,6 +146,13 @@ class StoreHistory final : public History {
   }
 
  private:
+  static store::MessageStore::UserCallback user(std::function<void(Error, Author)> done) {
+    return [done = std::move(done)](store::Result<store::User> r) {
+      if (!r) return done(failure_of(r.error()), {});
+      done(std::nullopt, Author{r->id, std::move(r->name)});
+    };
+  }
+
   static store::MessageStore::MessagesCallback messages(MessagesCallback done) {
     return [done = std::move(done)](store::Result<std::vector<store::Message>> r) {
       // A room never written to has no history yet: an empty list, not an error.

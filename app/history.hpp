@@ -16,16 +16,27 @@
 
 namespace switchboard::app {
 
+/// Who posts: a registered user (id from 1) or a guest (id 0: a script over HTTP or the raw
+/// WebSocket without a token, known only by the name it gives).
+struct Author {
+  std::uint64_t id = 0;
+  std::string name;
+  bool guest() const { return id == 0; }
+  /// The key of this person for rate limits and presence: the id, or the guest's name.
+  std::string key() const { return guest() ? "guest:" + name : "user:" + std::to_string(id); }
+};
+
 /// One stored message.
 struct ChatMessage {
   std::uint64_t id = 0;
   std::string room;
-  std::string user;
+  std::string user;  ///< the author's display name when posting
   std::string text;
   std::int64_t ts = 0;
+  std::uint64_t user_id = 0;  ///< the author's id; 0 for a guest
 };
 
-/// {"id","room","user","text","ts"}: how every transport shows a message.
+/// {"id","room","user","user_id","text","ts"}: how every transport shows a message.
 boost::json::object to_json(const ChatMessage& m);
 std::string to_json_text(const ChatMessage& m);
 /// The failure a store error means for a client: validation errors are `Invalid`, a missing
@@ -45,8 +56,16 @@ class History {
                                        std::uint64_t max_db_bytes, std::string& error);
   virtual ~History() = default;
   /// Stores a message; `done` gets it with its id once committed (durable), or an error.
-  virtual void append(std::string room, std::string user, std::string text,
+  virtual void append(std::string room, Author author, std::string text,
                       std::function<void(Error, ChatMessage)> done) = 0;
+  /// Creates a user named `name` found again by `token_hash`; `done(error, user)`.
+  virtual void create_user(std::string name, std::string token_hash,
+                           std::function<void(Error, Author)> done) = 0;
+  /// Renames user `id`; `done(error, user)` (`NotFound` when there is none).
+  virtual void rename_user(std::uint64_t id, std::string name,
+                           std::function<void(Error, Author)> done) = 0;
+  /// The user whose token hashes to `token_hash` (`NotFound` when none).
+  virtual void find_user(std::string token_hash, std::function<void(Error, Author)> done) = 0;
   /// Up to `limit` messages before id `before` (0: the newest), oldest first.
   virtual void recent(std::string room, std::uint64_t before, std::size_t limit,
                       MessagesCallback done) = 0;

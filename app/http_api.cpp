@@ -79,16 +79,51 @@ void ChatService::setup_http() {
         std::string room(req.param("room"));
         if (!store::valid_room_name(room))
           return ex.respond(http::Response::error(404, "no such room"));
+        // With a token (Authorization: Bearer): as that user; without: a guest named by "user".
+        if (auto token = Users::bearer(req.header("Authorization"))) {
+          auto text = parse_user_post(req.body);
+          if (!text) return ex.respond(http::Response::error(400, text.error));
+          auto* shard = &ex.shard();
+          return users_.authenticate(
+              *token, [this, shard, ex, room, text = *text](Error error, Author user) mutable {
+                on_shard(*shard, [this, ex, room, text, error, user]() mutable {
+                  if (error) return ex.respond(to_response(*error));
+                  respond_posted(ex, room, user, text);
+                });
+              });
+        }
         auto input = parse_post(req.body);
         if (!input) return ex.respond(http::Response::error(400, input.error));
-        post_message(room, input->user, input->text, req.remote_address,
-                     [ex](Error error, ChatMessage m) mutable {
-                       if (error) return ex.respond(to_response(*error));
-                       ex.respond(http::Response::json(
-                           201, json::serialize(json::object{{"message", to_json(m)}})));
-                     });
+        respond_posted(ex, room, Author{0, input->user}, input->text);
       },
       {.max_body = 64 * 1024});
+
+  // Registration: {"name"} -> 201 {"id", "name", "token"}. The token is shown once; keep it.
+  router.post(
+      "/api/users",
+      [this](http::Exchange ex) {
+        if (refuse_foreign_origin(ex)) return;
+        auto& req = ex.request();
+        if (!is_json_body(req)) {
+          return ex.respond(http::Response::error(415, "send Content-Type: application/json"));
+        }
+        auto name = parse_registration(req.body);
+        if (!name) return ex.respond(http::Response::error(400, name.error));
+        if (auto wait = limits_.take_user(req.remote_address)) {
+          return ex.respond(to_response(
+              Failure{Failure::Kind::Limited, "too many new users; try again later", *wait}));
+        }
+        auto* shard = &ex.shard();
+        users_.create(*name, [shard, ex](Error error, Author user, std::string token) mutable {
+          on_shard(*shard, [ex, error, user, token]() mutable {
+            if (error) return ex.respond(to_response(*error));
+            ex.respond(http::Response::json(
+                201, json::serialize(
+                         json::object{{"id", user.id}, {"name", user.name}, {"token", token}})));
+          });
+        });
+      },
+      {.max_body = 4 * 1024});
 
   router.get("/api/rooms/:room/events", [this](http::Exchange ex) {
     if (refuse_foreign_origin(ex)) return;
@@ -114,6 +149,16 @@ void ChatService::setup_http() {
   });
 
   router.get("/*path", http::static_files(config_.web, "index.html", "index.html"));
+}
+
+void ChatService::respond_posted(http::Exchange ex, const std::string& room, const Author& author,
+                                 const std::string& text) {
+  post_message(
+      room, author, text, ex.request().remote_address, [ex](Error error, ChatMessage m) mutable {
+        if (error) return ex.respond(to_response(*error));
+        ex.respond(
+            http::Response::json(201, json::serialize(json::object{{"message", to_json(m)}})));
+      });
 }
 
 // Subscribes first, then replays from the store what the client missed (Last-Event-ID), a page

@@ -7,6 +7,14 @@ namespace switchboard::app {
 Presence::Presence(net::Runtime& runtime, std::function<void(const std::string&, Online)> changed)
     : runtime_(runtime), changed_(std::move(changed)) {}
 
+boost::json::array to_json(const Presence::Online& online) {
+  boost::json::array list;
+  for (const auto& who : online) {
+    list.push_back(boost::json::object{{"id", who.id}, {"name", who.name}, {"guest", who.guest()}});
+  }
+  return list;
+}
+
 void Presence::on_owner(std::function<void()> fn) {
   auto& owner = runtime_.shard(0);
   owner.is_current() ? fn() : owner.post(std::move(fn));
@@ -24,24 +32,29 @@ void Presence::answer(net::Shard* caller, std::function<void(Online)> then, Onli
 Presence::Online Presence::list(const std::string& room) const {
   Online online;
   if (auto it = rooms_.find(room); it != rooms_.end()) {
-    for (auto& [name, count] : it->second) online.push_back(name);
+    for (auto& [key, entry] : it->second) online.push_back(entry.who);
   }
   return online;
 }
 
-void Presence::remove(const std::string& room, const std::string& name) {
+// Returns how many connections of `who` remain in the room.
+int Presence::remove(const std::string& room, const Author& who) {
   auto it = rooms_.find(room);
-  if (it == rooms_.end()) return;
-  auto n = it->second.find(name);
-  if (n != it->second.end() && --n->second <= 0) it->second.erase(n);
+  if (it == rooms_.end()) return 0;
+  auto n = it->second.find(who.key());
+  if (n == it->second.end()) return 0;
+  int left = --n->second.count;
+  if (left <= 0) it->second.erase(n);
   if (it->second.empty()) rooms_.erase(it);
+  return std::max(left, 0);
 }
 
-void Presence::join(const std::string& room, const std::string& name,
-                    std::function<void(Online)> then) {
+void Presence::join(const std::string& room, const Author& who, std::function<void(Online)> then) {
   auto* caller = net::Runtime::current();
-  on_owner([this, room, name, then = std::move(then), caller]() mutable {
-    ++rooms_[room][name];
+  on_owner([this, room, who, then = std::move(then), caller]() mutable {
+    auto& entry = rooms_[room][who.key()];
+    entry.who = who;
+    ++entry.count;
     auto online = list(room);
     changed_(room, online);
     answer(caller, std::move(then), std::move(online));
@@ -56,17 +69,27 @@ void Presence::online(const std::string& room, std::function<void(Online)> then)
   });
 }
 
-void Presence::leave(const std::string& room, const std::string& name) {
-  on_owner([this, room, name] {
-    remove(room, name);
+void Presence::leave(const std::string& room, const Author& who) {
+  on_owner([this, room, who] {
+    remove(room, who);
     changed_(room, list(room));
   });
 }
 
-void Presence::rename(const std::string& room, const std::string& from, const std::string& to) {
+void Presence::rename(const std::string& room, const Author& from, const Author& to) {
   on_owner([this, room, from, to] {
-    remove(room, from);
-    ++rooms_[room][to];
+    // Every connection of a user carries the new name; a guest moves one connection.
+    if (!from.guest()) {
+      auto it = rooms_.find(room);
+      if (it != rooms_.end()) {
+        if (auto n = it->second.find(from.key()); n != it->second.end()) n->second.who = to;
+      }
+    } else {
+      remove(room, from);
+      auto& entry = rooms_[room][to.key()];
+      entry.who = to;
+      ++entry.count;
+    }
     changed_(room, list(room));
   });
 }

@@ -47,7 +47,8 @@ void Buckets::prune(Clock::time_point now) {
 RateLimits::RateLimits(Options options)
     : names_(options.per_name),
       addresses_(options.per_address),
-      rooms_(options.rooms_per_address) {}
+      rooms_(options.rooms_per_address),
+      users_(options.users_per_address) {}
 
 void RateLimits::maybe_prune(Clock::time_point now) {
   // Every 4096 checks: a sweep costs what the map holds, shared by the checks since the last.
@@ -55,6 +56,7 @@ void RateLimits::maybe_prune(Clock::time_point now) {
   names_.prune(now);
   addresses_.prune(now);
   rooms_.prune(now);
+  users_.prune(now);
 }
 
 std::optional<std::chrono::milliseconds> RateLimits::take(std::string_view name,
@@ -70,15 +72,26 @@ std::optional<std::chrono::milliseconds> RateLimits::take(std::string_view name,
   return std::nullopt;
 }
 
-std::optional<std::chrono::milliseconds> RateLimits::take_room(std::string_view address,
-                                                               Clock::time_point now) {
+std::optional<std::chrono::milliseconds> RateLimits::take_one(Buckets& buckets,
+                                                              std::string_view address,
+                                                              Clock::time_point now) {
   std::string key(address);
   std::lock_guard lock(mutex_);
   maybe_prune(now);
-  auto wait = rooms_.wait(key, now);
+  auto wait = buckets.wait(key, now);
   if (wait > Clock::duration::zero()) return round_up(wait);
-  rooms_.take(key);
+  buckets.take(key);
   return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> RateLimits::take_room(std::string_view address,
+                                                               Clock::time_point now) {
+  return take_one(rooms_, address, now);
+}
+
+std::optional<std::chrono::milliseconds> RateLimits::take_user(std::string_view address,
+                                                               Clock::time_point now) {
+  return take_one(users_, address, now);
 }
 
 }  // namespace switchboard::app

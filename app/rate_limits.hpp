@@ -49,12 +49,15 @@ class RateLimits {
  public:
   using Clock = Buckets::Clock;
   struct Options {
-    /// Messages, typing notices and renames by one name (one person), over every transport.
+    /// Messages, typing notices and renames by one person (a user id; a guest's name), over
+    /// every transport.
     Rate per_name{20, 5};
     /// The same, by one client address (many people may share one address).
     Rate per_address{200, 50};
     /// Rooms created from one client address.
     Rate rooms_per_address{10, 1.0 / 60};
+    /// Users registered from one client address.
+    Rate users_per_address{30, 1};
   };
   explicit RateLimits(Options options);
 
@@ -62,15 +65,20 @@ class RateLimits {
   /// allowed, else how long to wait before trying again.
   std::optional<std::chrono::milliseconds> take(std::string_view name, std::string_view address,
                                                 Clock::time_point now = Clock::now());
+  /// Takes a registration token of `address`: nullopt when allowed, else how long to wait.
+  std::optional<std::chrono::milliseconds> take_user(std::string_view address,
+                                                     Clock::time_point now = Clock::now());
   /// Takes a room-creation token of `address`: nullopt when allowed, else how long to wait.
   std::optional<std::chrono::milliseconds> take_room(std::string_view address,
                                                      Clock::time_point now = Clock::now());
 
  private:
   void maybe_prune(Clock::time_point now);
+  std::optional<std::chrono::milliseconds> take_one(Buckets& buckets, std::string_view address,
+                                                    Clock::time_point now);
 
   std::mutex mutex_;
-  Buckets names_, addresses_, rooms_;
+  Buckets names_, addresses_, rooms_, users_;
   std::uint64_t calls_ = 0;
 };
 

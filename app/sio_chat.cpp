@@ -7,16 +7,16 @@
 
 namespace switchboard::app {
 
-namespace {
-
-namespace json = boost::json;
-
 /// What a chat socket remembers.
-struct Member {
-  std::string name;
+struct ChatService::SioMember {
+  Author author;
   std::string address;
   std::set<std::string> rooms;
 };
+
+namespace {
+
+namespace json = boost::json;
 
 json::object failure(std::string_view error) {
   return {{"ok", false}, {"error", error}};
@@ -35,15 +35,32 @@ constexpr std::size_t page = 200;
 
 void ChatService::setup_socketio() {
   auto chat = io_.of("/chat");
-  chat.use([](const socketio::SocketPtr& socket, auto next) {
-    auto name = parse_name(socket->handshake().auth.if_contains("name"));
+  // auth {token}: a registered user; auth {name} without a token: a guest.
+  chat.use([this](const socketio::SocketPtr& socket, auto next) {
+    auto& auth = socket->handshake().auth;
+    if (auto* token = auth.if_contains("token"); token && !token->is_null()) {
+      std::string text = token->is_string() ? std::string(token->as_string()) : "";
+      auto* shard = &socket->shard();
+      std::weak_ptr<socketio::Socket> weak = socket;
+      return users_.authenticate(text, [shard, weak, next](Error error, Author user) {
+        on_shard(*shard, [weak, next, error, user] {
+          auto socket = weak.lock();
+          if (!socket) return;
+          if (error) return next(socketio::ConnectError{error->message, nullptr});
+          socket->data = json::object{{"id", user.id}, {"name", user.name}};
+          next(std::nullopt);
+        });
+      });
+    }
+    auto name = parse_name(auth.if_contains("name"));
     if (!name) return next(socketio::ConnectError{name.error, nullptr});
-    socket->data = json::object{{"name", *name}};
+    socket->data = json::object{{"id", 0}, {"name", *name}};
     next(std::nullopt);
   });
   chat.on_connection([this](const socketio::SocketPtr& socket) {
-    auto member = std::make_shared<Member>(Member{
-        std::string(socket->data.at("name").as_string()), socket->handshake().address(), {}});
+    Author author{socket->data.at("id").to_number<std::uint64_t>(),
+                  std::string(socket->data.at("name").as_string())};
+    auto member = std::make_shared<SioMember>(SioMember{author, socket->handshake().address(), {}});
     std::weak_ptr<socketio::Socket> weak = socket;
 
     socket->on("join", [this, weak, member](socketio::Event& e) {
@@ -51,52 +68,54 @@ void ChatService::setup_socketio() {
       if (!join) return e.ack(failure(join.error));
       auto room = join->room;
       auto after = join->after;
-      with_room(room, true, member->address,
-                [this, weak, member, room, after, ack = e.ack](Error error) mutable {
-                  auto socket = weak.lock();
-                  if (!socket) return;
-                  if (error) return ack(to_json(*error));
-                  socket->join("room:" + room);
-                  bool first = member->rooms.insert(room).second;
-                  if (first) activity_.enter(room);
-                  auto* shard = &socket->shard();
-                  // History first, presence last: presence changes are serialised on shard 0
-                  // and its posts to this shard keep their order, so the list in the ack is
-                  // never older than a presence event the client received before it.
-                  auto with_presence = [this, shard, room, ack, first, resume = after.has_value(),
-                                        name = member->name](
-                                           Error err, std::vector<ChatMessage> messages) mutable {
-                    on_shard(*shard, [this, room, ack, first, resume, name, err,
-                                      messages = std::move(messages)]() mutable {
-                      if (err) return ack(to_json(*err));
-                      // After a reconnection the ack holds one page of what was missed, and
-                      // says whether more follows (read it with `history {after}`).
-                      bool more = resume && messages.size() == page;
-                      auto reply = [room, ack, more, messages = std::move(messages)](
-                                       Presence::Online online) mutable {
-                        json::array names;
-                        for (auto& n : online) names.emplace_back(n);
-                        ack(json::object{{"ok", true},
-                                         {"room", room},
-                                         {"messages", to_json(messages)},
-                                         {"more", more},
-                                         {"online", names}});
-                      };
-                      // A second join of the same room (a reconnection's re-join) counts once.
-                      if (first) {
-                        presence_.join(room, name, std::move(reply));
-                      } else {
-                        presence_.online(room, std::move(reply));
-                      }
-                    });
-                  };
-                  // After a reconnection: what was missed, a page at a time; else the last 50.
-                  if (after) {
-                    history_.after(room, *after, page, std::move(with_presence));
-                  } else {
-                    history_.recent(room, 0, 50, std::move(with_presence));
-                  }
-                });
+      with_room(
+          room, true, member->address,
+          [this, weak, member, room, after, ack = e.ack](Error error) mutable {
+            auto socket = weak.lock();
+            if (!socket) return;
+            if (error) return ack(to_json(*error));
+            socket->join("room:" + room);
+            bool first = member->rooms.insert(room).second;
+            if (first) activity_.enter(room);
+            auto* shard = &socket->shard();
+            // History first, presence last: presence changes are serialised on shard 0
+            // and its posts to this shard keep their order, so the list in the ack is
+            // never older than a presence event the client received before it.
+            auto with_presence = [this, shard, room, ack, first, resume = after.has_value(),
+                                  who = member->author](Error err,
+                                                        std::vector<ChatMessage> messages) mutable {
+              on_shard(*shard, [this, room, ack, first, resume, who, err,
+                                messages = std::move(messages)]() mutable {
+                if (err) return ack(to_json(*err));
+                // After a reconnection the ack holds one page of what was missed, and
+                // says whether more follows (read it with `history {after}`).
+                bool more = resume && messages.size() == page;
+                auto reply = [room, ack, more, limits = config_.limits.per_name,
+                              messages = std::move(messages)](Presence::Online online) mutable {
+                  // The per-person limit, so that a client paces its sends to it.
+                  json::object rate{{"burst", limits.burst}, {"per_second", limits.per_second}};
+                  ack(json::object{{"ok", true},
+                                   {"room", room},
+                                   {"messages", to_json(messages)},
+                                   {"more", more},
+                                   {"online", to_json(online)},
+                                   {"rate", rate}});
+                };
+                // A second join of the same room (a reconnection's re-join) counts once.
+                if (first) {
+                  presence_.join(room, who, std::move(reply));
+                } else {
+                  presence_.online(room, std::move(reply));
+                }
+              });
+            };
+            // After a reconnection: what was missed, a page at a time; else the last 50.
+            if (after) {
+              history_.after(room, *after, page, std::move(with_presence));
+            } else {
+              history_.recent(room, 0, 50, std::move(with_presence));
+            }
+          });
     });
 
     socket->on("leave", [this, weak, member](socketio::Event& e) {
@@ -104,7 +123,7 @@ void ChatService::setup_socketio() {
       auto socket = weak.lock();
       if (socket && member->rooms.erase(room)) {
         socket->leave("room:" + room);
-        presence_.leave(room, member->name);
+        presence_.leave(room, member->author);
         activity_.exit(room);
       }
       e.ack(json::object{{"ok", true}});
@@ -116,7 +135,7 @@ void ChatService::setup_socketio() {
       auto input = parse_message(first_arg(e));
       if (!input) return e.ack(failure(input.error));
       if (!member->rooms.contains(input->room)) return e.ack(failure("join the room first"));
-      post_message(input->room, member->name, input->text, member->address,
+      post_message(input->room, member->author, input->text, member->address,
                    [weak, ack = e.ack](Error error, ChatMessage m) mutable {
                      if (!error) return ack(json::object{{"ok", true}, {"message", to_json(m)}});
                      auto socket = weak.lock();
@@ -133,13 +152,16 @@ void ChatService::setup_socketio() {
       auto socket = weak.lock();
       if (!socket || !member->rooms.contains(room)) return;
       // A typing notice counts like a message; over the limit it is dropped (it is volatile).
-      if (rate_limit(member->name, member->address)) return;
+      if (rate_limit(member->author, member->address)) return;
       bool typing = arg.is_object() && arg.as_object().contains("typing") &&
                     arg.as_object().at("typing") == true;
       socket->broadcast()
           .to("room:" + room)
           .volatile_()
-          .emit("typing", json::object{{"room", room}, {"user", member->name}, {"typing", typing}});
+          .emit("typing", json::object{{"room", room},
+                                       {"user", member->author.name},
+                                       {"user_id", member->author.id},
+                                       {"typing", typing}});
     });
 
     socket->on("history", [this, weak](socketio::Event& e) {
@@ -172,18 +194,21 @@ void ChatService::setup_socketio() {
       auto name = parse_name(first_arg(e).is_object() ? first_arg(e).as_object().if_contains("name")
                                                       : nullptr);
       if (!name) return e.ack(failure(name.error));
-      if (auto limited = rate_limit(member->name, member->address)) {
+      if (auto limited = rate_limit(member->author, member->address)) {
         return e.ack(to_json(*limited));
       }
-      auto old = member->name;
-      member->name = *name;
-      socket->data = json::object{{"name", *name}};
-      for (const auto& room : member->rooms) {
-        presence_.rename(room, old, *name);
-        socket->to("room:" + room)
-            .emit("rename", json::object{{"room", room}, {"old", old}, {"new", *name}});
-      }
-      e.ack(json::object{{"ok", true}, {"name", *name}});
+      if (member->author.guest()) return renamed(socket, *member, Author{0, *name}, e.ack);
+      // A user's new name is stored (it is theirs on every device and after a restart).
+      auto* shard = &socket->shard();
+      users_.rename(member->author.id, *name,
+                    [this, shard, weak, member, ack = e.ack](Error error, Author user) mutable {
+                      on_shard(*shard, [this, weak, member, ack, error, user]() mutable {
+                        auto socket = weak.lock();
+                        if (!socket) return;
+                        if (error) return ack(to_json(*error));
+                        renamed(socket, *member, user, ack);
+                      });
+                    });
     });
 
     socket->on("rooms", [this, weak](socketio::Event& e) {
@@ -202,13 +227,27 @@ void ChatService::setup_socketio() {
 
     socket->on_disconnect([this, member](std::string_view) {
       for (const auto& room : member->rooms) {
-        presence_.leave(room, member->name);
+        presence_.leave(room, member->author);
         activity_.exit(room);
       }
       member->rooms.clear();
     });
   });
   io_.attach(http_.router());
+}
+
+void ChatService::renamed(const socketio::SocketPtr& socket, SioMember& member, const Author& now,
+                          socketio::Ack ack) {
+  auto old = member.author;
+  member.author = now;
+  socket->data = json::object{{"id", now.id}, {"name", now.name}};
+  for (const auto& room : member.rooms) {
+    presence_.rename(room, old, now);
+    socket->to("room:" + room)
+        .emit("rename",
+              json::object{{"room", room}, {"id", now.id}, {"old", old.name}, {"new", now.name}});
+  }
+  ack(json::object{{"ok", true}, {"id", now.id}, {"name", now.name}});
 }
 
 }  // namespace switchboard::app

@@ -10,18 +10,18 @@
 
 namespace switchboard::app {
 
+struct ChatService::WsMember {
+  std::string room;
+  Author author;
+  std::string address;
+  bool entered = false;
+};
+
 namespace {
 
 std::string error_text(std::string_view error) {
   return boost::json::serialize(boost::json::object{{"error", error}});
 }
-
-struct WsMember {
-  std::string room;
-  std::string name;
-  std::string address;
-  bool entered = false;
-};
 
 }  // namespace
 
@@ -36,44 +36,67 @@ void ChatService::setup_websocket() {
     if (!ws::is_upgrade(req)) return ex.respond(http::Response::error(426, "WebSocket only"));
     if (!store::valid_room_name(room))
       return ex.respond(http::Response::error(404, "no such room"));
+    // A token (?token=, or Authorization: Bearer for clients that can set headers) posts as
+    // that user; without one, a guest named by ?name= ("anonymous" when absent).
+    auto token = req.query_param("token");
+    if (!token) {
+      if (auto bearer = Users::bearer(req.header("Authorization"))) token = std::string(*bearer);
+    }
+    if (token) {
+      auto* shard = &ex.shard();
+      auto address = req.remote_address;
+      return users_.authenticate(*token, [this, shard, ex, room, address, options](
+                                             Error error, Author user) mutable {
+        on_shard(*shard, [this, ex, room, address, options, error, user]() mutable {
+          if (error) return ex.respond(to_response(*error));
+          accept_websocket(ex, options, std::make_shared<WsMember>(WsMember{room, user, address}));
+        });
+      });
+    }
     auto name = parse_name(req.query_param("name").value_or("anonymous"));
     if (!name) return ex.respond(http::Response::error(400, name.error));
-    auto member = std::make_shared<WsMember>(WsMember{room, *name, req.remote_address});
-    ws::accept(ex, options,
-               {
-                   .on_open =
-                       [this, member](const ws::ConnectionPtr& c) {
-                         local().rooms[member->room].websockets[c->id()] = c;
-                         presence_.join(member->room, member->name, [](Presence::Online) {});
-                         activity_.enter(member->room);
-                         member->entered = true;
-                         with_room(member->room, true, member->address, [c](Error error) {
-                           if (error) c->close(ws::CloseCode::PolicyViolation, error->message);
-                         });
-                       },
-                   .on_message =
-                       [this, member](const ws::ConnectionPtr& c, ws::Message m) {
-                         auto text = parse_ws_message(m.payload);
-                         if (!text) return void(c->send_text(error_text(text.error)));
-                         std::weak_ptr<ws::Connection> weak = c;
-                         post_message(member->room, member->name, *text, member->address,
-                                      [weak](Error error, ChatMessage) {
-                                        auto c = weak.lock();
-                                        if (error && c) {
-                                          c->send_text(boost::json::serialize(to_json(*error)));
-                                        }
-                                      });
-                       },
-                   .on_close =
-                       [this, member](const ws::ConnectionPtr& c, ws::CloseCode, std::string_view) {
-                         auto& rooms = local().rooms;
-                         if (auto it = rooms.find(member->room); it != rooms.end())
-                           it->second.websockets.erase(c->id());
-                         presence_.leave(member->room, member->name);
-                         if (member->entered) activity_.exit(member->room);
-                       },
-               });
+    accept_websocket(
+        ex, options,
+        std::make_shared<WsMember>(WsMember{room, Author{0, *name}, req.remote_address}));
   });
+}
+
+void ChatService::accept_websocket(http::Exchange ex, const ws::ServerOptions& options,
+                                   std::shared_ptr<WsMember> member) {
+  ws::accept(ex, options,
+             {
+                 .on_open =
+                     [this, member](const ws::ConnectionPtr& c) {
+                       local().rooms[member->room].websockets[c->id()] = c;
+                       presence_.join(member->room, member->author, [](Presence::Online) {});
+                       activity_.enter(member->room);
+                       member->entered = true;
+                       with_room(member->room, true, member->address, [c](Error error) {
+                         if (error) c->close(ws::CloseCode::PolicyViolation, error->message);
+                       });
+                     },
+                 .on_message =
+                     [this, member](const ws::ConnectionPtr& c, ws::Message m) {
+                       auto text = parse_ws_message(m.payload);
+                       if (!text) return void(c->send_text(error_text(text.error)));
+                       std::weak_ptr<ws::Connection> weak = c;
+                       post_message(member->room, member->author, *text, member->address,
+                                    [weak](Error error, ChatMessage) {
+                                      auto c = weak.lock();
+                                      if (error && c) {
+                                        c->send_text(boost::json::serialize(to_json(*error)));
+                                      }
+                                    });
+                     },
+                 .on_close =
+                     [this, member](const ws::ConnectionPtr& c, ws::CloseCode, std::string_view) {
+                       auto& rooms = local().rooms;
+                       if (auto it = rooms.find(member->room); it != rooms.end())
+                         it->second.websockets.erase(c->id());
+                       presence_.leave(member->room, member->author);
+                       if (member->entered) activity_.exit(member->room);
+                     },
+             });
 }
 
 }  // namespace switchboard::app

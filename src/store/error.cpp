@@ -38,6 +38,8 @@ class Category final : public std::error_category {
         return "the database was written by a newer version";
       case Errc::Io:
         return "database I/O error";
+      case Errc::UserNotFound:
+        return "no such user";
     }
     return "unknown store error";
   }

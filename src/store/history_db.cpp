@@ -89,12 +89,13 @@ std::optional<Error> HistoryDb::prepare_statements() {
       {&insert_room_, "INSERT INTO rooms (name, created_at) VALUES (?1, ?2)"},
       {&last_id_, "SELECT coalesce(max(id), 0) FROM messages WHERE room_id = ?1"},
       {&insert_message_,
-       "INSERT INTO messages (room_id, id, user, text, ts) VALUES (?1, ?2, ?3, ?4, ?5)"},
+       "INSERT INTO messages (room_id, id, user, text, ts, user_id) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&select_before_,
-       "SELECT id, user, text, ts FROM messages WHERE room_id = ?1 AND id < ?2 "
+       "SELECT id, user, text, ts, user_id FROM messages WHERE room_id = ?1 AND id < ?2 "
        "ORDER BY id DESC LIMIT ?3"},
       {&select_after_,
-       "SELECT id, user, text, ts FROM messages WHERE room_id = ?1 AND id > ?2 "
+       "SELECT id, user, text, ts, user_id FROM messages WHERE room_id = ?1 AND id > ?2 "
        "ORDER BY id LIMIT ?3"},
       {&select_rooms_, "SELECT name, created_at FROM rooms ORDER BY name"},
       {&has_messages_, "SELECT EXISTS (SELECT 1 FROM messages WHERE room_id = ?1)"},
@@ -103,6 +104,9 @@ std::optional<Error> HistoryDb::prepare_statements() {
       {&select_empty_rooms_,
        "SELECT name, created_at FROM rooms r WHERE created_at < ?1 AND NOT EXISTS "
        "(SELECT 1 FROM messages m WHERE m.room_id = r.room_id) ORDER BY name LIMIT 1000"},
+      {&insert_user_, "INSERT INTO users (token_hash, name, created_at) VALUES (?1, ?2, ?3)"},
+      {&rename_user_, "UPDATE users SET name = ?2 WHERE user_id = ?1 RETURNING created_at"},
+      {&find_user_, "SELECT user_id, name, created_at FROM users WHERE token_hash = ?1"},
   };
   for (const Entry& e : entries) {
     auto s = Statement::prepare(db_.get(), e.sql);
@@ -128,7 +132,7 @@ Result<std::int64_t> HistoryDb::room_id(std::string_view room) {
 }
 
 Result<Message> HistoryDb::insert_message(std::string_view room, std::string_view user,
-                                          std::string_view text) {
+                                          std::string_view text, std::uint64_t user_id) {
   auto rid = room_id(room);
   if (!rid) return std::move(rid).error();
   auto next = next_id_.find(*rid);
@@ -140,11 +144,49 @@ Result<Message> HistoryDb::insert_message(std::string_view room, std::string_vie
   }
   const std::int64_t id = next->second;
   auto q = insert_message_.use();
-  const int rc = q.bind(1, *rid).bind(2, id).bind(3, user).bind(4, text).bind(5, ts_).step();
+  const int rc = q.bind(1, *rid)
+                     .bind(2, id)
+                     .bind(3, user)
+                     .bind(4, text)
+                     .bind(5, ts_)
+                     .bind(6, static_cast<std::int64_t>(user_id))
+                     .step();
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "cannot store a message");
   ++next->second;
-  return Message{std::string(room), static_cast<std::uint64_t>(id), std::string(user),
-                 std::string(text), ts_};
+  return Message{std::string(room),
+                 static_cast<std::uint64_t>(id),
+                 std::string(user),
+                 std::string(text),
+                 ts_,
+                 user_id};
+}
+
+Result<User> HistoryDb::insert_user(std::string_view name, std::string_view token_hash) {
+  auto q = insert_user_.use();
+  const int rc = q.bind(1, token_hash).bind(2, name).bind(3, ts_).step();
+  if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "cannot create a user");
+  return User{static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_.get())), std::string(name),
+              ts_};
+}
+
+Result<User> HistoryDb::rename_user(std::uint64_t id, std::string_view name) {
+  auto q = rename_user_.use();
+  const int rc = q.bind(1, static_cast<std::int64_t>(id)).bind(2, name).step();
+  if (rc == SQLITE_DONE) return make_error(Errc::UserNotFound);
+  if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, "cannot rename a user");
+  User user{id, std::string(name), q.int64(0)};
+  // Finish the statement (RETURNING rows are produced before the update completes).
+  while (q.step() == SQLITE_ROW) {
+  }
+  return user;
+}
+
+Result<User> HistoryDb::find_user(std::string_view token_hash) {
+  auto q = find_user_.use();
+  const int rc = q.bind(1, token_hash).step();
+  if (rc == SQLITE_ROW) return User{static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)};
+  if (rc == SQLITE_DONE) return make_error(Errc::UserNotFound);
+  return sqlite_error(db_.get(), rc, "cannot read users");
 }
 
 Result<Room> HistoryDb::ensure_room(std::string_view name, std::size_t max_rooms) {
@@ -230,7 +272,7 @@ Result<std::vector<Message>> HistoryDb::read_messages(Statement& stmt, std::stri
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) {
     out.push_back({std::string(room), static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.text(2),
-                   q.int64(3)});
+                   q.int64(3), static_cast<std::uint64_t>(q.int64(4))});
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, "cannot read messages");
   if (reverse) std::reverse(out.begin(), out.end());

@@ -29,7 +29,13 @@ class HistoryDb {
   /// Adds a message to an existing room with the room's next id. Errors other than
   /// `RoomNotFound` leave the transaction unusable: the caller must `rollback()`.
   Result<Message> insert_message(std::string_view room, std::string_view user,
-                                 std::string_view text);
+                                 std::string_view text, std::uint64_t user_id = 0);
+  /// Adds a user with a new id (`token_hash` must be new: it is random).
+  Result<User> insert_user(std::string_view name, std::string_view token_hash);
+  /// Changes user `id`'s name (`UserNotFound` when there is none).
+  Result<User> rename_user(std::uint64_t id, std::string_view name);
+  /// The user whose token hashes to `token_hash`, or `UserNotFound`.
+  Result<User> find_user(std::string_view token_hash);
   /// Returns the room, creating it unless `max_rooms` rooms exist (`TooManyRooms`).
   Result<Room> ensure_room(std::string_view name, std::size_t max_rooms);
   /// Deletes the room and its messages (with `only_if_empty`, only a room without messages);
@@ -64,6 +70,7 @@ class HistoryDb {
   Statement find_room_, count_rooms_, insert_room_, last_id_, insert_message_;
   Statement select_before_, select_after_, select_rooms_;
   Statement has_messages_, delete_messages_, delete_room_, select_empty_rooms_;
+  Statement insert_user_, rename_user_, find_user_;
   std::int64_t ts_ = 0;       // timestamp of the open transaction
   std::int64_t last_ts_ = 0;  // timestamp of the last committed one
   // Next id per room, valid inside the open transaction only (rolled-back ids are reused).

@@ -23,6 +23,16 @@ namespace {
 struct AppendRequest {
   std::string room, user, text;
   MessageStore::MessageCallback done;
+  std::uint64_t user_id = 0;
+};
+struct UserWriteRequest {
+  std::uint64_t id;  // 0: create a user with `token_hash`
+  std::string name, token_hash;
+  MessageStore::UserCallback done;
+};
+struct FindUserRequest {
+  std::string token_hash;
+  MessageStore::UserCallback done;
 };
 struct EnsureRoomRequest {
   std::string name;
@@ -49,15 +59,16 @@ struct FindRoomRequest {
   std::string name;
   MessageStore::RoomCallback done;
 };
-using Request = std::variant<AppendRequest, EnsureRoomRequest, DeleteRoomRequest, ReadRequest,
-                             RoomsRequest, FindRoomRequest>;
+// The writes first (is_write).
+using Request = std::variant<AppendRequest, EnsureRoomRequest, DeleteRoomRequest, UserWriteRequest,
+                             ReadRequest, RoomsRequest, FindRoomRequest, FindUserRequest>;
 
 bool is_write(const Request& r) {
-  return r.index() <= 2;
+  return r.index() <= 3;
 }
 
 // What a write produced, kept until the transaction's fate is known.
-using Outcome = std::variant<Result<Message>, Result<Room>, Result<bool>>;
+using Outcome = std::variant<Result<Message>, Result<Room>, Result<bool>, Result<User>>;
 
 const Error* error_of(const Outcome& o) {
   return std::visit([](const auto& r) { return r ? nullptr : &r.error(); }, o);
@@ -65,13 +76,15 @@ const Error* error_of(const Outcome& o) {
 
 // Errors that concern one request only; anything else means the transaction is lost.
 bool is_own_error(const Error& e) {
-  return e.code == Errc::RoomNotFound || e.code == Errc::TooManyRooms;
+  return e.code == Errc::RoomNotFound || e.code == Errc::TooManyRooms ||
+         e.code == Errc::UserNotFound;
 }
 
 // The answer to a write whose transaction was lost.
 Outcome failure(const Request& r, const Error& e) {
   if (std::holds_alternative<AppendRequest>(r)) return Result<Message>(e);
   if (std::holds_alternative<EnsureRoomRequest>(r)) return Result<Room>(e);
+  if (std::holds_alternative<UserWriteRequest>(r)) return Result<User>(e);
   return Result<bool>(e);
 }
 
@@ -165,9 +178,12 @@ void MessageStore::Impl::commit_writes(const std::vector<Request*>& writes) {
   for (std::size_t i = 0; !lost && i < writes.size(); ++i) {
     Request& r = *writes[i];
     if (auto* a = std::get_if<AppendRequest>(&r)) {
-      outcomes.emplace_back(db.insert_message(a->room, a->user, a->text));
+      outcomes.emplace_back(db.insert_message(a->room, a->user, a->text, a->user_id));
     } else if (auto* e = std::get_if<EnsureRoomRequest>(&r)) {
       outcomes.emplace_back(db.ensure_room(e->name, e->max_rooms));
+    } else if (auto* u = std::get_if<UserWriteRequest>(&r)) {
+      outcomes.emplace_back(u->id == 0 ? db.insert_user(u->name, u->token_hash)
+                                       : db.rename_user(u->id, u->name));
     } else {
       auto& d = std::get<DeleteRoomRequest>(r);
       outcomes.emplace_back(db.delete_room(d.name, d.only_if_empty));
@@ -197,6 +213,8 @@ void MessageStore::Impl::answer_write(Request& r, Outcome outcome) {
     a->done(std::get<Result<Message>>(std::move(outcome)));
   } else if (auto* e = std::get_if<EnsureRoomRequest>(&r)) {
     e->done(std::get<Result<Room>>(std::move(outcome)));
+  } else if (auto* u = std::get_if<UserWriteRequest>(&r)) {
+    u->done(std::get<Result<User>>(std::move(outcome)));
   } else {
     std::get<DeleteRoomRequest>(r).done(std::get<Result<bool>>(std::move(outcome)));
   }
@@ -208,6 +226,8 @@ void MessageStore::Impl::serve_read(Request& r) {
                             : db.after(read->room, read->id, read->limit));
   } else if (auto* rooms = std::get_if<RoomsRequest>(&r)) {
     rooms->done(rooms->empty_before >= 0 ? db.empty_rooms(rooms->empty_before) : db.rooms());
+  } else if (auto* user = std::get_if<FindUserRequest>(&r)) {
+    user->done(db.find_user(user->token_hash));
   } else {
     auto& find = std::get<FindRoomRequest>(r);
     find.done(db.find_room(find.name));
@@ -237,6 +257,52 @@ std::error_code MessageStore::append(std::string room, std::string user, std::st
   if (std::error_code ec = validate_text(text)) return ec;
   return impl_->submit(
       AppendRequest{std::move(room), std::move(*name), std::move(text), std::move(done)});
+}
+
+std::error_code MessageStore::append(std::string room, std::uint64_t user_id, std::string user,
+                                     std::string text, MessageCallback done) {
+  if (!valid_room_name(room)) return Errc::InvalidRoomName;
+  auto name = normalize_name(user);
+  if (!name) return Errc::InvalidName;
+  if (std::error_code ec = validate_text(text)) return ec;
+  return impl_->submit(
+      AppendRequest{std::move(room), std::move(*name), std::move(text), std::move(done), user_id});
+}
+
+std::error_code MessageStore::create_user(std::string name, std::string token_hash,
+                                          UserCallback done) {
+  auto normal = normalize_name(name);
+  if (!normal) return Errc::InvalidName;
+  if (token_hash.empty()) throw std::invalid_argument("switchboard::store: an empty token hash");
+  return impl_->submit(
+      UserWriteRequest{0, std::move(*normal), std::move(token_hash), std::move(done)});
+}
+
+std::error_code MessageStore::rename_user(std::uint64_t id, std::string name, UserCallback done) {
+  auto normal = normalize_name(name);
+  if (!normal) return Errc::InvalidName;
+  if (id == 0) return Errc::UserNotFound;
+  return impl_->submit(UserWriteRequest{id, std::move(*normal), {}, std::move(done)});
+}
+
+std::error_code MessageStore::find_user(std::string token_hash, UserCallback done) {
+  return impl_->submit(FindUserRequest{std::move(token_hash), std::move(done)});
+}
+
+Result<User> MessageStore::create_user_sync(std::string name, std::string token_hash) {
+  return wait_for<User>([&](UserCallback cb) {
+    return create_user(std::move(name), std::move(token_hash), std::move(cb));
+  });
+}
+
+Result<User> MessageStore::rename_user_sync(std::uint64_t id, std::string name) {
+  return wait_for<User>(
+      [&](UserCallback cb) { return rename_user(id, std::move(name), std::move(cb)); });
+}
+
+Result<User> MessageStore::find_user_sync(std::string token_hash) {
+  return wait_for<User>(
+      [&](UserCallback cb) { return find_user(std::move(token_hash), std::move(cb)); });
 }
 
 std::error_code MessageStore::ensure_room(std::string name, std::size_t max_rooms,

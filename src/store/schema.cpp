@@ -25,6 +25,17 @@ CREATE TABLE messages (
   PRIMARY KEY (room_id, id)
 ) WITHOUT ROWID;
 )sql"},
+    // A user is found by the SHA-256 of a random secret token, never by the token itself.
+    // Messages keep the name at posting time and the author's id (0: a guest).
+    {"users", R"sql(
+CREATE TABLE users (
+  user_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_hash TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+ALTER TABLE messages ADD COLUMN user_id INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 std::optional<Error> rollback_with(sqlite3* db, Error error) {

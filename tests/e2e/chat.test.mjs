@@ -232,9 +232,28 @@ async function postMessage(baseUrl, room, user, text) {
   return JSON.parse(body).message;
 }
 
+/** The identity this browser keeps ({id, name, token}). */
+const identityOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('switchboard.identity')));
+
+/** Runs axe-core (from web/node_modules) on the page: the serious and critical violations. */
+async function axeViolations(page) {
+  const axePath = createRequire(path.join(repo, 'web', 'package.json')).resolve('axe-core/axe.min.js');
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Whether the message `text` on `page` is shown as the person's own (right side, ✓). */
+async function isOwn(page, text) {
+  const msg = page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
+  return (await msg.getAttribute('class')).split(' ').includes('own');
+}
+
 // ---------------------------------------------------------------- the tests
 
-describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
+describe('chat web UI', { skip: skipReason ?? false, timeout: 360000 }, () => {
   let server;
   let browser;
   let dataDir;
@@ -250,8 +269,11 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       d.dismiss().catch(() => {});
     });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // what the server sent on the page's WebSockets (to see refusals the page does not show)
+    const received = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && received.push(f.payload)));
     await page.goto(server.url);
-    return { context, page };
+    return { context, page, received };
   }
 
   before(async () => {
@@ -368,7 +390,7 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       const input = a.page.getByLabel('Display name');
       assert.equal(await input.inputValue(), 'carol');
       await input.fill('carol the great');
-      await a.page.getByRole('button', { name: 'Connect' }).click();
+      await a.page.getByRole('button', { name: 'Save' }).click();
       await eventually(async () => assert.equal(await a.page.getByTestId('my-name').textContent(), 'carol the great'));
       await eventually(async () => {
         const names = await b.page.getByTestId('online-list').getByTestId('online-user').evaluateAll((els) => els.map((e) => e.dataset.user));
@@ -474,8 +496,9 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       await say(a.page, 'typed while offline');
       await eventually(async () => {
         const msg = a.page.getByTestId('message').filter({ hasText: 'typed while offline' });
-        assert.equal(await msg.getAttribute('data-status'), 'pending');
-        assert.equal((await msg.getByTestId('message-status').textContent()).trim(), 'sending…');
+        // queued in the page (issue 13: the queue is visible), sent once connected
+        assert.equal(await msg.getAttribute('data-status'), 'queued');
+        assert.match((await msg.getByTestId('message-status').textContent()).trim(), /^queued/);
       });
 
       await server.start(port);
@@ -554,7 +577,9 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       return { context, page };
     })();
     try {
-      await postMessage(full.url, 'lobby', 'kate', 'the room exists');
+      // long enough that the lobby's one page cannot take another big message
+      const first = `the room exists ${'.'.repeat(500)}`;
+      await postMessage(full.url, 'lobby', 'kate', first);
       const big = 'x'.repeat(3990);
       for (let i = 0; ; i++) {
         assert.ok(i < 200, 'the store never filled');
@@ -568,7 +593,7 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       }
       await page.goto(full.url);
       await register(page, 'kate');
-      await seesOnce(page, 'the room exists');
+      await seesOnce(page, first);
       const text = `kept ${big}`; // as big as what did not fit
       await say(page, text);
       const msg = page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
@@ -588,6 +613,329 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 120000 }, () => {
       await context.close();
       await full.kill();
       fs.rmSync(fullDir, { recursive: true, force: true });
+    }
+  });
+
+  // ------------------------------------------------------------ issue 13: the chat people would pick
+
+  test('identity: two people named Sam stay distinct; a rename keeps one\'s messages; guests are marked', async () => {
+    const room = 'e2e-sams';
+    const [a, b] = await Promise.all([newPage(), newPage()]);
+    try {
+      await register(a.page, 'Sam');
+      await register(b.page, 'Sam');
+      const [ia, ib] = [await identityOf(a.page), await identityOf(b.page)];
+      assert.notEqual(ia.id, ib.id);
+      assert.match(ia.token, /^[0-9a-f]{64}$/);
+      await Promise.all([enterRoom(a.page, room), enterRoom(b.page, room)]);
+      for (const { page } of [a, b]) {
+        await eventually(async () => {
+          const ids = await page.getByTestId('online-user').evaluateAll((els) => els.map((e) => Number(e.dataset.userId)));
+          assert.deepEqual(ids.sort(), [ia.id, ib.id].sort());
+        }, { what: 'two Sams online' });
+        assert.equal(await page.getByTestId('online-list').getByText('(you)').count(), 1);
+      }
+      await say(a.page, 'from the first Sam');
+      await delivered(a.page, 'from the first Sam');
+      await seesOnce(b.page, 'from the first Sam');
+      assert.equal(await isOwn(a.page, 'from the first Sam'), true);
+      assert.equal(await isOwn(b.page, 'from the first Sam'), false, 'the other Sam sees it as his own');
+      const onB = b.page.getByTestId('message').filter({ hasText: 'from the first Sam' });
+      assert.equal((await onB.getByTestId('user-tag').textContent()).trim(), `#${ia.id}`);
+      assert.equal(await onB.getByTestId('message-status').count(), 0);
+
+      // a guest (HTTP without a token) under the same name: marked, never anyone's own
+      await postMessage(server.url, room, 'Sam', 'a script posting as Sam');
+      for (const { page } of [a, b]) {
+        await seesOnce(page, 'a script posting as Sam');
+        const g = page.getByTestId('message').filter({ hasText: 'a script posting as Sam' });
+        assert.equal(await g.getByTestId('guest-badge').count(), 1);
+        assert.equal(await isOwn(page, 'a script posting as Sam'), false);
+      }
+      // HTTP with the token posts as that person
+      const res = await fetch(`${server.url}/api/rooms/${room}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ib.token}` },
+        body: JSON.stringify({ text: 'the second Sam, by script' }),
+      });
+      assert.equal(res.status, 201);
+      await seesOnce(b.page, 'the second Sam, by script');
+      assert.equal(await isOwn(b.page, 'the second Sam, by script'), true);
+      await screenshot(b.page, 'identity-two-sams');
+
+      // a rename keeps one's earlier messages one's own, and everyone sees the new name
+      await a.page.getByRole('button', { name: 'Change name' }).click();
+      await a.page.getByLabel('Display name').fill('Samantha');
+      await a.page.getByRole('button', { name: 'Save' }).click();
+      await eventually(async () => assert.equal(await a.page.getByTestId('my-name').textContent(), 'Samantha'));
+      assert.equal(await isOwn(a.page, 'from the first Sam'), true, 'own message lost after a rename');
+      await eventually(async () => assert.equal(await b.page.getByText('Sam is now known as Samantha.').count(), 1));
+      await eventually(async () => {
+        const names = await b.page.getByTestId('online-user').evaluateAll((els) => els.map((e) => e.dataset.user));
+        assert.deepEqual(names.sort(), ['Sam', 'Samantha']);
+      });
+      assert.equal((await identityOf(a.page)).name, 'Samantha');
+      await a.page.reload();
+      await waitConnected(a.page);
+      await seesOnce(a.page, 'from the first Sam');
+      assert.equal(await isOwn(a.page, 'from the first Sam'), true, 'own message lost after a reload');
+      await screenshot(a.page, 'identity-after-rename');
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+
+  test('disconnected: a clear banner and presence shown as unknown; Save and sign out', async () => {
+    const { context, page } = await newPage();
+    try {
+      await register(page, 'olga');
+      await enterRoom(page, 'e2e-offline');
+      await say(page, 'hello');
+      await delivered(page, 'hello');
+      assert.equal(await page.getByTestId('connection-banner').count(), 0);
+      await context.setOffline(true);
+      await eventually(async () => assert.match(await page.getByTestId('connection-banner').textContent(), /offline/i));
+      assert.equal(await page.getByTestId('online-list').getAttribute('data-known'), 'false');
+      assert.equal(await page.getByTestId('presence-unknown').count(), 1);
+      assert.equal(await page.getByText('This is the start of #e2e-offline.').count(), 1, 'the start line disappeared');
+      await screenshot(page, 'disconnected-banner');
+      await context.setOffline(false);
+      await waitConnected(page);
+      await eventually(async () => assert.equal(await page.getByTestId('connection-banner').count(), 0));
+      // known again once the room is joined again
+      await eventually(async () => assert.equal(await page.getByTestId('online-list').getAttribute('data-known'), 'true'));
+
+      // the change-name page says "Save"; signing out forgets the identity on this browser
+      await page.getByRole('button', { name: 'Change name' }).click();
+      assert.equal(await page.getByRole('button', { name: 'Save' }).count(), 1);
+      assert.equal(await page.getByRole('button', { name: 'Connect' }).count(), 0);
+      await screenshot(page, 'change-name-save');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await eventually(async () => assert.equal(await page.getByRole('button', { name: 'Connect' }).count(), 1));
+      assert.equal(await identityOf(page), null);
+      await page.reload();
+      await eventually(async () => assert.equal(await page.getByRole('button', { name: 'Connect' }).count(), 1), {
+        what: 'the registration page after a reload',
+      });
+      assert.equal(await page.getByTestId('my-name').count(), 0, 'still signed in after a reload');
+      await screenshot(page, 'signed-out');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('too long: a counter near the limit, refused before sending', async () => {
+    const { context, page } = await newPage();
+    try {
+      await register(page, 'pete');
+      await enterRoom(page, 'e2e-long');
+      const box = page.getByLabel('Message', { exact: true });
+      await box.fill('y'.repeat(3000));
+      assert.equal(await page.getByTestId('char-counter').count(), 0);
+      await box.fill('y'.repeat(3990));
+      assert.equal(await page.getByTestId('char-counter').textContent(), '10 left');
+      await box.fill('y'.repeat(4010));
+      assert.equal(await page.getByTestId('char-counter').textContent(), '10 over');
+      assert.equal(await page.getByRole('button', { name: 'Send' }).isDisabled(), true);
+      await box.press('Enter');
+      await eventually(async () => assert.match(await page.getByTestId('composer-error').textContent(), /10 characters over/));
+      assert.equal(await page.getByTestId('message').count(), 0, 'a too-long message was sent');
+      await screenshot(page, 'too-long');
+      await box.fill('y'.repeat(4000));
+      await box.press('Enter');
+      await delivered(page, 'y'.repeat(4000));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a new room appears on every page at once; a burst of 30 goes out in order, the queue visible', async () => {
+    const [a, b] = await Promise.all([newPage(), newPage()]);
+    try {
+      await Promise.all([register(a.page, 'quinn'), register(b.page, 'rosa')]);
+      await enterRoom(a.page, 'e2e-pushed');
+      // pushed by the server, not refreshed every 20 s
+      await eventually(async () => assert.equal(await b.page.locator('[data-testid="room"][data-room="e2e-pushed"]').count(), 1), {
+        timeout: 3000,
+        what: 'the new room on the other page',
+      });
+      await enterRoom(b.page, 'e2e-pushed');
+      const texts = Array.from({ length: 30 }, (_, i) => `burst ${i + 1}`);
+      const box = a.page.getByLabel('Message', { exact: true });
+      for (const t of texts) {
+        await box.fill(t);
+        await box.press('Enter');
+      }
+      await eventually(async () => assert.match(await a.page.getByTestId('send-queue').textContent(), /waiting to be sent/), {
+        what: 'the queue shown',
+      });
+      await screenshot(a.page, 'send-queue');
+      for (const { page } of [a, b]) {
+        await eventually(async () => assert.deepEqual(await messageTexts(page), texts), { timeout: 20000, what: 'all 30 in order' });
+      }
+      await eventually(async () => assert.equal(await a.page.locator('[data-testid="message"][data-status="delivered"]').count(), 30));
+      assert.equal(await a.page.getByTestId('send-queue').count(), 0);
+      // paced to the limit: the server refused nothing on the way
+      const refused = a.received.filter((f) => f.includes('rate limited'));
+      assert.equal(refused.length, 0, refused.join(' '));
+      assert.ok(a.received.some((f) => f.includes('burst 30')));
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+
+  test('links are clickable (http and https only), still no HTML', async () => {
+    const { context, page } = await newPage();
+    try {
+      await register(page, 'sven');
+      await enterRoom(page, 'e2e-links');
+      const text = 'see https://example.com/a?b=1&c=2, javascript:alert(1), <i>x</i> and http://x.test/path.';
+      await say(page, text);
+      await delivered(page, text);
+      const links = page.getByTestId('message-link');
+      assert.equal(await links.count(), 2);
+      assert.equal(await links.nth(0).getAttribute('href'), 'https://example.com/a?b=1&c=2');
+      assert.equal(await links.nth(0).textContent(), 'https://example.com/a?b=1&c=2');
+      assert.equal(await links.nth(0).getAttribute('rel'), 'noopener noreferrer');
+      assert.equal(await links.nth(1).getAttribute('href'), 'http://x.test/path');
+      assert.equal(await page.getByTestId('message-list').locator('i').count(), 0);
+      assert.equal(await page.getByTestId('message-text').last().textContent(), text);
+      await screenshot(page, 'links');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('unread counts and title; "new messages" divider; jump to latest; grouping and day separators', async () => {
+    const room = 'e2e-unread';
+    const { context, page } = await newPage();
+    try {
+      for (let i = 1; i <= 30; i++) await postMessage(server.url, room, 'bot', `earlier ${i}`);
+      await register(page, 'tara');
+      await enterRoom(page, room);
+      await seesOnce(page, 'earlier 30');
+      // one author's run is grouped under one name; a day separator on top
+      assert.ok((await page.locator('[data-testid="message"][data-grouped="true"]').count()) >= 29);
+      assert.equal(await page.getByTestId('day-separator').first().textContent(), 'Today');
+
+      // elsewhere: the room's new messages are counted, in the list and in the title
+      await enterRoom(page, 'e2e-unread-other');
+      for (let i = 1; i <= 3; i++) await postMessage(server.url, room, 'uma', `while away ${i}`);
+      const count = page.locator(`[data-testid="room"][data-room="${room}"] [data-testid="unread-count"]`);
+      await eventually(async () => assert.equal(await count.textContent(), '3'), { what: 'unread count' });
+      await eventually(async () => assert.match(await page.title(), /^\(3\) /), { what: 'unread in the title' });
+      await screenshot(page, 'unread');
+      await page.locator(`[data-testid="room"][data-room="${room}"]`).click();
+      await seesOnce(page, 'while away 3');
+      // the divider sits where the person left off
+      const order = await page
+        .getByTestId('message-list')
+        .locator('[data-testid="message-text"], [data-testid="new-messages-divider"]')
+        .evaluateAll((els) => els.map((e) => (e.dataset.testid === 'new-messages-divider' ? '---' : e.textContent)));
+      assert.deepEqual(order.slice(-5), ['earlier 30', '---', 'while away 1', 'while away 2', 'while away 3']);
+      assert.equal(await count.count(), 0);
+      await eventually(async () => assert.doesNotMatch(await page.title(), /^\(/));
+      await screenshot(page, 'new-messages-divider');
+
+      // scrolled up: new messages wait below a "jump to latest" button
+      await page.getByTestId('message-list').evaluate((el) => {
+        el.scrollTop = 0;
+      });
+      await eventually(async () => assert.equal(await page.getByTestId('jump-to-latest').count(), 1));
+      await postMessage(server.url, room, 'uma', 'below the fold');
+      await eventually(async () => assert.match(await page.getByTestId('jump-to-latest').textContent(), /1 new message/));
+      await screenshot(page, 'jump-to-latest');
+      await page.getByTestId('jump-to-latest').click();
+      await eventually(async () => assert.equal(await page.getByTestId('jump-to-latest').count(), 0));
+      const atBottom = await page
+        .getByTestId('message-list')
+        .evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40);
+      assert.ok(atBottom);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('join and leave lines, throttled for a flapping connection', async () => {
+    const room = 'e2e-joins';
+    const a = await newPage();
+    try {
+      await register(a.page, 'vera');
+      await enterRoom(a.page, room);
+      const b = await newPage();
+      await register(b.page, 'walt');
+      await enterRoom(b.page, room);
+      await eventually(async () => assert.equal(await a.page.getByText('walt joined.').count(), 1));
+      await b.context.close();
+      // within the throttle window, one line per person that follows what happened
+      await eventually(async () => assert.equal(await a.page.getByText('walt joined and left.').count(), 1));
+      const c = await newPage();
+      await register(c.page, 'xena');
+      await enterRoom(c.page, room);
+      await eventually(async () => assert.equal(await a.page.getByText('xena joined.').count(), 1));
+      for (let i = 0; i < 3; i++) {
+        await c.context.setOffline(true);
+        await eventually(async () => assert.notEqual(await connState(c.page), 'connected'));
+        await c.context.setOffline(false);
+        await waitConnected(c.page);
+      }
+      // one line for xena however often her connection dropped, true to where she is now
+      await eventually(async () => {
+        const lines = await a.page.locator('[data-testid="notice"][data-kind]').allTextContents();
+        assert.deepEqual(lines.filter((t) => t.startsWith('xena')), ['xena joined.']);
+      }, { timeout: 15000, what: 'one line for xena' });
+      assert.equal(await a.page.getByTestId('notice').filter({ hasText: 'walt' }).count(), 1);
+      await screenshot(a.page, 'join-leave');
+      await c.context.close();
+    } finally {
+      await a.context.close();
+    }
+  });
+
+  test('accessibility: keyboard reachable, no serious or critical axe-core violations', async () => {
+    const { context, page } = await newPage();
+    try {
+      assert.deepEqual(await axeViolations(page), [], 'registration page');
+      // registration by keyboard only
+      await page.keyboard.type('yann');
+      await page.keyboard.press('Enter');
+      await waitConnected(page);
+      await enterRoom(page, 'e2e-a11y');
+      await say(page, 'see https://example.com');
+      await delivered(page, 'see https://example.com');
+      await postMessage(server.url, 'e2e-a11y', 'zoe', 'a guest line');
+      await seesOnce(page, 'a guest line');
+      assert.deepEqual(await axeViolations(page), [], 'chat page');
+      assert.equal(await page.getByTestId('message-list').getAttribute('aria-live'), 'polite');
+      // every control is reachable with Tab
+      const reached = new Set();
+      for (let i = 0; i < 30; i++) {
+        await page.keyboard.press('Tab');
+        reached.add(await page.evaluate(() => document.activeElement?.textContent?.trim() || document.activeElement?.getAttribute('aria-label') || document.activeElement?.tagName));
+      }
+      for (const name of ['Change name', 'Sign out', 'Create', 'Send']) assert.ok([...reached].some((r) => r && r.includes(name)), `${name} not reached: ${[...reached]}`);
+      await screenshot(page, 'a11y-chat');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('desktop notifications are offered once', async () => {
+    const { context, page } = await newPage();
+    try {
+      await register(page, 'abel');
+      await eventually(async () => assert.equal(await page.getByTestId('notification-offer').count(), 1));
+      await screenshot(page, 'notification-offer');
+      await page.getByRole('button', { name: 'No thanks' }).click();
+      assert.equal(await page.getByTestId('notification-offer').count(), 0);
+      await page.reload();
+      await waitConnected(page);
+      await eventually(async () => assert.equal(await page.getByTestId('my-name').textContent(), 'abel'));
+      assert.equal(await page.getByTestId('notification-offer').count(), 0, 'asked again');
+    } finally {
+      await context.close();
     }
   });
 });

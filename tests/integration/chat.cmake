@@ -11,6 +11,11 @@ if(TARGET switchboard)
   set_tests_properties(integration.chat.hardening PROPERTIES
     ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_SHARDS=2;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
     TIMEOUT 180)
+  add_test(NAME integration.chat.identity
+           COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/chat_identity_test.mjs)
+  set_tests_properties(integration.chat.identity PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_SHARDS=2;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 120)
   add_test(NAME integration.chat.durability
            COMMAND ${SB_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/chat_durability_test.py)
   set_tests_properties(integration.chat.durability PROPERTIES

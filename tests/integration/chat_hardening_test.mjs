@@ -330,7 +330,9 @@ test('a full store answers 503 with Retry-After and a retryable ack; reads keep 
   // SQLite's max_page_count makes the database full at 256 KiB: the same SQLITE_FULL a full
   // disk gives, without privileges or a mount.
   const { base, data } = await serve(['--max-db-bytes', String(256 * 1024), ...UNLIMITED]);
-  await postOk(base, 'lobby', 'ada', 'before the disk filled');
+  // Long enough that the lobby's one page cannot take another big message.
+  const before = `before the disk filled ${'.'.repeat(500)}`;
+  await postOk(base, 'lobby', 'ada', before);
   const big = 'x'.repeat(3990);
   let full = null;
   for (let i = 0; i < 200 && !full; i++) {
@@ -350,7 +352,7 @@ test('a full store answers 503 with Retry-After and a retryable ack; reads keep 
   assert.equal(ack.retry, true);
   // Reads still work.
   const history = await (await fetch(`${base}/api/rooms/lobby/messages`)).json();
-  assert.deepEqual(history.messages.map((m) => m.text), ['before the disk filled']);
+  assert.deepEqual(history.messages.map((m) => m.text), [before]);
   // An operator frees space: the same message goes through.
   execFileSync(binary, ['rooms', 'delete', 'filler', '--data', data]);
   const retried = await socket.emitWithAck('message', { room: 'lobby', text: during });

@@ -1,14 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useChat } from './useChat.js';
 import { checkName, DEFAULT_ROOM, ROOM_RE } from './validate.js';
-import { loadName, loadRoom, saveName, saveRoom } from './storage.js';
+import { loadIdentity, loadName, loadRoom, saveIdentity, saveName, saveRoom } from './storage.js';
+import { register } from './identity.js';
+import { useAttention } from './useAttention.js';
 import Register from './Register.jsx';
 import Chat from './Chat.jsx';
-
-function storedName() {
-  const got = checkName(loadName());
-  return got.name ?? null;
-}
 
 function storedRoom() {
   const r = loadRoom();
@@ -16,71 +13,95 @@ function storedRoom() {
 }
 
 export default function App() {
-  const [name, setName] = useState(storedName);
-  const [view, setView] = useState(() => (name ? 'chat' : 'register'));
+  const [identity, setIdentity] = useState(loadIdentity);
+  const [view, setView] = useState(() => (identity ? 'chat' : 'register'));
   const [regError, setRegError] = useState(null);
-  const nameRef = useRef(name);
-  nameRef.current = name;
-  const [lastTried, setLastTried] = useState('');
+  const identityRef = useRef(identity);
+  identityRef.current = identity;
+  const [lastTried, setLastTried] = useState(() => loadName() ?? '');
 
-  const onRefused = useCallback((message) => {
-    setLastTried(nameRef.current ?? '');
-    saveName(null);
-    setName(null);
+  const forget = useCallback(() => {
+    saveIdentity(null);
+    setIdentity(null);
     setView('register');
-    setRegError(
-      message === 'invalid name'
-        ? 'The server refused this name (invalid name). Please choose another one.'
-        : `The server refused the connection: ${message}`,
-    );
   }, []);
+
+  const onRefused = useCallback(
+    (message) => {
+      setLastTried(identityRef.current?.name ?? '');
+      forget();
+      setRegError(
+        message === 'invalid token'
+          ? 'This browser’s identity is not known to the server (it may have been reset). Please register again.'
+          : `The server refused the connection: ${message}`,
+      );
+    },
+    [forget],
+  );
 
   const onSelfRename = useCallback((newName) => {
-    saveName(newName);
-    setName(newName);
+    const next = { ...identityRef.current, name: newName };
+    saveIdentity(next);
+    setIdentity(next);
   }, []);
 
-  const chat = useChat(name, storedRoom(), { onRefused, onRoomChange: saveRoom, onSelfRename });
-
-  useEffect(() => {
-    document.title = view === 'chat' && name ? `#${chat.state.room} · Switchboard chat` : 'Switchboard chat';
-  }, [view, name, chat.state.room]);
+  const attention = useAttention();
+  const chat = useChat(identity, storedRoom(), {
+    onRefused,
+    onRoomChange: saveRoom,
+    onSelfRename,
+    onMessage: attention.onMessage,
+  });
+  attention.useTitle(view === 'chat' && identity ? chat.state : null);
 
   const submitName = useCallback(
     async (raw) => {
       const got = checkName(raw);
       if (got.error) return got.error;
-      if (name == null) {
-        saveName(got.name);
-        setName(got.name);
+      if (identity == null) {
+        const res = await register(got.name);
+        if (res.error) return res.error;
+        saveIdentity(res.identity);
+        saveName(null);
+        setIdentity(res.identity);
         setRegError(null);
         setView('chat');
         return null;
       }
-      if (got.name !== name) {
+      if (got.name !== identity.name) {
         const res = await chat.actions.rename(got.name);
         if (!res.ok) return `Could not change the name: ${res.error}`;
-        saveName(res.name);
-        setName(res.name);
+        const next = { ...identityRef.current, name: res.name };
+        saveIdentity(next);
+        setIdentity(next);
       }
       setRegError(null);
       setView('chat');
       return null;
     },
-    [name, chat.actions],
+    [identity, chat.actions],
   );
 
-  if (view === 'register' || name == null) {
+  if (view === 'register' || identity == null) {
     return (
       <Register
-        initial={name ?? lastTried}
-        changing={name != null}
+        initial={identity?.name ?? lastTried}
+        changing={identity != null}
         error={regError}
-        conn={name != null ? chat.state.conn : null}
+        conn={identity != null ? chat.state.conn : null}
         onSubmit={submitName}
         onCancel={() => setView('chat')}
+        onSignOut={forget}
       />
     );
   }
-  return <Chat state={chat.state} actions={chat.actions} onChangeName={() => setView('register')} />;
+  return (
+    <Chat
+      state={chat.state}
+      actions={chat.actions}
+      onChangeName={() => setView('register')}
+      onSignOut={forget}
+      notifications={attention.notifications}
+    />
+  );
 }

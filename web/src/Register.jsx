@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { MAX_NAME } from './validate.js';
 import ConnState from './ConnState.jsx';
 
-export default function Register({ initial, changing, error, conn, onSubmit, onCancel }) {
+export default function Register({ initial, changing, error, conn, onSubmit, onCancel, onSignOut }) {
   const [value, setValue] = useState(initial);
   const [message, setMessage] = useState(error);
   const [busy, setBusy] = useState(false);
@@ -37,7 +37,7 @@ export default function Register({ initial, changing, error, conn, onSubmit, onC
         <p className="muted">
           {changing
             ? 'Everyone in your rooms will see the new name.'
-            : 'Choose the name the others will see.'}
+            : 'Choose the name the others will see. This browser remembers you until you sign out.'}
         </p>
         <label htmlFor={inputId}>Display name</label>
         <input
@@ -67,11 +67,16 @@ export default function Register({ initial, changing, error, conn, onSubmit, onC
         )}
         <div className="row">
           <button type="submit" className="primary" disabled={busy}>
-            Connect
+            {changing ? 'Save' : 'Connect'}
           </button>
           {changing && (
             <button type="button" onClick={onCancel}>
               Back to chat
+            </button>
+          )}
+          {changing && (
+            <button type="button" className="danger" onClick={onSignOut}>
+              Sign out
             </button>
           )}
         </div>

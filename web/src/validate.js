@@ -29,3 +29,10 @@ export function checkRoom(raw) {
   }
   return { room };
 }
+
+/** The longest message the server takes, in code points (store::max_text_code_points). */
+export const MAX_TEXT = 4000;
+/** The counter shows from here on. */
+export const COUNT_FROM = 3500;
+
+export const codePoints = (text) => [...text].length;

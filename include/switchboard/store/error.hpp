@@ -26,6 +26,7 @@ enum class Errc : int {
   DiskFull,             ///< The disk (or the configured size cap) is full.
   UnsupportedSchema,    ///< The database was written by a newer program.
   Io,                   ///< Any other SQLite or file-system failure.
+  UserNotFound,         ///< No user has this token (or id).
 };
 
 /// The category of `Errc` (name "switchboard.store").

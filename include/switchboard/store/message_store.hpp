@@ -59,6 +59,7 @@ class MessageStore {
   using RoomsCallback = std::function<void(Result<std::vector<Room>>)>;
   /// True when the room was deleted, false when it was missing or (only_if_empty) not empty.
   using DeleteCallback = std::function<void(Result<bool>)>;
+  using UserCallback = std::function<void(Result<User>)>;
 
   /// Most messages one read returns.
   static constexpr std::size_t max_read_limit = 200;
@@ -80,6 +81,21 @@ class MessageStore {
   /// `TextTooLong`, `Overloaded` or `Closed`.
   [[nodiscard]] std::error_code append(std::string room, std::string user, std::string text,
                                        MessageCallback done);
+
+  /// The same, by registered user `user_id` (0: a guest) whose display name is `user`.
+  [[nodiscard]] std::error_code append(std::string room, std::uint64_t user_id, std::string user,
+                                       std::string text, MessageCallback done);
+
+  /// Queues the creation of a user named `name` (normalised) who is found again by
+  /// `token_hash` (the caller's hash of a random secret; the store never sees the secret).
+  /// `done` gets the user with a new id. Returns like `append` (`InvalidName`).
+  [[nodiscard]] std::error_code create_user(std::string name, std::string token_hash,
+                                            UserCallback done);
+  /// Queues a change of user `id`'s display name; `done` gets the user, or `UserNotFound`.
+  [[nodiscard]] std::error_code rename_user(std::uint64_t id, std::string name, UserCallback done);
+  /// Queues a read of the user whose token hashes to `token_hash`: `done` gets the user, or
+  /// `UserNotFound`. Returns like `append`.
+  [[nodiscard]] std::error_code find_user(std::string token_hash, UserCallback done);
 
   /// Queues the creation of room `name` if missing; `done` gets the room (existing or new),
   /// or `TooManyRooms` when `max_rooms` rooms exist already. Returns like `append`.
@@ -126,6 +142,10 @@ class MessageStore {
   /// Blocking `after`.
   Result<std::vector<Message>> after_sync(std::string room, std::uint64_t after_id,
                                           std::size_t limit);
+  /// Blocking `create_user`, `rename_user` and `find_user`.
+  Result<User> create_user_sync(std::string name, std::string token_hash);
+  Result<User> rename_user_sync(std::uint64_t id, std::string name);
+  Result<User> find_user_sync(std::string token_hash);
   /// Blocking `rooms`.
   Result<std::vector<Room>> rooms_sync();
 

@@ -241,6 +241,37 @@ TEST_F(MessageStoreTest, TimestampsNeverGoBackwards) {
   for (std::size_t i = 1; i < all->size(); ++i) EXPECT_LE((*all)[i - 1].ts, (*all)[i].ts);
 }
 
+TEST_F(MessageStoreTest, AUserIsFoundByTokenHashKeepsItsIdAcrossRenamesAndReopening) {
+  auto ada = store_->create_user_sync("  Ada ", "hash-a");
+  auto bob = store_->create_user_sync("Ada", "hash-b");
+  ASSERT_TRUE(ada && bob);
+  EXPECT_EQ(ada->name, "Ada");  // normalised
+  EXPECT_NE(ada->id, bob->id);  // one name, two people
+  EXPECT_EQ(store_->find_user_sync("hash-b")->id, bob->id);
+  EXPECT_EQ(store_->find_user_sync("nobody").error().code, Errc::UserNotFound);
+  ASSERT_TRUE(store_->rename_user_sync(ada->id, "Ada L."));
+  EXPECT_EQ(store_->rename_user_sync(999, "x").error().code, Errc::UserNotFound);
+  EXPECT_EQ(store_->create_user_sync("", "hash-c").error().code, Errc::InvalidName);
+
+  auto posted = store_->append_sync("lobby", "Ada L.", "hello");  // a guest
+  std::promise<Result<Message>> by_user;
+  ASSERT_FALSE(store_->append("lobby", ada->id, "Ada L.", "hi",
+                              [&](Result<Message> m) { by_user.set_value(std::move(m)); }));
+  EXPECT_EQ(by_user.get_future().get()->user_id, ada->id);
+  EXPECT_EQ(posted->user_id, 0u);
+
+  store_.reset();
+  store_ = open_store({.dir = dir_.path()});
+  auto again = store_->find_user_sync("hash-a");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, ada->id);
+  EXPECT_EQ(again->name, "Ada L.");
+  auto history = store_->history_sync("lobby", 0, 10);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].user_id, 0u);
+  EXPECT_EQ((*history)[1].user_id, ada->id);
+}
+
 TEST(MessageStoreFiles, TheDatabaseIsInWalModeWithTheSchemaVersion) {
   TempDir dir;
   auto store = open_store({.dir = dir / "nested/data"});  // created with its parents
@@ -251,7 +282,7 @@ TEST(MessageStoreFiles, TheDatabaseIsInWalModeWithTheSchemaVersion) {
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
