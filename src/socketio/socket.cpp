@@ -225,7 +225,8 @@ void Socket::finish(std::string_view reason) {
   connected_ = false;
   auto acks = std::move(acks_);
   acks_.clear();
-  for (auto& [id, pending] : acks) {
+  for (auto& entry : acks) {
+    auto& pending = entry.second;  // not a structured binding: clang 14 cannot capture those
     if (pending.timer) std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
     detail::run_user(*nsp_, this, "ack",
                      [&] { pending.callback("socket has been disconnected", {}); });
