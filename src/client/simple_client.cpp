@@ -76,9 +76,11 @@ error_code SimpleClient::connect(std::string_view url, SimpleOptions options) {
     }
     impl.socket = impl.client->socket(options.nsp, {.auth = std::move(options.auth)});
     Impl* p = &impl;
-    auto update = [p](bool connected, std::string error) {
+    // Everything connect() waits on changes under the mutex, then wakes it.
+    auto update = [p](bool connected, std::string error, bool refused = false) {
       std::lock_guard lock(p->mutex);
       p->connected = connected;
+      if (refused) p->refused = true;
       p->sid = p->socket ? p->socket->id() : "";
       p->transport = p->client ? p->client->transport() : std::nullopt;
       if (!error.empty()) p->error = std::move(error);
@@ -86,10 +88,9 @@ error_code SimpleClient::connect(std::string_view url, SimpleOptions options) {
     };
     impl.socket->on_connect([update] { update(true, {}); });
     impl.socket->on_disconnect([update](const std::string& reason) { update(false, reason); });
-    impl.socket->on_connect_error([p, update](const ConnectError& e) {
+    impl.socket->on_connect_error([update](const ConnectError& e) {
       // A refusal by the namespace ends the attempt; transport failures are retried.
-      if (!e.transport) p->refused = true;
-      update(false, e.message);
+      update(false, e.message, !e.transport);
     });
     impl.socket->on_any([p](Event& e) {
       Event copy{.name = e.name, .args = e.args};

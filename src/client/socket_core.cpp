@@ -6,10 +6,10 @@ namespace switchboard::client::detail {
 namespace {
 
 socketio::Args to_args(boost::json::array values, std::size_t skip,
-                       std::vector<std::string> attachments) {
+                       const std::vector<std::string>& attachments) {
   socketio::Args args;
   for (std::size_t i = skip; i < values.size(); ++i) args.values.push_back(std::move(values[i]));
-  args.attachments = std::move(attachments);
+  if (!attachments.empty()) socketio::inline_attachments(args.values, attachments);
   return args;
 }
 
@@ -35,19 +35,17 @@ socketio::Packet SocketCore::event_packet(std::string_view name, socketio::Args 
   data.reserve(args.values.size() + 1);
   data.emplace_back(name);
   for (auto& v : args.values) data.push_back(std::move(v));
-  return {.type = socketio::PacketType::Event,
-          .nsp = nsp_,
-          .id = id,
-          .data = std::move(data),
-          .attachments = std::move(args.attachments)};
+  socketio::Packet packet{
+      .type = socketio::PacketType::Event, .nsp = nsp_, .id = id, .data = std::move(data)};
+  socketio::extract_binaries(packet.data, packet.attachments);
+  return packet;
 }
 
 socketio::Packet SocketCore::ack_packet(std::uint64_t id, socketio::Args args) const {
-  return {.type = socketio::PacketType::Ack,
-          .nsp = nsp_,
-          .id = id,
-          .data = std::move(args.values),
-          .attachments = std::move(args.attachments)};
+  socketio::Packet packet{
+      .type = socketio::PacketType::Ack, .nsp = nsp_, .id = id, .data = std::move(args.values)};
+  socketio::extract_binaries(packet.data, packet.attachments);
+  return packet;
 }
 
 socketio::Packet SocketCore::disconnect_packet() const {

@@ -1,5 +1,7 @@
 #include "switchboard/engineio/server.hpp"
 
+#include <cstdio>
+
 #include "engineio/server_core.hpp"
 #include "engineio/sid.hpp"
 #include "switchboard/ws/endpoint.hpp"
@@ -45,6 +47,23 @@ void ServerCore::remove(const Session& session) {
   auto& map = locals_.at(const_cast<Session&>(session).shard().index())->sessions;
   auto it = map.find(session.id());
   if (it != map.end() && it->second.get() == &session) map.erase(it);
+}
+
+void ServerCore::handler_failed(Session& session, std::string_view handler,
+                                std::string_view what) noexcept {
+  handler_errors.fetch_add(1, std::memory_order_relaxed);
+  try {
+    if (options.on_handler_error) {
+      options.on_handler_error(session.id(), handler, what);
+    } else {
+      std::fprintf(stderr, "engine.io: the %.*s handler of session %s threw: %.*s\n",
+                   static_cast<int>(handler.size()), handler.data(), session.id().c_str(),
+                   static_cast<int>(what.size()), what.data());
+    }
+  } catch (...) {
+    // A reporter that throws too: the count stands.
+  }
+  if (session.is_open()) session.close_with("server error", true);
 }
 
 void ServerCore::decorate(const http::Request& request, http::Response& response) const {
@@ -139,7 +158,10 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
     auto session = weak.lock();
     if (!session) return;
     self->local()[session->id()] = session;
-    if (self->on_connection) self->on_connection(session);
+    if (self->on_connection) {
+      self->run_handler(*session, "connection", [&] { self->on_connection(session); });
+    }
+    if (!session->is_open()) return;
     session->start(open);
   };
   if (websocket) {
@@ -232,11 +254,12 @@ void ServerCore::upgrade(http::Exchange& exchange, const std::string& sid, unsig
          [self = shared_from_this(), sid, stream, leftover = std::move(up.leftover),
           request = std::move(request)]() mutable {
            auto it = self->local().find(sid);
-           if (it == self->local().end() || it->second->upgraded()) {
-             auto r = error_response(it == self->local().end() ? Error::SessionIdUnknown
-                                                               : Error::BadRequest);
-             return ws::reject(std::move(*stream), r);
+           if (it == self->local().end()) {
+             return ws::reject(std::move(*stream), error_response(Error::SessionIdUnknown));
            }
+           // A session already upgraded (or probing) completes the handshake and closes the
+           // newcomer at once (Session::probe), as the reference does: the client sees a
+           // close, not a refused upgrade.
            auto session = it->second;
            ws::accept_stream(std::move(*stream), std::move(leftover), std::move(request),
                              self->websocket_options(),
@@ -267,6 +290,10 @@ void Server::attach(http::Router& router) {
 std::size_t Server::local_sessions() const {
   auto* shard = net::Runtime::current();
   return shard ? core_->local().size() : 0;
+}
+
+std::uint64_t Server::handler_errors() const {
+  return core_->handler_errors.load(std::memory_order_relaxed);
 }
 
 const ServerOptions& Server::options() const {

@@ -1,6 +1,7 @@
 #pragma once
 // Private: what every shard's part of an Engine.IO server shares.
 
+#include <atomic>
 #include <unordered_map>
 
 #include "engineio/session.hpp"
@@ -20,9 +21,25 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   /// Decorates an answer with the CORS headers the request's origin earns.
   void decorate(const http::Request& request, http::Response& response) const;
 
+  /// Runs a user's handler for `session`; an exception it throws is counted, reported
+  /// (options.on_handler_error, or stderr) and closes that session ("server error"), unless
+  /// it is already closed. Never throws.
+  template <class F>
+  void run_handler(Session& session, std::string_view handler, F&& fn) noexcept {
+    try {
+      std::forward<F>(fn)();
+    } catch (const std::exception& e) {
+      handler_failed(session, handler, e.what());
+    } catch (...) {
+      handler_failed(session, handler, "unknown exception");
+    }
+  }
+  void handler_failed(Session& session, std::string_view handler, std::string_view what) noexcept;
+
   net::Runtime& runtime;
   ServerOptions options;
   std::function<void(const SocketPtr&)> on_connection;
+  std::atomic<std::uint64_t> handler_errors{0};
 
  private:
   struct Local {

@@ -202,7 +202,9 @@ http::Response Session::post(std::string_view body) {
 void Session::handle(Packet packet) {
   switch (packet.type) {
     case PacketType::Message:
-      if (on_message_) on_message_(std::move(packet));
+      if (on_message_) {
+        core_->run_handler(*this, "message", [&] { on_message_(std::move(packet)); });
+      }
       break;
     case PacketType::Pong:
       schedule_ping();
@@ -392,7 +394,7 @@ void Session::finish(std::string_view reason) {
   }
   auto handler = std::move(on_close_);
   on_message_ = nullptr;
-  if (handler) handler(reason);
+  if (handler) core_->run_handler(*this, "close", [&] { handler(reason); });
 }
 
 }  // namespace switchboard::engineio::detail

@@ -45,6 +45,7 @@ namespace {
 
 // Gathers the acks of a broadcast on the shard that emitted it.
 struct AckCollector {
+  std::shared_ptr<detail::NamespaceCore> nsp;
   unsigned shards_left = 0;
   std::size_t expected = 0;
   std::vector<Args> responses;
@@ -60,7 +61,8 @@ struct AckCollector {
     if (done) return;
     done = true;
     if (timer) timer->cancel();
-    callback(std::move(error), std::move(responses));
+    detail::run_user(*nsp, nullptr, "broadcast ack",
+                     [&] { callback(std::move(error), std::move(responses)); });
   }
 };
 
@@ -75,6 +77,7 @@ void BroadcastOperator::emit_with_ack(
   auto prepared = engineio::PreparedPackets::messages(
       detail::encode_event_messages(nsp_->name, event, std::move(args), id));
   auto collector = std::make_shared<AckCollector>();
+  collector->nsp = nsp_;
   collector->shards_left = runtime.size();
   collector->callback = std::move(callback);
   if (timeout_.count() > 0) {
@@ -120,9 +123,10 @@ void BroadcastOperator::fetch_sockets(std::function<void(std::vector<SocketInfo>
     unsigned left;
     std::vector<SocketInfo> found;
     std::function<void(std::vector<SocketInfo>)> callback;
+    std::shared_ptr<detail::NamespaceCore> nsp;
   };
   auto gather =
-      std::make_shared<Gather>(Gather{nsp_->server.runtime.size(), {}, std::move(callback)});
+      std::make_shared<Gather>(Gather{nsp_->server.runtime.size(), {}, std::move(callback), nsp_});
   nsp_->server.runtime.post_each(
       [nsp = nsp_, rooms = rooms_, except = except_, gather, origin](net::Shard& shard) {
         std::vector<SocketInfo> found;
@@ -131,7 +135,10 @@ void BroadcastOperator::fetch_sockets(std::function<void(std::vector<SocketInfo>
         });
         origin->post([gather, found = std::move(found)]() mutable {
           for (auto& f : found) gather->found.push_back(std::move(f));
-          if (--gather->left == 0) gather->callback(std::move(gather->found));
+          if (--gather->left == 0) {
+            detail::run_user(*gather->nsp, nullptr, "fetch_sockets",
+                             [&] { gather->callback(std::move(gather->found)); });
+          }
         });
       });
 }

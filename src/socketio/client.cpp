@@ -100,7 +100,7 @@ void Client::handle(Packet packet) {
       event.name = array[0].is_string() ? std::string(array[0].as_string())
                                         : boost::json::serialize(array[0]);
       event.args.values = boost::json::array(array.begin() + 1, array.end());
-      event.args.attachments = std::move(packet.attachments);
+      if (!packet.attachments.empty()) inline_attachments(event.args.values, packet.attachments);
       if (packet.id) {
         std::weak_ptr<Socket> weak = socket;
         auto id = *packet.id;
@@ -110,7 +110,7 @@ void Client::handle(Packet packet) {
           if (!s || !s->connected()) return;
           Packet ack{.type = PacketType::Ack, .nsp = nsp, .id = id};
           ack.data = std::move(args.values);
-          ack.attachments = std::move(args.attachments);
+          extract_binaries(ack.data, ack.attachments);
           std::string text;
           encode(text, ack);
           s->send_packet_text(std::move(text), std::move(ack.attachments));
@@ -123,7 +123,7 @@ void Client::handle(Packet packet) {
     case PacketType::BinaryAck: {
       Args args;
       args.values = std::move(packet.data.as_array());
-      args.attachments = std::move(packet.attachments);
+      if (!packet.attachments.empty()) inline_attachments(args.values, packet.attachments);
       socket->deliver_ack(*packet.id, std::move(args));
       break;
     }
@@ -184,17 +184,26 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
                    std::size_t next, std::shared_ptr<Restore> restore) {
   auto& middlewares = nsp->handlers->middlewares;
   if (next < middlewares.size()) {
-    std::weak_ptr<Client> weak = shared_from_this();
-    middlewares[next](socket,
-                      [weak, nsp, socket, next, restore](std::optional<ConnectError> error) {
-                        auto self = weak.lock();
-                        if (!self || !self->engine_->is_open()) return;
-                        if (error) {
-                          self->drop_socket(nsp->name);
-                          return self->refuse(nsp->name, *error);
-                        }
-                        self->admit(nsp, socket, next + 1, restore);
-                      });
+    auto self = shared_from_this();
+    std::weak_ptr<Client> weak = self;
+    auto middleware = middlewares[next];
+    bool ok = run_user(*nsp, socket.get(), "middleware", [&] {
+      middleware(socket, [weak, nsp, socket, next, restore](std::optional<ConnectError> error) {
+        auto self = weak.lock();
+        if (!self || !self->engine_->is_open()) return;
+        if (error) {
+          self->drop_socket(nsp->name);
+          return self->refuse(nsp->name, *error);
+        }
+        self->admit(nsp, socket, next + 1, restore);
+      });
+    });
+    // A middleware that threw before letting the socket in: refused, as by next(error).
+    if (auto* slot = find_socket(nsp->name);
+        !ok && slot && *slot == socket && !socket->connected() && engine_->is_open()) {
+      drop_socket(nsp->name);
+      refuse(nsp->name, ConnectError{.message = "server error", .data = nullptr});
+    }
     return;
   }
   connect_timer_.cancel();
@@ -229,7 +238,10 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
   engine_->send(text);
   for (const auto& packets : missed) engine_->send(packets);
   socket->mark_connected(recovered);
-  if (nsp->handlers->on_connection) nsp->handlers->on_connection(socket);
+  if (nsp->handlers->on_connection) {
+    auto& handler = nsp->handlers->on_connection;
+    run_user(*nsp, socket.get(), "connection", [&] { handler(socket); });
+  }
 }
 
 void Client::refuse(const std::string& nsp, const ConnectError& error) {

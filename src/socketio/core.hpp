@@ -150,6 +150,11 @@ class ServerCore {
  public:
   ServerCore(net::Runtime& runtime, ServerOptions options);
 
+  /// Reports user code that threw: counts it and hands it to options.on_handler_error (or
+  /// stderr). Never throws.
+  void report(const HandlerError& error) noexcept;
+  std::atomic<std::uint64_t> handler_errors{0};
+
   std::shared_ptr<NamespaceCore> get_or_create(const std::string& name);
   /// The namespace for a CONNECT, created from a matching parent when dynamic; null if none.
   std::shared_ptr<NamespaceCore> find_for_connect(const std::string& name,
@@ -175,6 +180,26 @@ class ServerCore {
   std::unordered_map<std::string, std::shared_ptr<NamespaceCore>> namespaces_;
   std::vector<Parent> parents_;
 };
+
+/// Reports user code that threw (see run_user).
+void user_failed(NamespaceCore& nsp, Socket* socket, std::string_view where,
+                 std::string_view what) noexcept;
+
+/// Runs user code `fn` for `socket` (null when it ran for none) in namespace `nsp`. An
+/// exception it throws stops here: it is reported (ServerCore::report), and `socket`, if still
+/// connected, leaves with reason "server error". True when `fn` returned normally.
+template <class F>
+bool run_user(NamespaceCore& nsp, Socket* socket, std::string_view where, F&& fn) noexcept {
+  try {
+    std::forward<F>(fn)();
+    return true;
+  } catch (const std::exception& e) {
+    user_failed(nsp, socket, where, e.what());
+  } catch (...) {
+    user_failed(nsp, socket, where, "unknown exception");
+  }
+  return false;
+}
 
 /// 15 random bytes as 20 URL-safe characters.
 std::string random_id();

@@ -1,5 +1,7 @@
 #include <switchboard/socketio/packet.hpp>
 
+#include <switchboard/socketio/args.hpp>
+
 #include <boost/json/object.hpp>
 
 #include <algorithm>
@@ -16,6 +18,36 @@ const std::string* Packet::resolve(const boost::json::value& value) const noexce
   const auto index = placeholder_index(value);
   if (!index || *index >= attachments.size()) return nullptr;
   return &attachments[*index];
+}
+
+void inline_attachments(boost::json::array& data, const std::vector<std::string>& attachments) {
+  for (auto& item : data) inline_attachments(item, attachments);
+}
+
+void inline_attachments(boost::json::value& data, const std::vector<std::string>& attachments) {
+  if (auto* array = data.if_array()) return inline_attachments(*array, attachments);
+  auto* object = data.if_object();
+  if (!object) return;
+  if (auto index = placeholder_index(data)) {
+    if (*index < attachments.size()) data = binary(attachments[*index]);
+    return;
+  }
+  for (auto& member : *object) inline_attachments(member.value(), attachments);
+}
+
+void extract_binaries(boost::json::value& data, std::vector<std::string>& attachments) {
+  if (auto* array = data.if_array()) {
+    for (auto& item : *array) extract_binaries(item, attachments);
+    return;
+  }
+  auto* object = data.if_object();
+  if (!object) return;
+  if (auto bytes = as_binary(data)) {
+    attachments.emplace_back(*bytes);
+    data = make_placeholder(attachments.size() - 1);
+    return;
+  }
+  for (auto& member : *object) extract_binaries(member.value(), attachments);
 }
 
 boost::json::value make_placeholder(std::size_t num) {

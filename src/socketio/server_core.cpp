@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include "socketio/core.hpp"
 #include "switchboard/net/random.hpp"
 
@@ -15,6 +17,34 @@ std::string random_id() {
   return id;
 }
 
+void user_failed(NamespaceCore& nsp, Socket* socket, std::string_view where,
+                 std::string_view what) noexcept {
+  nsp.server.report({.nsp = nsp.name,
+                     .socket_id = socket ? std::string_view(socket->id()) : std::string_view(),
+                     .where = where,
+                     .what = what});
+  if (!socket) return;
+  try {
+    socket->disconnect_with("server error");
+  } catch (...) {
+    // Only user code throws, and what disconnect_with runs of it is guarded.
+  }
+}
+
+void ServerCore::report(const HandlerError& error) noexcept {
+  handler_errors.fetch_add(1, std::memory_order_relaxed);
+  try {
+    if (options.on_handler_error) return options.on_handler_error(error);
+    std::fprintf(stderr, "socket.io: %.*s threw in namespace %.*s (socket %.*s): %.*s\n",
+                 static_cast<int>(error.where.size()), error.where.data(),
+                 static_cast<int>(error.nsp.size()), error.nsp.data(),
+                 static_cast<int>(error.socket_id.size()), error.socket_id.data(),
+                 static_cast<int>(error.what.size()), error.what.data());
+  } catch (...) {
+    // A reporter that throws too: the count stands.
+  }
+}
+
 std::vector<std::pair<bool, std::string>> encode_event_messages(const std::string& nsp,
                                                                 std::string_view event, Args args,
                                                                 std::optional<std::uint64_t> id) {
@@ -24,7 +54,7 @@ std::vector<std::pair<bool, std::string>> encode_event_messages(const std::strin
   data.emplace_back(event);
   for (auto& v : args.values) data.push_back(std::move(v));
   packet.data = std::move(data);
-  packet.attachments = std::move(args.attachments);
+  extract_binaries(packet.data, packet.attachments);
   std::vector<std::pair<bool, std::string>> messages;
   messages.emplace_back(false, std::string());
   encode(messages.back().second, packet);
@@ -197,11 +227,16 @@ void Server::server_side_emit_args(std::string_view, Args) {
 void Server::server_side_emit_with_ack(
     std::string_view, Args, std::chrono::milliseconds,
     std::function<void(std::optional<std::string>, std::vector<Args>)> callback) {
-  callback(std::nullopt, {});
+  detail::run_user(*core_->get_or_create("/"), nullptr, "server side ack",
+                   [&] { callback(std::nullopt, {}); });
 }
 
 void Server::on_server_side(std::string event, std::function<void(Event&)> handler) {
   core_->server_side_handlers[std::move(event)] = std::move(handler);
+}
+
+std::uint64_t Server::handler_errors() const {
+  return core_->handler_errors.load(std::memory_order_relaxed) + core_->engine.handler_errors();
 }
 
 void Server::attach(http::Router& router) {

@@ -64,8 +64,15 @@ net::SendResult Socket::send_messages(std::vector<std::pair<bool, std::string>> 
   return send_packet_text(std::move(messages[0].second), std::move(attachments));
 }
 
+void Socket::notify_outgoing(const Event& event) {
+  if (!any_outgoing_) return;
+  auto keep = shared_from_this();
+  auto handler = any_outgoing_;  // it may replace itself
+  detail::run_user(*nsp_, this, "any outgoing", [&] { handler(event); });
+}
+
 net::SendResult Socket::emit_args(std::string_view event, Args args) {
-  if (any_outgoing_) any_outgoing_(Event{std::string(event), args, {}});
+  if (any_outgoing_) notify_outgoing(Event{std::string(event), args, {}});
   if (nsp_->recovery()) return nsp_->emit_logged(*this, event, std::move(args));
   return send_messages(
       detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt));
@@ -95,7 +102,7 @@ void Socket::register_ack(std::uint64_t id, AckCallback callback,
       if (it == self->acks_.end()) return;
       auto cb = std::move(it->second.callback);
       self->acks_.erase(it);
-      cb("operation has timed out", {});
+      detail::run_user(*self->nsp_, self.get(), "ack", [&] { cb("operation has timed out", {}); });
     });
     pending.timer = timer;
   }
@@ -108,15 +115,21 @@ void Socket::deliver_ack(std::uint64_t id, Args args) {
   auto pending = std::move(it->second);
   acks_.erase(it);
   if (pending.timer) std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
-  pending.callback(std::nullopt, std::move(args));
+  auto keep = shared_from_this();
+  detail::run_user(*nsp_, this, "ack", [&] { pending.callback(std::nullopt, std::move(args)); });
 }
 
+// A handler that throws disconnects this socket only ("server error"; detail::run_user).
 void Socket::dispatch(Event event) {
-  if (any_) any_(event);
+  auto keep = shared_from_this();
+  if (any_) {
+    auto any = any_;  // it may replace itself
+    if (!detail::run_user(*nsp_, this, event.name, [&] { any(event); })) return;
+  }
   for (auto& [name, h] : handlers_) {
     if (name != event.name) continue;
     auto handler = h;  // a handler may replace itself
-    handler(event);
+    detail::run_user(*nsp_, this, event.name, [&] { handler(event); });
     return;
   }
 }
@@ -176,11 +189,16 @@ void Socket::disconnect(bool close) {
     if (client) client->disconnect_all();
     return;
   }
+  disconnect_with("server namespace disconnect");
+}
+
+void Socket::disconnect_with(std::string_view reason) {
+  if (!connected_ || leaving_) return;
   Packet packet{.type = PacketType::Disconnect, .nsp = nsp_->name};
   std::string text;
   encode(text, packet);
   send_packet_text(std::move(text), {});
-  finish("server namespace disconnect");
+  finish(reason);
 }
 
 void Socket::finish(std::string_view reason) {
@@ -195,7 +213,10 @@ void Socket::finish(std::string_view reason) {
     return;
   }
   auto keep = shared_from_this();
-  if (on_disconnecting_) on_disconnecting_(reason);
+  leaving_ = true;
+  if (on_disconnecting_) {
+    detail::run_user(*nsp_, this, "disconnecting", [&] { on_disconnecting_(reason); });
+  }
   nsp_->persist(*this, reason);
   for (const auto& room : rooms_) nsp_->remove_from_room(*this, room);
   rooms_.clear();
@@ -206,7 +227,8 @@ void Socket::finish(std::string_view reason) {
   acks_.clear();
   for (auto& [id, pending] : acks) {
     if (pending.timer) std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
-    pending.callback("socket has been disconnected", {});
+    detail::run_user(*nsp_, this, "ack",
+                     [&] { pending.callback("socket has been disconnected", {}); });
   }
   if (auto client = client_.lock()) client->forget(nsp_->name);
   auto on_disconnect = std::move(on_disconnect_);
@@ -215,7 +237,7 @@ void Socket::finish(std::string_view reason) {
   on_any_outgoing(nullptr);
   any_ = nullptr;
   on_disconnecting_ = nullptr;
-  if (on_disconnect) on_disconnect(reason);
+  if (on_disconnect) detail::run_user(*nsp_, this, "disconnect", [&] { on_disconnect(reason); });
 }
 
 }  // namespace switchboard::socketio

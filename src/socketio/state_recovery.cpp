@@ -59,7 +59,10 @@ void NamespaceCore::deliver(unsigned shard, const std::shared_ptr<const Selectio
   for_each_selected(shard, selection->rooms, selection->except, [&](Socket& s) {
     auto client = s.client();
     if (!client) return;
-    if (event) s.notify_outgoing(*event);
+    if (event) {
+      s.notify_outgoing(*event);
+      if (!s.connected()) return;  // its outgoing listener threw: it left
+    }
     if (position) s.note_logged(*position);
     client->send_prepared(packets, is_volatile);
   });

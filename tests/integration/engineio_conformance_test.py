@@ -230,19 +230,36 @@ class EngineIO(unittest.TestCase):
                 self.assertEqual(await ws.recv(), "4direct")
         self.run_async(go())
 
-    def test_second_websocket_for_an_upgraded_session_is_refused(self):
+    def test_second_websocket_for_an_upgraded_session_opens_then_is_closed(self):
+        # The reference completes the handshake and closes the newcomer (official suite:
+        # "ignores WebSocket connection with same sid after upgrade"); the session carries on.
         sid = self.handshake()["sid"]
 
         async def go():
             async with websockets.connect(self.ws_url(sid)) as ws:
                 await ws.send("2probe")
-                await ws.recv()
+                self.assertEqual(await ws.recv(), "3probe")
                 await ws.send("5")
-                await ws.send("4x")
-                self.assertEqual(await ws.recv(), "4x")
-                with self.assertRaises(Exception):
-                    async with websockets.connect(self.ws_url(sid)) as again:
-                        await again.recv()
+                async with websockets.connect(self.ws_url(sid)) as again:
+                    with self.assertRaises(websockets.exceptions.ConnectionClosed):
+                        await asyncio.wait_for(again.recv(), 5)
+                await ws.send("4hello")
+                self.assertEqual(await ws.recv(), "4hello")
+        self.run_async(go())
+
+    def test_second_websocket_during_a_probe_opens_then_is_closed(self):
+        sid = self.handshake()["sid"]
+
+        async def go():
+            async with websockets.connect(self.ws_url(sid)) as ws:
+                await ws.send("2probe")
+                self.assertEqual(await ws.recv(), "3probe")
+                async with websockets.connect(self.ws_url(sid)) as again:
+                    with self.assertRaises(websockets.exceptions.ConnectionClosed):
+                        await asyncio.wait_for(again.recv(), 5)
+                await ws.send("5")
+                await ws.send("4hello")
+                self.assertEqual(await ws.recv(), "4hello")
         self.run_async(go())
 
     def test_websocket_with_unknown_sid_is_refused(self):
@@ -251,6 +268,92 @@ class EngineIO(unittest.TestCase):
                 async with websockets.connect(self.ws_url("AAAAAAAAAAAAAAAAAAAA")):
                     pass
         self.run_async(go())
+
+
+class HandlerErrors(unittest.TestCase):
+    """engineio_testee --extras 1: handlers that throw close only their session."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(os.environ["SB_ENGINEIO_TESTEE"], "--shards", SHARDS, "--extras", "1")
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        assert code == 0, f"exit code {code}: {''.join(cls.server.output)}"
+
+    def url(self, query=""):
+        return f"ws://127.0.0.1:{self.server.port}{PATH}?EIO=4&transport=websocket{query}"
+
+    async def open(self, query=""):
+        ws = await websockets.connect(self.url(query))
+        self.assertEqual((await ws.recv())[0], "0")
+        return ws
+
+    async def errors(self, ws):
+        await ws.send("4handler-errors")
+        while True:
+            got = await ws.recv()
+            if got != "2":
+                return int(got[1:])
+            await ws.send("3")
+
+    async def echoes(self, ws, text):
+        await ws.send("4" + text)
+        while (got := await ws.recv()) == "2":
+            await ws.send("3")
+        self.assertEqual(got, "4" + text)
+
+    async def closed(self, ws):
+        """True once the server ends `ws` (a close packet or the close frame)."""
+        try:
+            while True:
+                got = await asyncio.wait_for(ws.recv(), 5)
+                if got == "1":
+                    return True
+                if got == "2":
+                    await ws.send("3")
+        except websockets.exceptions.ConnectionClosed:
+            return True
+
+    def test_a_throwing_message_handler_closes_only_its_session(self):
+        async def go():
+            others = [await self.open() for _ in range(3)]
+            victim = await self.open()
+            before = await self.errors(others[0])
+            await victim.send("4throw")
+            self.assertTrue(await self.closed(victim))
+            for i, ws in enumerate(others):
+                await self.echoes(ws, f"still here {i}")
+            self.assertEqual(await self.errors(others[0]), before + 1)
+            for ws in others:
+                await ws.close()
+        asyncio.run(asyncio.wait_for(go(), 20))
+
+    def test_a_throwing_connection_handler_closes_that_session(self):
+        async def go():
+            witness = await self.open()
+            before = await self.errors(witness)
+            async with websockets.connect(self.url("&throw=connection")) as ws:
+                self.assertTrue(await self.closed(ws))
+            await self.echoes(witness, "fine")
+            self.assertEqual(await self.errors(witness), before + 1)
+            await witness.close()
+        asyncio.run(asyncio.wait_for(go(), 20))
+
+    def test_a_throwing_close_handler_is_counted(self):
+        async def go():
+            witness = await self.open()
+            before = await self.errors(witness)
+            victim = await self.open()
+            await self.echoes(victim, "throw-on-close")
+            await victim.close()
+            for _ in range(200):  # each a round trip: the close is handled meanwhile
+                if await self.errors(witness) == before + 1:
+                    break
+            self.assertEqual(await self.errors(witness), before + 1)
+            await witness.close()
+        asyncio.run(asyncio.wait_for(go(), 20))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ foreach(shards 1 2)
                  "SB_FASTAPI_SOCKETIO=$<TARGET_FILE:fastapi_socketio>"
                  "SB_FLASK_SOCKETIO=$<TARGET_FILE:flask_socketio>"
                  "SB_PYTHON_SOCKETIO=$<TARGET_FILE:python_socketio>")
-    foreach(name node node_load examples recovery)
+    foreach(name node node_load examples recovery handler_errors)
       add_test(NAME integration.socketio.${name}.shards${shards}
                COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/socketio_${name}_test.mjs)
       set_tests_properties(integration.socketio.${name}.shards${shards} PROPERTIES

@@ -8,7 +8,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from server import Server  # noqa: E402
-from socketio_raw import Polling, WebSocket, closes  # noqa: E402
+from rawws import RawWebSocket  # noqa: E402
+from socketio_raw import PATH, Polling, WebSocket, closes  # noqa: E402
 
 SHARDS = os.environ.get("SB_SHARDS", "1")
 server = None
@@ -186,6 +187,34 @@ class Conformance:
         placeholders = ",".join(f'{{"_placeholder":true,"num":{i}}}' for i in range(11))
         self.t.send(f'511-["message",{placeholders}]')
         self.assertCloses()
+
+
+class Upgrade(unittest.TestCase):
+    def test_websocket_with_the_same_sid_after_upgrade_opens_then_is_closed(self):
+        # The official suite's "should ignore WebSocket connection with same sid after upgrade":
+        # the handshake completes, the newcomer is closed, the upgraded session carries on.
+        t = Polling(server.port)
+        path = f"{PATH}?EIO=4&transport=websocket&sid={t.sid}"
+        ws = RawWebSocket(server.port, path)
+        try:
+            self.assertEqual(ws.status, 101, ws.head)
+            ws.send(1, b"2probe")
+            self.assertEqual(ws.recv_frame()[:2], (1, b"3probe"))
+            ws.send(1, b"5")
+            again = RawWebSocket(server.port, path)
+            try:
+                self.assertEqual(again.status, 101, again.head)
+                self.assertIsNotNone(again.recv_close())
+            finally:
+                again.sock.close()
+            ws.send(1, b"40")
+            op, payload, _, _ = ws.recv_frame()
+            while payload == b"2":
+                ws.send(1, b"3")
+                op, payload, _, _ = ws.recv_frame()
+            self.assertTrue(payload.startswith(b"40{"), payload)
+        finally:
+            ws.close()
 
 
 class PollingConformance(Conformance, unittest.TestCase):

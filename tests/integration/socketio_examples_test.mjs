@@ -104,6 +104,13 @@ for (const mode of MODES) {
       assert.deepEqual(await a.timeout(5000).emitWithAck("whoami"), { name: "ada" });
       assert.deepEqual(await reply("nobody_handles_this", 1, [2]),
                        { data: "unhandled event: nobody_handles_this", args: [1, [2]] });
+      // Values passed on keep their binaries (python-socketio forwards data the same way).
+      const bytes = Buffer.from([0, 1, 254, 255]);
+      assert.deepEqual(await reply("my_event", { data: bytes }), { data: bytes });
+      assert.deepEqual(await reply("my_broadcast_event", { data: { file: bytes } }),
+                       { data: { file: bytes } });
+      assert.deepEqual(await reply("nobody_handles_this", bytes, { b: [bytes] }),
+                       { data: "unhandled event: nobody_handles_this", args: [bytes, { b: [bytes] }] });
       const [[reason]] = await Promise.all([next(a, "disconnect"), a.emit("disconnect_request")]);
       assert.equal(reason, "io server disconnect");
     });

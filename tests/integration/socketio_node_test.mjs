@@ -99,6 +99,23 @@ for (const mode of MODES) {
       for (const i of [0, 1, 2]) assert.ok(answers.includes(`q-${i}`), JSON.stringify(reply));
     });
 
+    test("a received binary passed on as a value keeps its bytes, top level and nested", async () => {
+      const s = await connect(mode);
+      const bytes = Buffer.from([0, 1, 2, 255]);
+      const answer = Buffer.from([42, 43]);
+      s.on("passed-ask", (value, ack) => {
+        assert.deepEqual(value, bytes);
+        ack(answer);
+      });
+      const [passed, passedTo, acked] = await Promise.all([
+        next(s, "passed"), next(s, "passed-to"),
+        new Promise((resolve) => s.timeout(5000).emit("pass-on", bytes, (err, ...args) =>
+          resolve(err ?? args)))]);
+      assert.deepEqual(passed, [bytes, { nested: bytes }]);
+      assert.deepEqual(passedTo, [{ in: [bytes] }]);
+      assert.deepEqual(acked, [answer, { again: answer }]);
+    });
+
     test("binary in nested objects comes back intact", async () => {
       const s = await connect(mode);
       const payload = { a: { b: Buffer.from([1, 2, 3]), c: [Buffer.alloc(0), Buffer.from([255])] }, n: 1 };

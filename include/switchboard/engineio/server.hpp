@@ -56,6 +56,12 @@ struct ServerOptions {
   ws::PermessageDeflateOptions per_message_deflate{};
   /// Outbound queue limits of each session.
   net::WriteQueueOptions write_queue{};
+  /// Called on the session's shard when a handler (on_connection, on_message, on_close)
+  /// throws: the session id, which handler, and the exception's message. The exception goes
+  /// no further and that session is closed ("server error"); the server carries on. Default:
+  /// a line on stderr.
+  std::function<void(std::string_view sid, std::string_view handler, std::string_view what)>
+      on_handler_error;
 };
 
 /// Messages prepared once and sent to many sockets: each message's WebSocket frame and its
@@ -141,6 +147,8 @@ class Server {
   void attach(http::Router& router);
   /// Sessions open on the calling shard.
   std::size_t local_sessions() const;
+  /// Exceptions thrown by handlers so far, on every shard (each closed its session).
+  std::uint64_t handler_errors() const;
   const ServerOptions& options() const;
 
  private:

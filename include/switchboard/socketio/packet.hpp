@@ -75,6 +75,17 @@ struct Packet {
   friend bool operator==(const Packet&, const Packet&) = default;
 };
 
+/// Replaces each placeholder in `data` that refers to one of `attachments` with the binary
+/// value (socketio::binary) carrying that buffer: a decoded packet's payload made into values
+/// that keep their bytes. Other values are left as they are.
+void inline_attachments(boost::json::value& data, const std::vector<std::string>& attachments);
+void inline_attachments(boost::json::array& data, const std::vector<std::string>& attachments);
+
+/// The reverse, before encoding: replaces each binary value in `data` with a placeholder and
+/// appends its bytes to `attachments`, depth first (the order the reference parser numbers
+/// them).
+void extract_binaries(boost::json::value& data, std::vector<std::string>& attachments);
+
 /// Makes the placeholder `{"_placeholder":true,"num":num}`.
 boost::json::value make_placeholder(std::size_t num);
 

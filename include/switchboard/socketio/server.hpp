@@ -31,6 +31,19 @@ struct ConnectionStateRecovery {
   std::size_t max_packets = 10000;
 };
 
+/// User code that threw: where, and what it said (ServerOptions::on_handler_error).
+struct HandlerError {
+  /// The namespace ("/" for the main one).
+  std::string_view nsp;
+  /// The socket it ran for; empty when none (a broadcast's ack callback, fetch_sockets).
+  std::string_view socket_id;
+  /// The event's name, or what kind of callback: "connection", "middleware", "ack",
+  /// "disconnecting", "disconnect", "any", "any outgoing", "broadcast ack", "fetch_sockets".
+  std::string_view where;
+  /// The exception's what().
+  std::string_view what;
+};
+
 /// Options, with the reference server's defaults.
 struct ServerOptions {
   /// Engine.IO options; the path defaults to /socket.io/.
@@ -41,6 +54,12 @@ struct ServerOptions {
   std::size_t max_attachments = 10;
   /// Off by default, as in the reference.
   std::optional<ConnectionStateRecovery> connection_state_recovery;
+  /// Called on the shard where user code threw (an event handler, on_any, on_any_outgoing, a
+  /// connection or disconnect handler, a middleware, an ack callback). The exception goes no
+  /// further: it is counted (Server::handler_errors()), the socket it ran for is disconnected
+  /// with reason "server error" (a middleware's socket is refused with CONNECT_ERROR
+  /// "server error"), and every other socket carries on. Default: a line on stderr.
+  std::function<void(const HandlerError&)> on_handler_error;
 };
 
 namespace detail {
@@ -96,6 +115,10 @@ class Server {
       std::function<void(std::optional<std::string>, std::vector<Args>)> callback);
   /// Handles an event that another server of the cluster sent with server_side_emit.
   void on_server_side(std::string event, std::function<void(Event&)> handler);
+
+  /// Exceptions thrown by user code so far, on every shard, Engine.IO handlers included
+  /// (see ServerOptions::on_handler_error).
+  std::uint64_t handler_errors() const;
 
   /// Adds the Engine.IO routes to a router (before the HTTP server listens).
   void attach(http::Router& router);

@@ -61,6 +61,19 @@ struct Event {
   std::string name;
   Args args;
   Ack ack;
+
+  /// Argument `i` as a T, or nullopt when absent or of another type; never throws:
+  /// `if (auto text = e.arg<std::string>(0)) ...` (see value_as for the types).
+  template <class T>
+  std::optional<T> arg(std::size_t i) const {
+    return args.get<T>(i);
+  }
+  /// The member `key` of argument `i` (an object) as a T, or nullopt:
+  /// `e.arg<std::string>(0, "text")`.
+  template <class T>
+  std::optional<T> arg(std::size_t i, std::string_view key) const {
+    return args.get<T>(i, key);
+  }
 };
 
 /// Why an emit with ack got no answer ("operation has timed out", "socket has been
@@ -141,13 +154,14 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void deliver_ack(std::uint64_t id, Args args);
   void mark_connected(bool recovered);
   void finish(std::string_view reason);
+  /// Leaves the namespace with `reason`, telling the client (a DISCONNECT packet); nothing
+  /// when not connected or already leaving.
+  void disconnect_with(std::string_view reason);
   net::SendResult send_packet_text(std::string text, std::vector<std::string> attachments,
                                    bool is_volatile = false);
   void register_ack(std::uint64_t id, AckCallback callback, std::chrono::milliseconds timeout);
   std::shared_ptr<detail::Client> client() const { return client_.lock(); }
-  void notify_outgoing(const Event& event) const {
-    if (any_outgoing_) any_outgoing_(event);
-  }
+  void notify_outgoing(const Event& event);
   // Connection state recovery: the private session id, and the first and last logged packet
   // sent to this socket (positions in its shard's log).
   const std::string& pid() const { return pid_; }
@@ -189,6 +203,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool connected_ = false;
   bool recovered_ = false;
   bool in_own_room_ = true;
+  bool leaving_ = false;
 };
 
 }  // namespace switchboard::socketio

@@ -104,7 +104,7 @@ class ClientTest : public ::testing::Test {
     ASSERT_EQ(back->size(), 3u);
     EXPECT_EQ(json((*back)[0]), "1");
     EXPECT_EQ(json((*back)[1]), R"("two")");
-    const std::string* bytes = back->binary((*back)[2]);
+    auto bytes = back->binary((*back)[2]);
     ASSERT_TRUE(bytes);
     EXPECT_EQ(*bytes, std::string("\0\x01\xff", 3));
 
@@ -193,7 +193,7 @@ TEST_F(ClientTest, LargeBinaryOverPollingIsSplitWithinMaxPayload) {
   ASSERT_TRUE(*reply) << reply->error().message() << " " << reason;
   ASSERT_EQ((*reply)->size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    const std::string* bytes = (*reply)->binary((**reply)[i]);
+    auto bytes = (*reply)->binary((**reply)[i]);
     ASSERT_TRUE(bytes);
     EXPECT_EQ(*bytes, buffers[i]);
   }
