@@ -41,31 +41,21 @@ socketio::Packet event_packet(const std::string& nsp, std::string_view event, co
   data.reserve(args.values.size() + 1);
   data.emplace_back(event);
   for (const auto& v : args.values) data.push_back(v);
-  packet.data = std::move(data);
-  socketio::extract_binaries(packet.data, packet.attachments);
+  auto wire = wire_from_value(std::move(data));
+  packet.data = std::move(wire.json);
+  packet.attachments = std::move(wire.attachments);
   return packet;
 }
 
 // `[event, ...args]` with binary values, from a bus value; false when it is not an event.
-bool event_of(json::value data, const std::vector<std::string>& attachments, std::string& event,
+bool event_of(json::value data, std::vector<std::string> attachments, std::string& event,
               Args& args) {
-  auto* array = data.if_array();
+  auto value = value_from_wire({std::move(data), std::move(attachments)});
+  auto* array = value.if_array();
   if (!array || array->empty() || !array->front().is_string()) return false;
-  socketio::inline_attachments(*array, attachments);
   event = std::string(array->front().get_string());
   args.values = json::array(array->begin() + 1, array->end());
   return true;
-}
-
-json::value value_of(WireValue wire) {
-  socketio::inline_attachments(wire.json, wire.attachments);
-  return std::move(wire.json);
-}
-
-WireValue wire_of(json::value value) {
-  WireValue wire{std::move(value), {}};
-  socketio::extract_binaries(wire.json, wire.attachments);
-  return wire;
 }
 
 socketio::ClusterError error_of(boost::system::error_code ec) {
@@ -189,7 +179,7 @@ struct RedisAdapter::State : std::enable_shared_from_this<State> {
         [self = shared_from_this(), requester](Args answer) {
           json::value first = answer.values.empty() ? json::value() : std::move(answer.values[0]);
           self->on_shard([requester, first = std::move(first)](State& s) {
-            s.cluster->core().reply_broadcast_ack(requester, wire_of(first));
+            s.cluster->core().reply_broadcast_ack(requester, wire_from_value(first));
           });
         });
   }
@@ -214,7 +204,7 @@ struct RedisAdapter::State : std::enable_shared_from_this<State> {
     if (m.requester) {
       reply = [self = shared_from_this(), requester = *m.requester](json::value answer) {
         self->on_shard([requester, answer = std::move(answer)](State& s) {
-          s.cluster->core().reply_server_side_emit(requester, wire_of(answer));
+          s.cluster->core().reply_server_side_emit(requester, wire_from_value(answer));
         });
       };
     }
@@ -251,8 +241,11 @@ RedisAdapter::RedisAdapter(socketio::AdapterHost& host, RedisAdapterOptions opti
 }
 
 RedisAdapter::~RedisAdapter() {
-  // The runtime has stopped by now (the server outlives its run): nothing else touches it.
+  // The runtime has stopped by now (the server outlives its run): nothing else touches the
+  // link, which goes before the io_context it runs on.
   state_->stop();
+  state_->tick.reset();
+  state_->cluster.reset();
 }
 
 void RedisAdapter::run(std::function<void(State&)> fn) {
@@ -280,7 +273,7 @@ void RedisAdapter::broadcast_with_ack(const Target& target, std::string_view eve
       self->cluster->broadcast_with_ack(
           packet, opts,
           AckHandlers{.on_client_count = on_count, .on_ack = [on_ack](WireValue answer) {
-                        on_ack(Args{json::array{value_of(std::move(answer))}});
+                        on_ack(Args{json::array{value_from_wire(std::move(answer))}});
                       }});
     });
   });
@@ -293,7 +286,7 @@ void RedisAdapter::fetch_sockets(
     s.cluster->fetch_sockets(opts, [done, nsp = s.host.nsp_name()](boost::system::error_code ec,
                                                                    std::vector<WireValue> answers) {
       std::vector<socketio::SocketInfo> found;
-      for (auto& a : answers) found.push_back(socket_info(value_of(std::move(a)), nsp));
+      for (auto& a : answers) found.push_back(socket_info(value_from_wire(std::move(a)), nsp));
       done(error_of(ec), std::move(found));
     });
   });
@@ -328,7 +321,7 @@ void RedisAdapter::server_side_emit_with_ack(
     s.cluster->server_side_emit_with_ack(
         wire, [done](boost::system::error_code ec, std::vector<WireValue> answers) {
           std::vector<json::value> values;
-          for (auto& a : answers) values.push_back(value_of(std::move(a)));
+          for (auto& a : answers) values.push_back(value_from_wire(std::move(a)));
           done(error_of(ec), std::move(values));
         });
   });
