@@ -169,7 +169,7 @@ test("fetch from each node sees every socket of the cluster with its rooms", asy
   }
 });
 
-test("remote join / leave / disconnect reach a socket on another node", async () => {
+test("remote join / leave / disconnect reach a socket on another node, from each kind of node", async () => {
   for (const node of Object.keys(nodes)) {
     const target = clients.find((c) => c.node !== node && !c.got.some((e) => e[0] === "disconnect"));
     const room = `remote-${node}`;
@@ -177,6 +177,16 @@ test("remote join / leave / disconnect reach a socket on another node", async ()
     await eventually(async () => (await ask(from(node), "fetch", { room })).some((s) => s.id === target.id));
     assert.equal(await ask(from(node), "remote-leave", { id: target.id, room }), true);
     await eventually(async () => (await ask(from(node), "fetch", { room })).length === 0);
+  }
+  // remote-disconnect: a client of each other kind of node, disconnected from afar.
+  for (const [node, victimNode, transport] of [["nodeJs", "cppB", "polling"], ["cppA", "nodeJs", "websocket"],
+    ["cppB", "cppA", "websocket"]]) {
+    const socket = connectClient(`http://127.0.0.1:${nodes[victimNode].port}`, { transports: [transport], reconnection: false });
+    await once(socket, "connect");
+    const { id } = await socket.timeout(8000).emitWithAck("whoami");
+    const gone = once(socket, "disconnect");
+    assert.equal(await ask(from(node), "remote-disconnect", { id }), true);
+    assert.equal((await gone)[0], "io server disconnect", `${node} -> ${victimNode}`);
   }
 });
 
@@ -261,4 +271,8 @@ test("a node that stops leaves the server count and the answers; nothing hangs",
     assert.deepEqual(list.map((s) => s.id), live.map((c) => c.id).sort());
     assert.ok(Date.now() - t < 1500, `${node}: no request waited for a timeout`);
   }
+  // The same command on the same port starts again and rejoins the cluster.
+  nodes.cppB = await startNode("cpp", "cppB", nodes.cppB.port);
+  await eventually(async () => (await ask(from("cppA"), "ask-servers", "p")).length === 2, 10000);
+  assert.deepEqual(await ask(from("nodeJs"), "ask-servers", "p"), ["cppA", "cppB"]);
 });
