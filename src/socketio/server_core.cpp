@@ -132,24 +132,20 @@ void NamespaceCore::add_to_room(Socket& socket, const std::string& room) {
 }
 
 void NamespaceCore::note_room(const std::string& room, bool created) {
-  {
-    std::lock_guard lock(rooms_mutex_);
-    auto& shards = shard_rooms_[room];
-    if (created) {
-      if (shards++ > 0) return;
-    } else {
-      if (shards > 1) {
-        --shards;
-        return;
-      }
-      shard_rooms_.erase(room);
-    }
-  }
+  // Under the lock, so that the adapter hears of a room's appearances and disappearances in
+  // the order they were counted (it only queues them).
+  std::lock_guard lock(rooms_mutex_);
+  auto& shards = shard_rooms_[room];
   if (created) {
-    adapter_->room_created(room);
-  } else {
-    adapter_->room_deleted(room);
+    if (shards++ == 0) adapter_->room_created(room);
+    return;
   }
+  if (shards > 1) {
+    --shards;
+    return;
+  }
+  shard_rooms_.erase(room);
+  adapter_->room_deleted(room);
 }
 
 void NamespaceCore::remove_from_room(Socket& socket, const std::string& room) {

@@ -158,6 +158,20 @@ test("rooms and except across nodes, binary intact, once for a socket in two tar
   }
 });
 
+test("a broadcast to exactly one room (its own channel) reaches that room on every node", async () => {
+  const rooms = { red: [0, 2, 4], blue: [0, 1, 3] };
+  for (const node of Object.keys(nodes)) {
+    for (const [room, members] of Object.entries(rooms)) {
+      const event = `one-${room}-${node}`;
+      await ask(from(node), "to", { rooms: [room], event, args: [room] });
+      await arrived(members.map((i) => clients[i]), (e) => e[0] === event);
+      await ask(from(node), "everyone", { tag: `${event}-marker` });
+      await arrived(clients, (e) => e[0] === "bcast" && e[1]?.tag === `${event}-marker`);
+      clients.forEach((c, i) => assert.equal(count(c, (e) => e[0] === event), members.includes(i) ? 1 : 0, `${c.name} ${event}`));
+    }
+  }
+});
+
 test("fetch from each node sees every socket of the cluster with its rooms", async () => {
   const all = clients.map((c) => c.id).sort();
   for (const node of Object.keys(nodes)) {
