@@ -246,6 +246,9 @@ test("emitter messages are delivered by every node", async () => {
 
 test("a Redis restart: broadcasts flow again within seconds, exactly once", async () => {
   await redis.stop();
+  // While Redis is away a switchboard node still serves its own clients (both shards).
+  await ask(from("cppA"), "everyone", { tag: "while-down" });
+  await arrived(clients.filter((c) => c.node === "cppA"), (e) => e[0] === "bcast" && e[1]?.tag === "while-down");
   redis = await startRedis(redisPort);
   // Some broadcast sent after the restart reaches every client (those sent before the
   // subscriptions are back reach only cppA's own clients).
