@@ -1,6 +1,8 @@
-// The one place that knows how the Socket.IO layer represents a binary value: msgpack bin
-// <-> `{"_placeholder":true,"num":i}` + `attachments[i]` (socketio/packet.hpp). When the
-// Socket.IO value representation changes, this file is what changes.
+// The one place that knows how the Socket.IO layer represents a binary: in a packet, msgpack
+// bin <-> `{"_placeholder":true,"num":i}` + `attachments[i]` (socketio/packet.hpp); in a value
+// (event arguments, answers), a binary value (socketio::binary, decision 007-binary-values)
+// <-> the same placeholders, through socketio's extract_binaries / inline_attachments. When the
+// Socket.IO representation changes, this file is what changes.
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -57,6 +59,17 @@ boost::system::result<WireValue> from_json(std::string_view text) {
   auto json = boost::json::parse(text, ec, {}, options);
   if (ec) return make_error_code(Error::MalformedMessage);
   return WireValue{std::move(json), {}};
+}
+
+WireValue wire_from_value(boost::json::value value) {
+  WireValue wire{std::move(value), {}};
+  socketio::extract_binaries(wire.json, wire.attachments);
+  return wire;
+}
+
+boost::json::value value_from_wire(WireValue wire) {
+  socketio::inline_attachments(wire.json, wire.attachments);
+  return std::move(wire.json);
 }
 
 std::string to_json(const WireValue& value) {

@@ -9,6 +9,7 @@
 #include "socketio/recovery.hpp"
 #include "switchboard/engineio/server.hpp"
 #include "switchboard/net/runtime.hpp"
+#include "switchboard/socketio/adapter.hpp"
 #include "switchboard/socketio/namespace.hpp"
 #include "switchboard/socketio/parser.hpp"
 #include "switchboard/socketio/server.hpp"
@@ -32,9 +33,30 @@ struct NamespaceHandlers {
   std::function<void(const SocketPtr&)> on_connection;
 };
 
-class NamespaceCore : public std::enable_shared_from_this<NamespaceCore> {
+class NamespaceCore : public std::enable_shared_from_this<NamespaceCore>, public AdapterHost {
  public:
   NamespaceCore(ServerCore& server, std::string name, std::shared_ptr<NamespaceHandlers> handlers);
+  ~NamespaceCore();
+
+  /// The cluster adapter (null: no cluster), made with the namespace by ServerOptions::adapter.
+  Adapter* adapter() { return adapter_.get(); }
+  /// Stops the adapter (the server is going away).
+  void close_adapter();
+
+  // AdapterHost: the local half of the cluster's operations (src/socketio/adapter_host.cpp).
+  const std::string& nsp_name() const override { return name; }
+  net::Runtime& runtime() override;
+  void local_broadcast(const Target& target, std::string_view event, Args args) override;
+  void local_broadcast_with_ack(const Target& target, std::string_view event, Args args,
+                                std::function<void(std::size_t)> on_count,
+                                std::function<void(Args)> on_ack) override;
+  void local_fetch(const Target& target,
+                   std::function<void(std::vector<SocketInfo>)> done) override;
+  void local_join(const Target& target, std::vector<std::string> rooms) override;
+  void local_leave(const Target& target, std::vector<std::string> rooms) override;
+  void local_disconnect(const Target& target, bool close) override;
+  void server_side(std::string event, Args args,
+                   std::function<void(boost::json::value)> reply) override;
 
   /// The sockets and rooms of one shard, and with connection state recovery its log of
   /// packets and the sessions of its sockets that left.
@@ -97,6 +119,11 @@ class NamespaceCore : public std::enable_shared_from_this<NamespaceCore> {
   /// disconnects).
   std::mutex sessions_mutex_;
   std::unique_ptr<SessionStore> sessions_;
+  /// The adapter, and for it how many shards hold each room (room_created / room_deleted).
+  std::unique_ptr<Adapter> adapter_;
+  std::mutex rooms_mutex_;
+  std::unordered_map<std::string, unsigned> shard_rooms_;
+  void note_room(const std::string& room, bool created);
 };
 
 /// One Engine.IO connection and the namespaces it joined.
@@ -164,6 +191,8 @@ class ServerCore {
   /// Drops every namespace's handlers: they often capture their own Namespace, a cycle that
   /// would otherwise outlive the server.
   void clear_handlers();
+  /// Stops every namespace's cluster adapter.
+  void close_adapters();
 
   net::Runtime& runtime;
   ServerOptions options;

@@ -74,6 +74,13 @@ NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<Names
     locals_.push_back(std::move(local));
   }
   if (recovery) sessions_ = std::make_unique<SessionStore>(recovery->max_disconnection_duration);
+  if (server.options.adapter) adapter_ = server.options.adapter(*this);
+}
+
+NamespaceCore::~NamespaceCore() = default;
+
+void NamespaceCore::close_adapter() {
+  if (adapter_) adapter_->close();
 }
 
 NamespaceCore::Local& NamespaceCore::local() {
@@ -119,7 +126,26 @@ void NamespaceCore::for_each_selected(unsigned shard, const std::set<std::string
 }
 
 void NamespaceCore::add_to_room(Socket& socket, const std::string& room) {
-  local(socket.shard().index()).rooms[room].insert(&socket);
+  auto [it, created] = local(socket.shard().index()).rooms.try_emplace(room);
+  it->second.insert(&socket);
+  if (created && adapter_) note_room(room, true);
+}
+
+void NamespaceCore::note_room(const std::string& room, bool created) {
+  // Under the lock, so that the adapter hears of a room's appearances and disappearances in
+  // the order they were counted (it only queues them).
+  std::lock_guard lock(rooms_mutex_);
+  auto& shards = shard_rooms_[room];
+  if (created) {
+    if (shards++ == 0) adapter_->room_created(room);
+    return;
+  }
+  if (shards > 1) {
+    --shards;
+    return;
+  }
+  shard_rooms_.erase(room);
+  adapter_->room_deleted(room);
 }
 
 void NamespaceCore::remove_from_room(Socket& socket, const std::string& room) {
@@ -127,7 +153,10 @@ void NamespaceCore::remove_from_room(Socket& socket, const std::string& room) {
   auto it = rooms.find(room);
   if (it == rooms.end()) return;
   it->second.erase(&socket);
-  if (it->second.empty()) rooms.erase(it);
+  if (it->second.empty()) {
+    rooms.erase(it);
+    if (adapter_) note_room(room, false);
+  }
 }
 
 ServerCore::ServerCore(net::Runtime& rt, ServerOptions opts)
@@ -175,6 +204,11 @@ void ServerCore::clear_handlers() {
   for (auto& parent : parents_) clear(*parent.nsp);
 }
 
+void ServerCore::close_adapters() {
+  std::lock_guard lock(mutex_);
+  for (auto& [name, nsp] : namespaces_) nsp->close_adapter();
+}
+
 }  // namespace detail
 
 // --- Namespace ------------------------------------------------------------------------------
@@ -196,12 +230,15 @@ std::size_t Namespace::local_size() const {
 
 Server::Server(net::Runtime& runtime, ServerOptions options)
     : core_(std::make_shared<detail::ServerCore>(runtime, std::move(options))) {
+  // The main namespace joins the cluster at once (others when they are first used).
+  if (core_->options.adapter) core_->get_or_create("/");
   core_->engine.on_connection([core = core_.get()](const engineio::SocketPtr& socket) {
     std::make_shared<detail::Client>(*core, socket)->start();
   });
 }
 
 Server::~Server() {
+  core_->close_adapters();
   core_->clear_handlers();
 }
 
@@ -220,15 +257,36 @@ Namespace Server::of(const std::regex& pattern) {
   });
 }
 
-void Server::server_side_emit_args(std::string_view, Args) {
-  // A single server has no other server to reach; the cluster adapter will carry it.
+void Server::server_side_emit_args(std::string_view event, Args args) {
+  // A single server has no other server to reach.
+  if (auto* adapter = core_->get_or_create("/")->adapter()) adapter->server_side_emit(event, args);
 }
 
 void Server::server_side_emit_with_ack(
-    std::string_view, Args, std::chrono::milliseconds,
+    std::string_view event, Args args, std::chrono::milliseconds timeout,
     std::function<void(std::optional<std::string>, std::vector<Args>)> callback) {
-  detail::run_user(*core_->get_or_create("/"), nullptr, "server side ack",
-                   [&] { callback(std::nullopt, {}); });
+  auto nsp = core_->get_or_create("/");
+  auto* adapter = nsp->adapter();
+  if (!adapter) {
+    detail::run_user(*nsp, nullptr, "server side ack", [&] { callback(std::nullopt, {}); });
+    return;
+  }
+  auto* origin = net::Runtime::current();
+  adapter->server_side_emit_with_ack(
+      event, args, timeout,
+      [nsp, origin, callback = std::move(callback)](
+          ClusterError error, std::vector<boost::json::value> answers) mutable {
+        auto finish = [nsp, callback = std::move(callback), error = std::move(error),
+                       answers = std::move(answers)]() mutable {
+          std::vector<Args> replies;
+          replies.reserve(answers.size());
+          for (auto& a : answers) replies.push_back(Args{boost::json::array{std::move(a)}});
+          detail::run_user(*nsp, nullptr, "server side ack",
+                           [&] { callback(std::move(error), std::move(replies)); });
+        };
+        if (origin && !origin->is_current()) return origin->post(std::move(finish));
+        finish();
+      });
 }
 
 void Server::on_server_side(std::string event, std::function<void(Event&)> handler) {

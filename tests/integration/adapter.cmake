@@ -13,3 +13,16 @@ if(SB_NODE AND SB_REDIS_SERVER)
                          TIMEOUT 120)
   endforeach()
 endif()
+
+# A cluster of two cluster_node processes (2 shards each) and one Node.js node
+# (cluster_node_reference.mjs) on one redis-server, with official clients on each.
+if(SB_NODE AND SB_REDIS_SERVER AND TARGET cluster_node)
+  foreach(format classic sharded)
+    add_test(NAME integration.adapter.cluster.${format}
+             COMMAND ${SB_NODE} --test --test-concurrency=1
+                     ${CMAKE_CURRENT_SOURCE_DIR}/adapter_cluster_test.mjs)
+    set_tests_properties(integration.adapter.cluster.${format} PROPERTIES
+                         ENVIRONMENT "SB_CLUSTER_NODE=$<TARGET_FILE:cluster_node>;SB_CLUSTER_FORMAT=${format}"
+                         TIMEOUT 180)
+  endforeach()
+endif()

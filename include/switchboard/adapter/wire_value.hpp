@@ -29,6 +29,10 @@ boost::system::result<WireValue> from_msgpack(std::string_view bytes);
 /// True when `value` stands for one of the binaries of a WireValue.
 bool is_binary(const boost::json::value& value);
 
+/// A Socket.IO value (binary values at any depth, socketio::binary) as a WireValue, and back.
+WireValue wire_from_value(boost::json::value value);
+boost::json::value value_from_wire(WireValue wire);
+
 /// Parses JSON text (a message some peer sent as JSON). Never throws.
 boost::system::result<WireValue> from_json(std::string_view text);
 /// Serialises the JSON part (binaries, if any, stay placeholders: use msgpack for them).

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,14 +18,30 @@ namespace switchboard::socketio {
 namespace detail {
 class NamespaceCore;
 }
+struct Target;
 
-/// What fetch_sockets() reports of a socket (wherever its shard).
+/// What fetch_sockets() reports of a socket (wherever its shard, on any node of a cluster).
+/// join, leave, disconnect and emit act on the socket wherever it lives (through the cluster
+/// for a remote one; the effect follows asynchronously).
 struct SocketInfo {
   std::string id;
   std::string nsp;
+  /// Its rooms, its own id included.
   std::set<std::string> rooms;
   boost::json::value data;
   std::string address;
+  /// The reference's handshake object ({headers, time, address, xdomain, secure, issued, url,
+  /// query, auth}), as a remote node sent it.
+  boost::json::value handshake;
+  /// False for a socket of another node.
+  bool local = true;
+  /// The namespace it belongs to (set by fetch_sockets).
+  std::shared_ptr<detail::NamespaceCore> owner;
+
+  void join(std::string room) const;
+  void leave(std::string room) const;
+  void disconnect(bool close = false) const;
+  void emit_args(std::string_view event, Args args) const;
 };
 
 /// An immutable selection; each call returns a narrower copy. emit() may be called from any
@@ -56,10 +73,17 @@ class BroadcastOperator {
       std::function<void(std::optional<std::string>, std::vector<Args>)> callback) const;
 
   /// Reports the selected sockets of every shard (callback on the calling shard).
+  /// In a cluster, the other nodes' sockets come too; a node that does not answer in time is
+  /// left out (the second form reports it).
   void fetch_sockets(std::function<void(std::vector<SocketInfo>)> callback) const;
+  void fetch_sockets(
+      std::function<void(std::optional<std::string>, std::vector<SocketInfo>)> callback) const;
   void sockets_join(std::vector<std::string> rooms) const;
   void sockets_leave(std::vector<std::string> rooms) const;
   void disconnect_sockets(bool close = false) const;
+
+  /// The selection and flags as an adapter sees them.
+  Target target() const;
 
   // The selection, for the namespace's shards.
   const std::set<std::string>& rooms() const { return rooms_; }

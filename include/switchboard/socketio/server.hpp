@@ -11,6 +11,7 @@
 
 #include "switchboard/engineio/server.hpp"
 #include "switchboard/http/router.hpp"
+#include "switchboard/socketio/adapter.hpp"
 #include "switchboard/socketio/namespace.hpp"
 
 namespace switchboard::net {
@@ -61,6 +62,9 @@ struct ServerOptions {
   /// with reason "server error" (a middleware's socket is refused with CONNECT_ERROR
   /// "server error"), and every other socket carries on. Default: a line on stderr.
   std::function<void(const HandlerError&)> on_handler_error;
+  /// The cluster adapter of every namespace (Node's `io.adapter(createAdapter(...))`), e.g.
+  /// adapter::redis_adapter(...); empty: no cluster, this process is the whole world.
+  AdapterFactory adapter;
 };
 
 namespace detail {
@@ -101,16 +105,18 @@ class Server {
     of("/").emit(event, std::forward<T>(values)...);
   }
 
-  /// Emits to the other servers of a cluster, whose on_server_side() handlers get it; this
-  /// server's own handlers do not. Without a cluster there is no other server and nothing
-  /// is sent (the cluster adapter carries it, PROTOCOL.md §10).
+  /// Emits to the other servers of a cluster (ServerOptions::adapter), whose on_server_side()
+  /// handlers get it; this server's own handlers do not. Without a cluster there is no other
+  /// server and nothing is sent.
   template <class... T>
   void server_side_emit(std::string_view event, T&&... values) {
     server_side_emit_args(event, Args::of(std::forward<T>(values)...));
   }
   void server_side_emit_args(std::string_view event, Args args);
-  /// The same, collecting each other server's ack; `callback` gets them all, or an error with
-  /// those that came when `timeout` passes first. Without a cluster: no answers, at once.
+  /// The same, collecting each other server's ack (its first argument, one Args each);
+  /// `callback` gets them all, or an error with those that came when the timeout passes first
+  /// (a cluster adapter may use its own request timeout). Without a cluster: no answers, at
+  /// once. The callback runs on the calling shard.
   void server_side_emit_with_ack(
       std::string_view event, Args args, std::chrono::milliseconds timeout,
       std::function<void(std::optional<std::string>, std::vector<Args>)> callback);

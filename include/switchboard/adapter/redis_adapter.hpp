@@ -1,0 +1,68 @@
+#pragma once
+/// The Redis adapter: a socketio::Adapter that joins a cluster of Node.js socket.io servers
+/// using @socket.io/redis-adapter 8.x (classic or sharded format), through one RedisCluster
+/// per namespace and process, on shard 0 (the other shards post to it).
+///
+///     socketio::ServerOptions options;
+///     options.adapter = adapter::redis_adapter({.redis = *adapter::parse_redis_url(url),
+///                                               .cluster = {.requests_timeout = 2s}});
+///     socketio::Server io(runtime, options);
+
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "switchboard/adapter/redis_cluster.hpp"
+#include "switchboard/socketio/adapter.hpp"
+
+namespace switchboard::adapter {
+
+struct RedisAdapterOptions {
+  RedisOptions redis;
+  ClusterOptions cluster;
+};
+
+class RedisAdapter final : public socketio::Adapter {
+ public:
+  RedisAdapter(socketio::AdapterHost& host, RedisAdapterOptions options);
+  ~RedisAdapter() override;
+
+  void broadcast(const socketio::Target& target, std::string_view event,
+                 const socketio::Args& args) override;
+  void broadcast_with_ack(const socketio::Target& target, std::string_view event,
+                          const socketio::Args& args, std::function<void(std::size_t)> on_nodes,
+                          std::function<void(std::size_t)> on_count,
+                          std::function<void(socketio::Args)> on_ack) override;
+  void fetch_sockets(
+      const socketio::Target& target,
+      std::function<void(socketio::ClusterError, std::vector<socketio::SocketInfo>)> done) override;
+  void add_sockets(const socketio::Target& target, const std::vector<std::string>& rooms) override;
+  void del_sockets(const socketio::Target& target, const std::vector<std::string>& rooms) override;
+  void disconnect_sockets(const socketio::Target& target, bool close) override;
+  void server_side_emit(std::string_view event, const socketio::Args& args) override;
+  void server_side_emit_with_ack(
+      std::string_view event, const socketio::Args& args, std::chrono::milliseconds timeout,
+      std::function<void(socketio::ClusterError, std::vector<boost::json::value>)> done) override;
+  void server_count(std::function<void(std::size_t)> done) override;
+  void room_created(const std::string& room) override;
+  void room_deleted(const std::string& room) override;
+  void close() override;
+
+  /// The Redis link's health as last seen (refreshed every 100 ms). Thread-safe.
+  RedisHealth health() const;
+  /// Runs `fn` once (on shard 0) when the link is first connected and subscribed.
+  void on_ready(std::function<void()> fn);
+
+  struct State;
+
+ private:
+  void run(std::function<void(State&)> fn);
+  std::shared_ptr<State> state_;
+};
+
+/// The factory for socketio::ServerOptions::adapter; `made` (optional) gets each namespace's
+/// adapter as it is made.
+socketio::AdapterFactory redis_adapter(RedisAdapterOptions options,
+                                       std::function<void(RedisAdapter&)> made = {});
+
+}  // namespace switchboard::adapter
