@@ -1,6 +1,6 @@
 // The one place that knows how the Socket.IO layer represents a binary: in a packet, msgpack
 // bin <-> `{"_placeholder":true,"num":i}` + `attachments[i]` (socketio/packet.hpp); in a value
-// (event arguments, answers), a binary value (socketio::binary, decision 007-binary-values)
+// (event arguments, answers), a binary value (socketio::binary, decision 008)
 // <-> the same placeholders, through socketio's extract_binaries / inline_attachments. When the
 // Socket.IO representation changes, this file is what changes.
 #include <boost/json/object.hpp>
