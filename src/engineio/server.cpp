@@ -1,5 +1,6 @@
 #include "switchboard/engineio/server.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "engineio/server_core.hpp"
@@ -47,6 +48,24 @@ void ServerCore::remove(const Session& session) {
   auto& map = locals_.at(const_cast<Session&>(session).shard().index())->sessions;
   auto it = map.find(session.id());
   if (it != map.end() && it->second.get() == &session) map.erase(it);
+}
+
+void ServerCore::owe_noop(const std::string& sid) {
+  auto& owed = locals_.at(net::Runtime::current()->index())->owed_noops;
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(owed, [now](const auto& entry) { return entry.second <= now; });
+  if (owed.size() >= 1024) owed.erase(owed.begin());  // bounded: a second's worth of closes
+  owed.emplace_back(sid, now + std::chrono::seconds(1));
+}
+
+bool ServerCore::take_owed_noop(std::string_view sid) {
+  auto& owed = locals_.at(net::Runtime::current()->index())->owed_noops;
+  const auto now = std::chrono::steady_clock::now();
+  auto it = std::find_if(owed.begin(), owed.end(), [&](const auto& e) { return e.first == sid; });
+  if (it == owed.end()) return false;
+  const bool live = it->second > now;
+  owed.erase(it);
+  return live;
 }
 
 void ServerCore::handler_failed(Session& session, std::string_view handler,
@@ -218,7 +237,12 @@ void ServerCore::polling(http::Exchange& exchange, const std::string& sid, unsig
     });
     run_on(runtime, owner, [self, sid, id, answer]() mutable {
       auto it = self->local().find(sid);
-      if (it == self->local().end()) return answer(error_response(Error::SessionIdUnknown));
+      if (it == self->local().end()) {
+        if (self->take_owed_noop(sid)) {
+          return answer(http::Response::text(200, "6", "text/plain; charset=UTF-8"));
+        }
+        return answer(error_response(Error::SessionIdUnknown));
+      }
       it->second->poll({id, std::move(answer)});
     });
   } else if (req.method == "POST") {

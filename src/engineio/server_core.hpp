@@ -2,7 +2,11 @@
 // Private: what every shard's part of an Engine.IO server shares.
 
 #include <atomic>
+#include <chrono>
+#include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "engineio/session.hpp"
 #include "switchboard/engineio/server.hpp"
@@ -18,6 +22,12 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   /// Sessions of the calling shard.
   std::unordered_map<std::string_view, std::shared_ptr<Session>>& local();
   void remove(const Session& session);
+  /// A client closed its polling session with no GET waiting (on the session's shard). A GET it
+  /// sent together with the close may reach the shard after it, through another shard: that
+  /// one GET, within a second, gets the noop it would have had instead of "Session ID unknown".
+  void owe_noop(const std::string& sid);
+  /// True (once) when a noop is owed to a GET for `sid` on this shard.
+  bool take_owed_noop(std::string_view sid);
   /// Decorates an answer with the CORS headers the request's origin earns.
   void decorate(const http::Request& request, http::Response& response) const;
 
@@ -45,6 +55,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   struct Local {
     /// Keyed by a view of the session's own sid (no copy of it).
     std::unordered_map<std::string_view, std::shared_ptr<Session>> sessions;
+    /// Sids closed by their client with no GET waiting, and until when a GET gets a noop.
+    std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> owed_noops;
     bool hooked = false;
   };
 

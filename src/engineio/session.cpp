@@ -214,7 +214,11 @@ void Session::handle(Packet packet) {
       send_packet(Packet{PacketType::Pong, std::move(packet.data), false});
       break;
     case PacketType::Close:
-      if (waiter_) answer_waiter(text_response("6"));
+      if (waiter_) {
+        answer_waiter(text_response("6"));
+      } else if (transport_ == Transport::Polling) {
+        core_->owe_noop(sid_);
+      }
       finish("transport close");
       break;
     case PacketType::Noop:

@@ -184,6 +184,15 @@ class EngineIO(unittest.TestCase):
         self.assertEqual(result["r"][:2], (200, b"6"))
         self.assertEqual(self.poll(sid)[0], 400)
 
+    def test_a_poll_that_arrives_just_after_the_close_gets_the_noop_once(self):
+        # A GET sent together with the close may reach the session's shard after it, through
+        # another shard (official suite: "forcefully closes the session"): it gets the noop it
+        # would have had; the next one is 400.
+        sid = self.handshake()["sid"]
+        self.assertEqual(self.post(sid, "1")[0], 200)
+        self.assertEqual(self.poll(sid)[:2], (200, b"6"))
+        self.assertEqual(self.poll(sid)[0], 400)
+
     def test_concurrent_polls_close_the_session(self):
         sid = self.handshake()["sid"]
         result = {}
