@@ -41,8 +41,7 @@ RedisReply to_reply(const void* hiredis_reply) {
 
 RedisConnection::RedisConnection(asio::io_context& context, const RedisOptions& options,
                                  Events events)
-    : context_(context),
-      options_(options),
+    : options_(options),
       events_(std::move(events)),
       resolver_(context),
       socket_(context),

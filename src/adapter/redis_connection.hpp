@@ -51,7 +51,6 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void lost(const std::string& why);
   void schedule_reconnect();
 
-  asio::io_context& context_;
   const RedisOptions options_;
   Events events_;
   asio::ip::tcp::resolver resolver_;

@@ -33,7 +33,7 @@ struct NamespaceHandlers {
   std::function<void(const SocketPtr&)> on_connection;
 };
 
-class NamespaceCore : public std::enable_shared_from_this<NamespaceCore>, public AdapterHost {
+class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, public AdapterHost {
  public:
   NamespaceCore(ServerCore& server, std::string name, std::shared_ptr<NamespaceHandlers> handlers);
   ~NamespaceCore();
