@@ -1,4 +1,5 @@
 // The msgpack decoder: bounds-checked, never throws, notepack's mapping (msgpack.hpp).
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -179,13 +180,19 @@ class Reader {
     auto bits = static_cast<std::uint32_t>(n);
     float f;
     std::memcpy(&f, &bits, 4);
-    return json::value(static_cast<double>(f));
+    return number(static_cast<double>(f));
   }
   std::optional<json::value> float64() {
     std::uint64_t bits;
     if (!big_endian(8, bits)) return std::nullopt;
     double d;
     std::memcpy(&d, &bits, 8);
+    return number(d);
+  }
+  // NaN and the infinities become null, as JSON.stringify makes them for a Node peer's
+  // clients (JSON has no such numbers, so a client of ours could not read them).
+  static json::value number(double d) {
+    if (!std::isfinite(d)) return nullptr;
     return json::value(d);
   }
   std::optional<json::value> str(std::uint64_t n) {

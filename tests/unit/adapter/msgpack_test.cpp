@@ -80,6 +80,14 @@ TEST(Msgpack, NotepackUndefinedIsDroppedFromMapsAndNullInArrays) {
   EXPECT_EQ(v->json, json::parse(R"({"b":[null,1]})"));
 }
 
+TEST(Msgpack, NanAndInfinitiesBecomeNullAsJsonStringifyMakesThem) {
+  // [NaN (float 64), Infinity (float 64), -Infinity (float 32), 1.5]
+  auto v =
+      sa::from_msgpack(unhex("94cb7ff8000000000000cb7ff0000000000000caff800000cb3ff8000000000000"));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->json, json::parse("[null,null,null,1.5]"));
+}
+
 TEST(Msgpack, OtherExtensionsBecomeTypeAndBytes) {
   auto v = sa::from_msgpack(unhex("d50561ff"));
   ASSERT_TRUE(v);
