@@ -30,7 +30,11 @@ void usage(std::FILE* out) {
       "                      address (10, 1)\n"
       "  --max-db-bytes N    cap the history database's size (0: the disk's)\n"
       "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
-      "  --allow-origin O    also accept pages from origin O (repeatable)\n");
+      "  --allow-origin O    also accept pages from origin O (repeatable)\n"
+      "  --redis URL         redis://HOST[:PORT]: one node of a cluster; the history\n"
+      "                      lives in Redis, not in --data (see docs/deploy.md)\n"
+      "  --history-max-per-room N  with --redis, messages each room keeps at least\n"
+      "                      (100000)\n");
 }
 
 template <class T>
@@ -54,6 +58,9 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "web") return c.web = value, true;
   if (name == "tls-cert") return c.tls_cert = value, true;
   if (name == "tls-key") return c.tls_key = value, true;
+  if (name == "redis") return c.redis_url = value, !value.empty();
+  if (name == "history-max-per-room")
+    return number(value, c.history_max_per_room) && c.history_max_per_room > 0;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;

@@ -62,9 +62,16 @@ int main(int argc, char** argv) {
   if (!config) return exit_code;
 
   std::string error;
-  auto history = app::History::open(config->data, config->max_rooms, config->max_db_bytes, error);
+  auto history =
+      config->redis_url.empty()
+          ? app::History::open(config->data, config->max_rooms, config->max_db_bytes, error)
+          : app::History::open_redis({.url = config->redis_url,
+                                      .max_rooms = config->max_rooms,
+                                      .max_messages_per_room = config->history_max_per_room},
+                                     error);
   if (!history) {
-    std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n", config->data.c_str(),
+    std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n",
+                 config->redis_url.empty() ? config->data.c_str() : config->redis_url.c_str(),
                  error.c_str());
     return 1;
   }
