@@ -2,6 +2,7 @@
 // The chat's view of the message store: asynchronous, callbacks on the store's thread (the
 // caller posts results back to its shard).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -62,6 +63,10 @@ struct RedisHistoryOptions {
   std::string channel_key = "socket.io";
   /// Prefix of the history's own keys (`<prefix>rooms`, `<prefix>room:<name>:messages`, ...).
   std::string key_prefix = "switchboard:";
+  /// A command Redis has not answered after this fails `Unavailable` (a frozen Redis or a
+  /// half-open connection would otherwise leave the client waiting for ever). A late answer
+  /// is dropped: an append that timed out may still have been stored, never acknowledged.
+  std::chrono::milliseconds command_timeout{5000};
 };
 
 /// The uid of the publisher of every message the Redis history publishes. No node uses it as

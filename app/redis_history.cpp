@@ -13,11 +13,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/array.hpp>
 
 #include "history.hpp"
 #include "redis_scripts.hpp"
 #include "switchboard/adapter/channels.hpp"
+#include "switchboard/adapter/error.hpp"
 #include "switchboard/adapter/msgpack.hpp"
 #include "switchboard/adapter/redis_client.hpp"
 #include "switchboard/store/error.hpp"
@@ -329,8 +331,29 @@ class RedisHistory final : public History {
   // Sends on the history's thread; `done` runs there.
   void command(std::vector<std::string> args, ReplyHandler done) {
     asio::post(context_, [this, args = std::move(args), done = std::move(done)]() mutable {
-      redis_->command(std::move(args), std::move(done));
+      redis_->command(std::move(args), with_deadline(std::move(done)));
     });
+  }
+
+  // `done`, called once: with the reply, or with RequestTimeout when none came in time.
+  ReplyHandler with_deadline(ReplyHandler done) {
+    struct Pending {
+      ReplyHandler done;
+      asio::steady_timer timer;
+      void finish(Reply r) {
+        if (!done) return;
+        timer.cancel();
+        auto call = std::move(done);
+        done = nullptr;
+        call(std::move(r));
+      }
+    };
+    auto pending = std::make_shared<Pending>(
+        Pending{std::move(done), asio::steady_timer(context_, options_.command_timeout)});
+    pending->timer.async_wait([pending](boost::system::error_code ec) {
+      if (!ec) pending->finish(make_error_code(adapter::Error::RequestTimeout));
+    });
+    return [pending](Reply r) { pending->finish(std::move(r)); };
   }
 
   // EVALSHA, and EVAL when Redis does not know the script (first use, or after a restart,
@@ -341,6 +364,7 @@ class RedisHistory final : public History {
     for (auto& k : keys) cmd.push_back(std::move(k));
     for (auto& a : args) cmd.push_back(std::move(a));
     asio::post(context_, [this, &script, cmd = std::move(cmd), done = std::move(done)]() mutable {
+      done = with_deadline(std::move(done));
       auto again = cmd;
       redis_->command(std::move(cmd), [this, &script, again = std::move(again),
                                        done = std::move(done)](Reply r) mutable {

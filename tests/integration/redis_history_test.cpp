@@ -62,10 +62,14 @@ class Redis {
     }
     return false;
   }
+  /// SIGSTOP / SIGCONT: connections stay open, nothing answers.
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
   /// SIGKILL: a crash, nothing flushed that was not already.
   void kill() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
+    ::kill(pid_, SIGCONT);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
@@ -165,8 +169,11 @@ class RedisHistoryTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(redis.start()); }
   std::unique_ptr<app::History> open(std::size_t max_rooms = 10, std::uint64_t bound = 100'000) {
     std::string error;
-    auto h = app::History::open_redis(
-        {.url = redis.url(), .max_rooms = max_rooms, .max_messages_per_room = bound}, error);
+    auto h = app::History::open_redis({.url = redis.url(),
+                                       .max_rooms = max_rooms,
+                                       .max_messages_per_room = bound,
+                                       .command_timeout = 500ms},
+                                      error);
     EXPECT_TRUE(h) << error;
     return h;
   }
@@ -345,4 +352,21 @@ TEST_F(RedisHistoryTest, NothingIsAcknowledgedWhileRedisIsAwayAndAllAcknowledged
   }
   EXPECT_EQ(id, 21u) << "not accepting within 10 s of Redis' return";
   EXPECT_EQ(s.ids(true, "lobby", 0, 200), range(1, 21));
+}
+
+TEST_F(RedisHistoryTest, AFrozenRedisIsAnsweredUnavailableInTimeAndUsedAgainWhenItThaws) {
+  auto h = open();
+  Sync s{*h};
+  ASSERT_FALSE(s.ensure("lobby"));
+  s.post("lobby", "one");
+  redis.pause();
+  const auto start = std::chrono::steady_clock::now();
+  auto [error, m] = s.append("lobby", "frozen");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->kind, app::Failure::Kind::Unavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  redis.resume();
+  // The late answer to "frozen" is dropped; it was stored (id 2) but never acknowledged.
+  EXPECT_EQ(s.post("lobby", "three"), 3u);
+  EXPECT_EQ(s.ids(true, "lobby", 0, 50), range(1, 3));
 }
