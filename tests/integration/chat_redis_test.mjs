@@ -5,7 +5,7 @@
 // Redis killed -9 in the middle of a stream of posts and started again on its append-only file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -99,6 +99,17 @@ test('a message posted on one node is read back from the other with the same id'
     const rooms = await (await fetch(`${base}/api/rooms`)).json();
     assert.ok(rooms.rooms.some((r) => r.name === 'both'));
   }
+});
+
+test('an operator deletes a room from the Redis history with rooms delete --redis', async () => {
+  await postOk(A, 'doomed', 'bye');
+  const url = `redis://127.0.0.1:${redisPort}`;
+  assert.match(execFileSync(binary, ['rooms', 'delete', 'doomed', '--redis', url]).toString(), /deleted room doomed/);
+  for (const base of [A, B]) {
+    const rooms = await (await fetch(`${base}/api/rooms`)).json();
+    assert.ok(!rooms.rooms.some((r) => r.name === 'doomed'));
+  }
+  assert.throws(() => execFileSync(binary, ['rooms', 'delete', 'doomed', '--redis', url], { stdio: 'pipe' }));
 });
 
 test('SSE Last-Event-ID, long-poll after and Socket.IO join {after} resume exactly on the other node', async () => {
