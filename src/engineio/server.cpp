@@ -264,14 +264,15 @@ void ServerCore::upgrade(http::Exchange& exchange, const std::string& sid, unsig
   auto& req = exchange.request();
   if (!origin_allowed(req)) return refuse(exchange, Error::Forbidden);
   bool here = exchange.shard().index() == owner;
-  // A TLS stream cannot move between shards: its client keeps polling instead.
-  if (!here && req.tls) return refuse(exchange, Error::BadRequest);
   auto request = req;
   auto up = exchange.upgrade();
   if (!up.stream) return;
   if (!here) {
-    up.stream = up.stream->migrate(runtime.shard(owner));
-    if (!up.stream) return;
+    // The connection (TCP, or TLS with its OpenSSL session) moves to the owner. One that
+    // cannot (TLS with bytes in flight inside it) is refused, and its client keeps polling.
+    auto moved = up.stream->migrate(runtime.shard(owner));
+    if (!moved) return ws::reject(std::move(up.stream), error_response(Error::BadRequest));
+    up.stream = std::move(moved);
   }
   auto stream = std::make_shared<std::unique_ptr<net::Stream>>(std::move(up.stream));
   run_on(runtime, owner,
