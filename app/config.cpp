@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace switchboard::app {
@@ -30,7 +31,10 @@ void usage(std::FILE* out) {
       "                      address (10, 1)\n"
       "  --max-db-bytes N    cap the history database's size (0: the disk's)\n"
       "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
-      "  --allow-origin O    also accept pages from origin O (repeatable)\n");
+      "  --allow-origin O    also accept pages from origin O (repeatable)\n"
+      "  --redis URL         redis://HOST:PORT: nodes on one Redis form one chat\n"
+      "  --advertise H:P     with --redis: where the other nodes reach this one over\n"
+      "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n");
 }
 
 template <class T>
@@ -55,6 +59,8 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "tls-cert") return c.tls_cert = value, true;
   if (name == "tls-key") return c.tls_key = value, true;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
+  if (name == "redis") return c.redis_url = value, !value.empty();
+  if (name == "advertise") return c.advertise = value, !value.empty();
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);
@@ -98,6 +104,18 @@ std::optional<Config> parse_command_line(int argc, char** argv, int& exit_code) 
       exit_code = 2;
       return std::nullopt;
     }
+  }
+  if (!config.redis_url.empty() && config.advertise.empty()) {
+    if (config.port == 0) {
+      std::fprintf(stderr, "switchboard: --redis with --port 0 needs --advertise HOST:PORT\n");
+      exit_code = 2;
+      return std::nullopt;
+    }
+    bool any = config.address == "0.0.0.0" || config.address == "::";
+    auto host = any                                             ? std::string("127.0.0.1")
+                : config.address.find(':') != std::string::npos ? "[" + config.address + "]"
+                                                                : config.address;
+    config.advertise = host + ":" + std::to_string(config.port);
   }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     std::fprintf(stderr, "switchboard: --tls-cert and --tls-key go together\n");

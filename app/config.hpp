@@ -37,6 +37,12 @@ struct Config {
   std::uint32_t poll_timeout_ms = 25000;
   /// Origins allowed besides the page's own (CORS and WebSocket Origin checks).
   std::vector<std::string> allowed_origins;
+  /// redis://HOST:PORT: the nodes on this Redis form one chat (empty: a single node).
+  std::string redis_url;
+  /// With redis_url: where the other nodes reach this one over plain HTTP, to relay requests
+  /// for its Engine.IO sessions (no sticky sessions); empty: 127.0.0.1:PORT, or ADDRESS:PORT
+  /// when listening on one address.
+  std::string advertise;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with
