@@ -237,3 +237,19 @@ test("a sid of an unknown node, or not a sid, is answered 'Session ID unknown' b
     }
   }
 });
+
+// Last: it kills node b.
+test("after kill -9 of a node, its sessions get 'Session ID unknown' from the other node", { timeout: 30000 }, async () => {
+  const [, b] = await onBothNodes(["polling"]);
+  const sid = b.socket.io.engine.id;
+  assert.match(sid, /^[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{20}$/);
+  const victim = nodes.pop();  // b: its key stays in Redis until its time to live ends
+  const exited = once(victim.proc, "exit");
+  victim.proc.kill("SIGKILL");
+  await exited;
+  const started = Date.now();
+  const r = await fetch(`http://127.0.0.1:${nodes[0].port}/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+  assert.equal(r.status, 400);
+  assert.deepEqual(await r.json(), { code: 1, message: "Session ID unknown" });
+  assert.ok(Date.now() - started < 3000, "answered within the connect timeout");
+});
