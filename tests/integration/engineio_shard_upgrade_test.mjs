@@ -16,6 +16,9 @@ import { startServer } from "./lib/process.mjs";
 const binary = process.env.SB_PROTOCOL_TESTEE;
 assert.ok(binary, "set SB_PROTOCOL_TESTEE");
 const UPGRADES = 24;
+// The testee's own heartbeat (300 ms + 200 ms) ends sessions on a loaded machine: what is
+// tested here is the upgrade, not the heartbeat.
+const HEARTBEAT = ["--ping-interval-ms", "5000", "--ping-timeout-ms", "5000"];
 
 let dir;
 let plain;
@@ -27,8 +30,8 @@ before(async () => {
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
     "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
   [plain, tls] = await Promise.all([
-    startServer(binary, ["--shards", "2"]),
-    startServer(binary, ["--shards", "2", "--tls-cert", cert, "--tls-key", key]),
+    startServer(binary, ["--shards", "2", ...HEARTBEAT]),
+    startServer(binary, ["--shards", "2", ...HEARTBEAT, "--tls-cert", cert, "--tls-key", key]),
   ]);
 });
 after(async () => {
@@ -40,6 +43,8 @@ after(async () => {
 // travels on the WebSocket. Resolves to what went wrong, or null.
 function upgradeOnce(url) {
   const socket = io(url, { reconnection: false, forceNew: true, rejectUnauthorized: false });
+  let reason = "";
+  socket.on("disconnect", (why, details) => { reason = ` (disconnected: ${why} ${details?.description?.message ?? ""})`; });
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(`no upgrade (still ${socket.io.engine?.transport?.name})`), 5000);
     socket.on("connect_error", (e) => resolve(`connect_error ${e.message}`));
@@ -51,7 +56,7 @@ function upgradeOnce(url) {
           assert.equal(socket.io.engine.transport.name, "websocket");
           resolve(null);
         } catch (e) {
-          resolve(`round trip after the upgrade: ${e.message}`);
+          resolve(`round trip after the upgrade: ${e.message}${reason}`);
         }
       });
     });
