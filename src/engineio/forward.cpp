@@ -27,9 +27,9 @@ bool hop_by_hop(std::string_view name, bool upgrade) {
   return !upgrade && (http::iequals(name, "Connection") || http::iequals(name, "Upgrade"));
 }
 
-// The request as the owner receives it: the same line and fields, the body (already bounded
-// by maxPayload) with its length, the client's address, and the mark of a relayed request.
-std::string serialize(const http::Request& req, bool upgrade, std::string_view node) {
+}  // namespace
+
+std::string relayed_request(const http::Request& req, bool upgrade, std::string_view node) {
   std::string out;
   out.reserve(512 + req.body.size());
   out += req.method;
@@ -56,7 +56,6 @@ std::string serialize(const http::Request& req, bool upgrade, std::string_view n
   return out;
 }
 
-// Splits "host:port" and "[v6]:port".
 bool split_address(const std::string& address, std::string& host, std::string& port) {
   auto colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
@@ -67,6 +66,8 @@ bool split_address(const std::string& address, std::string& host, std::string& p
   }
   return true;
 }
+
+namespace {
 
 class Relay : public std::enable_shared_from_this<Relay> {
  public:
@@ -209,7 +210,7 @@ void forward(http::Exchange& exchange, const std::shared_ptr<NodeDirectory>& nod
              std::string node, ForwardOptions options) {
   auto& shard = exchange.shard();
   bool upgrade = ws::is_upgrade(exchange.request());
-  auto request = serialize(exchange.request(), upgrade, nodes->node_id());
+  auto request = relayed_request(exchange.request(), upgrade, nodes->node_id());
   auto up = exchange.upgrade();
   if (!up.stream) return;
   // Bytes the client sent after its request (a pipelined one) follow it.

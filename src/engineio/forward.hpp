@@ -21,6 +21,14 @@ struct ForwardOptions {
   http::Response unknown;
 };
 
+/// The request as the owner receives it: the same line and fields (hop-by-hop ones dropped),
+/// `Connection: close` unless it is a WebSocket upgrade, the body (already bounded by
+/// maxPayload) with its length, the client's address added to X-Forwarded-For, and the mark
+/// of a relayed request naming the relaying node.
+std::string relayed_request(const http::Request& request, bool upgrade, std::string_view node);
+/// Splits "host:port" or "[v6]:port"; false when it is neither.
+bool split_address(const std::string& address, std::string& host, std::string& port);
+
 /// Takes over `exchange`'s connection, finds node `node` and relays the request to it with
 /// `Connection: close`, then copies bytes both ways until either side closes: the polling
 /// answer, or a WebSocket's whole life. On the exchange's shard.
