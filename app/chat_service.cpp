@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "switchboard/adapter/node_directory.hpp"
 #include "switchboard/sse/event.hpp"
 #include "switchboard/store/validation.hpp"
 #include "switchboard/ws/prepared_message.hpp"
@@ -13,6 +14,26 @@ namespace switchboard::app {
 void on_shard(net::Shard& shard, std::function<void()> fn) {
   shard.is_current() ? fn() : shard.post(std::move(fn));
 }
+
+namespace {
+
+// With --redis, Engine.IO requests for another node's session are relayed to it (no sticky
+// sessions; docs/decisions/013-no-sticky-sessions.md). Over HTTPS the relay (plain HTTP) has
+// no way in: TLS is then terminated in front, or the balancer is sticky.
+socketio::ServerOptions socketio_options(net::Runtime& runtime, const Config& config) {
+  socketio::ServerOptions options{
+      .engine = {.path = "/socket.io/",
+                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
+  if (!config.redis_url.empty() && config.tls_cert.empty()) {
+    if (auto redis = adapter::parse_redis_url(config.redis_url)) {
+      options.engine.nodes =
+          adapter::redis_node_directory(runtime, {.redis = *redis, .address = config.advertise});
+    }
+  }
+  return options;
+}
+
+}  // namespace
 
 boost::json::object to_json(const ChatMessage& m) {
   return {{"id", m.id},           {"room", m.room}, {"user", m.user},
@@ -36,9 +57,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       http_(http),
       history_(history),
       config_(config),
-      io_(runtime, {.engine = {.path = "/socket.io/",
-                               .cors = {.allowed_origins = config.allowed_origins,
-                                        .allow_credentials = true}}}),
+      io_(runtime, socketio_options(runtime, config)),
       presence_(runtime, [this](const std::string& room,
                                 Presence::Online online) { on_presence(room, std::move(online)); }),
       users_(history),

@@ -2,7 +2,10 @@
 
 #include <charconv>
 #include <cstdio>
+#include <string>
 #include <string_view>
+
+#include "switchboard/adapter/redis_client.hpp"
 
 namespace switchboard::app {
 
@@ -34,7 +37,9 @@ void usage(std::FILE* out) {
                "  --redis URL         redis://HOST[:PORT]: one node of a cluster; the history\n"
                "                      lives in Redis, not in --data (see docs/deploy.md)\n"
                "  --history-max-per-room N  with --redis, messages each room keeps at least\n"
-               "                      (100000)\n");
+               "                      (100000)\n"
+               "  --advertise H:P     with --redis: where the other nodes reach this one over\n"
+               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n");
 }
 
 template <class T>
@@ -58,10 +63,11 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "web") return c.web = value, true;
   if (name == "tls-cert") return c.tls_cert = value, true;
   if (name == "tls-key") return c.tls_key = value, true;
-  if (name == "redis") return c.redis_url = value, !value.empty();
+  if (name == "redis") return c.redis_url = value, adapter::parse_redis_url(value).has_value();
   if (name == "history-max-per-room")
     return number(value, c.history_max_per_room) && c.history_max_per_room > 0;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
+  if (name == "advertise") return c.advertise = value, !value.empty();
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);
@@ -105,6 +111,18 @@ std::optional<Config> parse_command_line(int argc, char** argv, int& exit_code) 
       exit_code = 2;
       return std::nullopt;
     }
+  }
+  if (!config.redis_url.empty() && config.advertise.empty()) {
+    if (config.port == 0) {
+      std::fprintf(stderr, "switchboard: --redis with --port 0 needs --advertise HOST:PORT\n");
+      exit_code = 2;
+      return std::nullopt;
+    }
+    bool any = config.address == "0.0.0.0" || config.address == "::";
+    auto host = any                                             ? std::string("127.0.0.1")
+                : config.address.find(':') != std::string::npos ? "[" + config.address + "]"
+                                                                : config.address;
+    config.advertise = host + ":" + std::to_string(config.port);
   }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     std::fprintf(stderr, "switchboard: --tls-cert and --tls-key go together\n");

@@ -42,6 +42,10 @@ struct Config {
   std::uint64_t history_max_per_room = 100'000;
   /// Origins allowed besides the page's own (CORS and WebSocket Origin checks).
   std::vector<std::string> allowed_origins;
+  /// With redis_url: where the other nodes reach this one over plain HTTP, to relay requests
+  /// for its Engine.IO sessions (no sticky sessions); empty: 127.0.0.1:PORT, or ADDRESS:PORT
+  /// when listening on one address.
+  std::string advertise;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

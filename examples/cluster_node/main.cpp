@@ -2,6 +2,11 @@
 // @socket.io/redis-adapter: serves the contract of docs/cluster.md ("cluster_node").
 //
 //   cluster_node --port N --redis redis://HOST:PORT [--name NAME] [--sharded] [--shards K]
+//                [--advertise HOST:PORT] [--sticky]
+//
+// Without --sticky (the default) the nodes need no sticky balancer: each announces itself in
+// Redis (at --advertise, by default 127.0.0.1:PORT) and relays a request for another node's
+// Engine.IO session to that node (docs/decisions/013-no-sticky-sessions.md).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +14,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "switchboard/adapter/node_directory.hpp"
 #include "switchboard/adapter/redis_adapter.hpp"
 #include "switchboard/http/server.hpp"
 #include "switchboard/net/runtime.hpp"
@@ -26,12 +32,14 @@ struct Options {
   std::string name;
   bool sharded = false;
   unsigned shards = 1;
+  std::string advertise;
+  bool sticky = false;
 };
 
 [[noreturn]] void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s --port N --redis redis://HOST:PORT [--name NAME] [--sharded] "
-               "[--shards K]\n",
+               "[--shards K] [--advertise HOST:PORT] [--sticky]\n",
                program);
   std::exit(2);
 }
@@ -52,6 +60,10 @@ Options parse(int argc, char** argv) {
       o.name = value();
     } else if (a == "--sharded") {
       o.sharded = true;
+    } else if (a == "--advertise") {
+      o.advertise = value();
+    } else if (a == "--sticky") {
+      o.sticky = true;
     } else if (a == "--shards") {
       o.shards = static_cast<unsigned>(std::max(1, std::atoi(value().c_str())));
     } else {
@@ -60,6 +72,7 @@ Options parse(int argc, char** argv) {
   }
   if (o.port == 0 || o.redis.empty()) usage(argv[0]);
   if (o.name.empty()) o.name = "node-" + std::to_string(o.port);
+  if (o.advertise.empty()) o.advertise = "127.0.0.1:" + std::to_string(o.port);
   return o;
 }
 
@@ -111,6 +124,10 @@ int main(int argc, char** argv) {
   adapter::RedisAdapter* main_adapter = nullptr;
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/", .cors = {.allowed_origins = {"*"}}}};
+  if (!o.sticky) {
+    options.engine.nodes =
+        adapter::redis_node_directory(runtime, {.redis = *redis, .address = o.advertise});
+  }
   options.adapter =
       adapter::redis_adapter({.redis = *redis,
                               .cluster = {.mode = o.sharded ? adapter::ClusterMode::Sharded

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
+#include "engineio/forward.hpp"
 #include "engineio/server_core.hpp"
 #include "engineio/sid.hpp"
 #include "switchboard/ws/endpoint.hpp"
@@ -38,6 +40,9 @@ std::string_view origin_host(std::string_view origin) {
 ServerCore::ServerCore(net::Runtime& rt, ServerOptions opts)
     : runtime(rt), options(std::move(opts)) {
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
+  if (options.nodes && !valid_node_id(options.nodes->node_id())) {
+    throw std::invalid_argument("engine.io: a node id is 1 to 32 characters of A-Z a-z 0-9 - _");
+  }
 }
 
 std::unordered_map<std::string_view, std::shared_ptr<Session>>& ServerCore::local() {
@@ -121,7 +126,25 @@ void ServerCore::handle(http::Exchange exchange) {
   if (!origin.empty() && !http::valid_origin(origin)) return refuse(exchange, Error::BadRequest);
   if (want_ws != ws::is_upgrade(req)) return refuse(exchange, Error::BadRequest);
   if (auto sid = req.query_param("sid")) {
-    auto owner = detail::owner_of(*sid, runtime.size());
+    std::string_view local = *sid;
+    if (options.nodes) {
+      // "<node>.<sid>": another node's session is relayed to it (once: a relayed request
+      // that still names another node is not ours to send on).
+      auto dot = local.find('.');
+      if (dot != std::string_view::npos) {
+        auto node = local.substr(0, dot);
+        local.remove_prefix(dot + 1);
+        if (node != options.nodes->node_id()) {
+          // Only a well-formed sid of a well-formed node id is worth a look-up.
+          if (req.headers.contains(kForwardedHeader) || !detail::valid_node_id(node) ||
+              !detail::owner_of(local, 1)) {
+            return refuse(exchange, Error::SessionIdUnknown);
+          }
+          return forward(exchange, std::string(node));
+        }
+      }
+    }
+    auto owner = detail::owner_of(local, runtime.size());
     if (!owner) return refuse(exchange, Error::SessionIdUnknown);
     return want_ws ? upgrade(exchange, *sid, *owner) : polling(exchange, *sid, *owner);
   }
@@ -131,6 +154,19 @@ void ServerCore::handle(http::Exchange exchange) {
   if (options.allow_request && options.allow_request(req))
     return refuse(exchange, Error::Forbidden);
   handshake(exchange, want_ws);
+}
+
+void ServerCore::forward(http::Exchange& exchange, std::string node) {
+  auto unknown = error_response(Error::SessionIdUnknown);
+  decorate(exchange.request(), unknown);
+  unknown.headers.set("Connection", "close");
+  auto idle = options.forward_idle_timeout.count() > 0
+                  ? options.forward_idle_timeout
+                  : options.ping_interval + options.ping_timeout + std::chrono::seconds(5);
+  detail::forward(exchange, options.nodes, std::move(node),
+                  {.connect_timeout = options.forward_connect_timeout,
+                   .idle_timeout = idle,
+                   .unknown = std::move(unknown)});
 }
 
 // The Engine.IO heartbeat keeps WebSockets alive, so they send no pings of their own.
@@ -159,6 +195,7 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
   auto& shard = exchange.shard();
   hook_shutdown(shard);
   auto sid = detail::make_sid(shard.index(), runtime.size());
+  if (options.nodes) sid = options.nodes->node_id() + "." + sid;
   // A WebSocket session takes its request from its connection (Session::attach).
   auto session = std::make_shared<Session>(
       shared_from_this(), shard, sid,
@@ -264,14 +301,15 @@ void ServerCore::upgrade(http::Exchange& exchange, const std::string& sid, unsig
   auto& req = exchange.request();
   if (!origin_allowed(req)) return refuse(exchange, Error::Forbidden);
   bool here = exchange.shard().index() == owner;
-  // A TLS stream cannot move between shards: its client keeps polling instead.
-  if (!here && req.tls) return refuse(exchange, Error::BadRequest);
   auto request = req;
   auto up = exchange.upgrade();
   if (!up.stream) return;
   if (!here) {
-    up.stream = up.stream->migrate(runtime.shard(owner));
-    if (!up.stream) return;
+    // The connection (TCP, or TLS with its OpenSSL session) moves to the owner. One that
+    // cannot (TLS with bytes in flight inside it) is refused, and its client keeps polling.
+    auto moved = up.stream->migrate(runtime.shard(owner));
+    if (!moved) return ws::reject(std::move(up.stream), error_response(Error::BadRequest));
+    up.stream = std::move(moved);
   }
   auto stream = std::make_shared<std::unique_ptr<net::Stream>>(std::move(up.stream));
   run_on(runtime, owner,

@@ -65,6 +65,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void handshake(http::Exchange& exchange, bool websocket);
   void polling(http::Exchange& exchange, const std::string& sid, unsigned owner);
   void upgrade(http::Exchange& exchange, const std::string& sid, unsigned owner);
+  /// Relays a request for node `node`'s session to that node (options.nodes).
+  void forward(http::Exchange& exchange, std::string node);
   void hook_shutdown(net::Shard& shard);
   ws::ServerOptions websocket_options() const;
 

@@ -35,4 +35,12 @@ std::optional<unsigned> owner_of(std::string_view sid, unsigned shards) {
   return static_cast<unsigned>(value_of(sid[0])) % shards;
 }
 
+bool valid_node_id(std::string_view id) {
+  if (id.empty() || id.size() > 32) return false;
+  for (char c : id) {
+    if (value_of(c) < 0) return false;
+  }
+  return true;
+}
+
 }  // namespace switchboard::engineio::detail

@@ -12,5 +12,7 @@ namespace switchboard::engineio::detail {
 std::string make_sid(unsigned shard, unsigned shards);
 /// The owner shard of a sid, or nullopt when it is not one of ours.
 std::optional<unsigned> owner_of(std::string_view sid, unsigned shards);
+/// True for a node id a sid may carry (NodeDirectory::node_id): 1 to 32 URL-safe characters.
+bool valid_node_id(std::string_view id);
 
 }  // namespace switchboard::engineio::detail

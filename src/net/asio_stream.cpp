@@ -166,6 +166,35 @@ TlsStream::TlsStream(Shard& shard, Socket socket, asio::ssl::context& context)
       stream_(std::move(socket), context),
       remote_(remote_of(stream_.next_layer())) {}
 
+TlsStream::TlsStream(Shard& shard, Socket socket, SSL* ssl)
+    : shard_(shard), stream_(std::move(socket), ssl), remote_(remote_of(stream_.next_layer())) {}
+
+// The OpenSSL session (keys, sequence numbers) is plain memory, so it moves with the file
+// descriptor: the new stream wraps the same SSL object in a fresh BIO pair (which frees the
+// old pair's inner half), and the old stream lets go of its reference. Only at rest: no
+// decrypted byte unread here, no record waiting inside OpenSSL or its BIO (an upgrade
+// request's client sends nothing before the 101 answer); otherwise it stays put (null).
+std::unique_ptr<Stream> TlsStream::migrate(Shard& target) {
+  if (&target == &shard_) return nullptr;
+  SSL* ssl = stream_.native_handle();
+  if (ready_pos_ < ready_.size() || ::SSL_pending(ssl) > 0 ||
+      ::BIO_ctrl_pending(::SSL_get_rbio(ssl)) > 0 || ::BIO_ctrl_wpending(::SSL_get_wbio(ssl)) > 0) {
+    return nullptr;
+  }
+  boost::system::error_code ec;
+  auto protocol = remote_.protocol();
+  auto fd = stream_.next_layer().release(ec);
+  if (ec) return nullptr;
+  Socket moved(target.context());
+  moved.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return nullptr;
+  }
+  ::SSL_up_ref(ssl);  // the new stream's reference; this one's goes with this stream
+  return std::make_unique<TlsStream>(target, std::move(moved), ssl);
+}
+
 void TlsStream::handshake(std::function<void(boost::system::error_code)> cb) {
   stream_.async_handshake(asio::ssl::stream_base::server, std::move(cb));
 }

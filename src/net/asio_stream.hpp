@@ -52,6 +52,8 @@ class TcpStream final : public Stream {
 class TlsStream final : public Stream {
  public:
   TlsStream(Shard& shard, Socket socket, asio::ssl::context& context);
+  /// Takes over an established session (`ssl`, one reference of it) on another socket.
+  TlsStream(Shard& shard, Socket socket, SSL* ssl);
   /// Runs the server handshake; cb gets the error, if any.
   void handshake(std::function<void(boost::system::error_code)> cb);
   void async_read_some(std::span<char> into, Callback cb) override;
@@ -66,7 +68,7 @@ class TlsStream final : public Stream {
   std::uint16_t remote_port() const override;
   void set_no_delay(bool on) override;
   Shard& shard() override { return shard_; }
-  std::unique_ptr<Stream> migrate(Shard&) override { return nullptr; }
+  std::unique_ptr<Stream> migrate(Shard& target) override;
 
  private:
   Shard& shard_;

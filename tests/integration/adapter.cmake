@@ -26,3 +26,15 @@ if(SB_NODE AND SB_REDIS_SERVER AND TARGET cluster_node)
                          TIMEOUT 180)
   endforeach()
 endif()
+
+# No sticky sessions: two cluster_node processes behind nginx round robin (no stickiness) on one
+# redis-server; polling-only socket.io-client and python-socketio, and upgrades, through it.
+find_program(SB_NGINX nginx PATHS /usr/sbin)
+if(SB_NODE AND SB_REDIS_SERVER AND SB_NGINX AND TARGET cluster_node)
+  add_test(NAME integration.cluster.no_sticky
+           COMMAND ${SB_NODE} --test --test-concurrency=1
+                   ${CMAKE_CURRENT_SOURCE_DIR}/cluster_no_sticky_test.mjs)
+  set_tests_properties(integration.cluster.no_sticky PROPERTIES
+    ENVIRONMENT "SB_CLUSTER_NODE=$<TARGET_FILE:cluster_node>;SB_NGINX=${SB_NGINX};SB_PYTHON=${SB_SYSTEM_PYTHON};NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 180)
+endif()

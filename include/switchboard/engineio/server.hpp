@@ -31,6 +31,22 @@ class PreparedMessage;
 
 namespace switchboard::engineio {
 
+/// Where the sessions of the other nodes of a cluster are, so that a balancer need not be
+/// sticky (docs/decisions/013-no-sticky-sessions.md): every sid names the node that owns it,
+/// and a request for another node's session is relayed to that node. Shared by every shard of
+/// the server: implementations are thread-safe.
+class NodeDirectory {
+ public:
+  virtual ~NodeDirectory() = default;
+  /// This node's id, 1 to 32 characters of A-Z a-z 0-9 - _: every sid it makes is
+  /// "<id>.<20 characters>".
+  virtual const std::string& node_id() const = 0;
+  /// Looks up the address ("host:port", plain HTTP) of node `id`; `done` runs on the calling
+  /// shard, with nothing when the node is unknown or dead.
+  virtual void locate(const std::string& id,
+                      std::function<void(std::optional<std::string> address)> done) = 0;
+};
+
 /// Options, with the reference server's defaults.
 struct ServerOptions {
   /// Mount path; the trailing slash is optional for clients.
@@ -62,6 +78,16 @@ struct ServerOptions {
   /// a line on stderr.
   std::function<void(std::string_view sid, std::string_view handler, std::string_view what)>
       on_handler_error;
+  /// A cluster without sticky sessions: sids carry this node's id, and a polling request or
+  /// WebSocket upgrade for another node's session is relayed to its owner (the request
+  /// goes on with `Connection: close`, the answer or the WebSocket's bytes come back). An
+  /// owner unknown or unreachable gets "Session ID unknown", as without it. Null: one node.
+  std::shared_ptr<NodeDirectory> nodes;
+  /// Relaying: the longest wait for the owner's TCP connection, and for a byte either way
+  /// once connected (0: ping_interval + ping_timeout + 5 s, which a live session never
+  /// reaches).
+  std::chrono::milliseconds forward_connect_timeout{2000};
+  std::chrono::milliseconds forward_idle_timeout{0};
 };
 
 /// Messages prepared once and sent to many sockets: each message's WebSocket frame and its

@@ -69,7 +69,7 @@ class Stream {
   virtual Shard& shard() = 0;
   /// Moves the connection to another shard: the returned stream belongs to `target` and this
   /// one is left closed. Call with no operation in flight, on this stream's shard. Returns
-  /// null when the stream cannot move (TLS keeps its state in this shard's objects).
+  /// null, this stream untouched, when it cannot move (TLS with bytes in flight inside it).
   virtual std::unique_ptr<Stream> migrate(Shard& target) = 0;
 };
 

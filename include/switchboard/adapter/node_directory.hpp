@@ -1,0 +1,46 @@
+#pragma once
+/// The directory of a cluster's nodes in Redis, for Engine.IO without sticky sessions
+/// (engineio::ServerOptions::nodes, docs/decisions/013-no-sticky-sessions.md): each node
+/// announces `id -> host:port` under a key with a time to live, renewed by a heartbeat, and
+/// looks the others up on demand (cached briefly). A node that dies is forgotten within the
+/// time to live; one that stops deletes its key.
+///
+///   auto nodes = adapter::redis_node_directory(runtime, {.redis = *redis,
+///                                                        .address = "10.0.0.5:8080"});
+///   options.engine.nodes = nodes;
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "switchboard/adapter/redis_client.hpp"
+#include "switchboard/engineio/server.hpp"
+
+namespace switchboard::net {
+class Runtime;
+}
+
+namespace switchboard::adapter {
+
+struct NodeDirectoryOptions {
+  RedisOptions redis;
+  /// Where the other nodes reach this one over plain HTTP ("host:port").
+  std::string address;
+  /// This node's id; empty: 8 random URL-safe characters, new at each start (a restarted
+  /// node's old sessions are gone anyway).
+  std::string id;
+  /// Keys are `<key_prefix><id>`.
+  std::string key_prefix = "switchboard:node:";
+  /// The announcement's time to live, and how often it is renewed.
+  std::chrono::milliseconds ttl{10000};
+  std::chrono::milliseconds heartbeat{3000};
+  /// How long a looked-up address is trusted without asking Redis again.
+  std::chrono::milliseconds cache{3000};
+};
+
+/// The directory, with its Redis connection on shard 0 of `runtime` (started there when the
+/// runtime runs). Thread-safe, as engineio::NodeDirectory requires.
+std::shared_ptr<engineio::NodeDirectory> redis_node_directory(net::Runtime& runtime,
+                                                              NodeDirectoryOptions options);
+
+}  // namespace switchboard::adapter
