@@ -1,12 +1,12 @@
 #include "chat_service.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <boost/json/serialize.hpp>
 
-#include "switchboard/sse/event.hpp"
+#include "switchboard/adapter/redis_adapter.hpp"
 #include "switchboard/store/validation.hpp"
-#include "switchboard/ws/prepared_message.hpp"
 
 namespace switchboard::app {
 
@@ -30,15 +30,31 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages) {
   return list;
 }
 
+socketio::ServerOptions ChatService::sio_options(const Config& config) {
+  socketio::ServerOptions options{
+      .engine = {.path = "/socket.io/",
+                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
+  if (!config.redis_url.empty()) {
+    auto redis = adapter::parse_redis_url(config.redis_url);
+    if (!redis) throw std::runtime_error("bad --redis URL " + config.redis_url);
+    // The key of @socket.io/redis-adapter's default: Node nodes with the default options
+    // join the same cluster.
+    options.adapter = adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}});
+  }
+  return options;
+}
+
 ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& history,
                          const Config& config)
     : runtime_(runtime),
       http_(http),
       history_(history),
       config_(config),
-      io_(runtime, {.engine = {.path = "/socket.io/",
-                               .cors = {.allowed_origins = config.allowed_origins,
-                                        .allow_credentials = true}}}),
+      io_(runtime, sio_options(config)),
+      chat_(io_.of("/chat")),
+      ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),
+      sse_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Sse)),
+      poll_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Poll)),
       presence_(runtime, [this](const std::string& room,
                                 Presence::Online online) { on_presence(room, std::move(online)); }),
       users_(history),
@@ -100,7 +116,7 @@ void ChatService::forget_room(const std::string& room) {
 }
 
 void ChatService::announce_room(const std::string& room, bool exists) {
-  io_.of("/chat").emit("room", boost::json::object{{"name", room}, {"exists", exists}});
+  chat_.emit("room", boost::json::object{{"name", room}, {"exists", exists}});
 }
 
 Error ChatService::rate_limit(const Author& who, const std::string& address) {
@@ -157,50 +173,9 @@ void ChatService::append(const std::string& room, const Author& user, const std:
 }
 
 void ChatService::publish(const ChatMessage& m) {
-  auto json = to_json(m);
-  io_.of("/chat").to("room:" + m.room).emit("message", json);
-  // Each transport's bytes are made once, then shared by every shard and subscriber.
-  boost::json::object django{{"message", m.text}, {"user", m.user}, {"user_id", m.user_id},
-                             {"id", m.id},        {"ts", m.ts},     {"room", m.room}};
-  auto ws_frame = std::make_shared<const ws::PreparedMessage>(
-      ws::Opcode::Text, boost::json::serialize(django), ws::PrepareOptions{.compress = true});
-  auto text = std::make_shared<const std::string>(boost::json::serialize(json));
-  auto sse_event = std::make_shared<const std::string>(
-      sse::format({.data = *text, .event = "message", .id = std::to_string(m.id)}).value());
-  runtime_.post_each([this, room = m.room, id = m.id, ws_frame, sse_event, text](net::Shard&) {
-    deliver_locally(room, id, ws_frame, sse_event, text);
-  });
-}
-
-void ChatService::deliver_locally(const std::string& room, std::uint64_t id,
-                                  const std::shared_ptr<const ws::PreparedMessage>& ws_frame,
-                                  const std::shared_ptr<const std::string>& sse_event,
-                                  const std::shared_ptr<const std::string>& json) {
-  auto it = local().rooms.find(room);
-  if (it == local().rooms.end()) return;
-  auto& subs = it->second;
-  for (auto& [key, connection] : subs.websockets) connection->send(ws_frame);
-  for (auto& [key, sub] : subs.streams) {
-    if (sub->replaying) {
-      sub->held.emplace_back(id, sse_event);
-    } else if (id > sub->last_sent) {
-      sub->last_sent = id;
-      sub->stream->write(*sse_event);
-    }
-  }
-  auto polls = std::move(subs.polls);
-  subs.polls.clear();
-  for (auto& [key, waiter] : polls) {
-    if (waiter->answered) continue;
-    if (id <= waiter->after || waiter->reading) {
-      subs.polls.emplace(key, waiter);
-      continue;
-    }
-    waiter->answered = true;
-    activity_.exit(room);  // out of the map: its forget() finds nothing to erase
-    auto body = "{\"messages\":[" + *json + "],\"last_id\":" + std::to_string(id) + "}";
-    waiter->exchange.respond(http::Response::json(200, std::move(body)));
-  }
+  // One broadcast: the Socket.IO sockets of the room get the packet, each other transport its
+  // own frame of it (made once); with --redis the other nodes get it too.
+  chat_.to(m.room).emit("message", to_json(m));
 }
 
 void ChatService::sweep_idle_rooms() {
@@ -225,9 +200,9 @@ void ChatService::sweep_idle_rooms() {
 }
 
 void ChatService::on_presence(const std::string& room, Presence::Online online) {
-  io_.of("/chat")
-      .to("room:" + room)
-      .emit("presence", boost::json::object{{"room", room}, {"online", to_json(online)}});
+  // Each node knows only its own clients (docs/cluster.md): the list stays on this node.
+  chat_.to(room).local().emit("presence",
+                              boost::json::object{{"room", room}, {"online", to_json(online)}});
 }
 
 }  // namespace switchboard::app

@@ -30,7 +30,8 @@ void usage(std::FILE* out) {
       "                      address (10, 1)\n"
       "  --max-db-bytes N    cap the history database's size (0: the disk's)\n"
       "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
-      "  --allow-origin O    also accept pages from origin O (repeatable)\n");
+      "  --allow-origin O    also accept pages from origin O (repeatable)\n"
+      "  --redis URL         join a cluster through Redis (redis://HOST:PORT)\n");
 }
 
 template <class T>
@@ -54,6 +55,7 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "web") return c.web = value, true;
   if (name == "tls-cert") return c.tls_cert = value, true;
   if (name == "tls-key") return c.tls_key = value, true;
+  if (name == "redis") return c.redis_url = value, true;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;

@@ -37,6 +37,8 @@ struct Config {
   std::uint32_t poll_timeout_ms = 25000;
   /// Origins allowed besides the page's own (CORS and WebSocket Origin checks).
   std::vector<std::string> allowed_origins;
+  /// redis://HOST:PORT: join the cluster of the nodes using this Redis (empty: a node alone).
+  std::string redis_url;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with
