@@ -2,7 +2,9 @@
 // redis-server: a message posted on node A over each transport (Socket.IO, plain WebSocket,
 // REST) reaches the room's subscribers on node B over every transport (Socket.IO, plain
 // WebSocket, SSE, long polling) exactly once, and A's own subscribers once too; typing
-// notices cross as well.
+// notices cross as well; and a message published straight to Redis in the shape the Redis
+// history backend publishes (docs/decisions/011-one-fan-out.md) reaches every transport of
+// both nodes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import notepack from 'notepack.io';
+import { createClient } from 'redis';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
@@ -20,6 +24,7 @@ const binary = process.env.SB_SWITCHBOARD;
 assert.ok(binary, 'set SB_SWITCHBOARD');
 const dirs = [];
 let redis;
+let redisPort;
 let nodeA;
 let nodeB;
 
@@ -55,7 +60,7 @@ async function startNode(redisPort) {
 }
 
 before(async () => {
-  const redisPort = await freePort();
+  redisPort = await freePort();
   redis = await startRedis(redisPort);
   nodeA = await startNode(redisPort);
   nodeB = await startNode(redisPort);
@@ -202,3 +207,33 @@ test('a message posted on node B reaches node A too, and typing notices cross', 
   typer.close();
   await onA.close();
 });
+
+test('a message published to the room channel in the history backend\'s shape reaches every transport',
+  async () => {
+    const room = 'fromredis';
+    // The room exists on each node (each keeps its own history for now): a Socket.IO join
+    // creates it, then every transport subscribes.
+    const onA = await subscribe(nodeA, room, 'ra');
+    const onB = await subscribe(nodeB, room, 'rb');
+    const publisher = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+    await publisher.connect();
+    const message = (id, text) => notepack.encode([
+      'history-script',
+      { type: 2, data: ['message', { id, room, user: 'lua', user_id: 0, text, ts: Date.now() }],
+        nsp: '/chat' },
+      { rooms: [room], except: [], flags: {} },
+    ]);
+    const channel = `socket.io#/chat#${room}#`;
+    await publisher.publish(channel, message(1, 'stored once'));
+    await publisher.publish(channel, message(2, 'sentinel'));
+    await eventually(() => onA.has('sentinel') && onB.has('sentinel'));
+    for (const [node, subs] of [['A', onA], ['B', onB]]) {
+      for (const [transport, texts] of Object.entries(subs.got)) {
+        assert.deepEqual(texts, ['stored once', 'sentinel'],
+          `node ${node} ${transport} saw ${JSON.stringify(texts)}`);
+      }
+    }
+    await publisher.quit();
+    await onA.close();
+    await onB.close();
+  });
