@@ -1,6 +1,7 @@
 // Room members that are not Socket.IO sockets (room_member.hpp): the rest of the namespace's
 // room index, so that one broadcast reaches every kind of connection of a room.
 #include <algorithm>
+#include <stdexcept>
 
 #include "socketio/core.hpp"
 
@@ -19,7 +20,21 @@ std::shared_ptr<const Frame> MemberFrames::get(NamespaceCore& nsp, const Transpo
   return frame;
 }
 
+namespace {
+
+// Members are kept per shard: join and leave run on the member's own shard.
+void require_shard(net::Runtime& runtime) {
+  auto* shard = net::Runtime::current();
+  if (!shard || &shard->runtime() != &runtime) {
+    throw std::logic_error("Namespace::join/leave called outside its runtime's shards");
+  }
+}
+
+}  // namespace
+
 void NamespaceCore::join_member(std::shared_ptr<Member> member, const std::string& room) {
+  require_shard(server.runtime);
+  if (!member) throw std::invalid_argument("Namespace::join: null member");
   auto& l = local();
   auto* key = member.get();
   auto [entry, added] = l.members.try_emplace(key, std::move(member), std::set<std::string>{});
@@ -31,6 +46,7 @@ void NamespaceCore::join_member(std::shared_ptr<Member> member, const std::strin
 }
 
 void NamespaceCore::leave_member(const Member& member) {
+  require_shard(server.runtime);
   auto& l = local();
   auto entry = l.members.find(&member);
   if (entry == l.members.end()) return;
