@@ -8,16 +8,19 @@
 //   POST /publish/<room>   body: text      -> every member of the room, on every node
 //   GET  /events/<room>                    -> SSE: "event: message", "data: <text>"
 //   GET  /poll/<room>                      -> held until the next message: {"event","data"}
-//                                             (204 after 20 s)
+//                                             (204 after 20 s or at shutdown)
+//   GET  /held                             -> how many polls this node holds
 //   GET  /ws/<room>        (WebSocket)     -> each message as a text frame; a frame sent is
 //                                             published to the room
 //   Socket.IO at /socket.io/: emit("join", room) with an ack, then "message" events.
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
@@ -93,19 +96,38 @@ struct SseMember final : socketio::Member {
   std::shared_ptr<sse::Stream> stream;
 };
 
+// Polls held on every shard (GET /held), so that a client can tell when its poll is held.
+std::atomic<int> held_polls{0};
+
+// A held poll: answered once (a message, the timeout, shutdown), then out of its room.
 struct PollMember final : socketio::Member {
   PollMember(std::shared_ptr<const socketio::Transport> t, http::Exchange ex,
-             std::function<void(PollMember&)> done)
-      : Member(std::move(t)), exchange(std::move(ex)), done(std::move(done)) {}
+             socketio::Namespace nsp)
+      : Member(std::move(t)), exchange(std::move(ex)), nsp(std::move(nsp)) {}
   void deliver(const socketio::Frame& frame, bool) override {
-    if (answered) return;
-    answered = true;
-    exchange.respond(http::Response::json(200, static_cast<const BytesFrame&>(frame).bytes));
-    done(*this);
+    answer(http::Response::json(200, static_cast<const BytesFrame&>(frame).bytes));
+  }
+  void answer(http::Response response) {
+    if (done) return;
+    if (timer) timer->cancel();
+    exchange.respond(std::move(response));
+    forget();
+  }
+  void forget() {
+    if (std::exchange(done, true)) return;
+    --held_polls;
+    nsp.leave(*this);
   }
   http::Exchange exchange;
-  std::function<void(PollMember&)> done;
-  bool answered = false;
+  socketio::Namespace nsp;
+  std::unique_ptr<boost::asio::steady_timer> timer;
+  bool done = false;
+};
+
+// The polls of one shard, answered 204 when it stops (a held poll would hold it up).
+struct ShardPolls {
+  std::unordered_map<PollMember*, std::weak_ptr<PollMember>> held;
+  bool hooked = false;
 };
 
 struct WsMember final : socketio::Member {
@@ -187,23 +209,35 @@ int main(int argc, char** argv) {
       if (auto m = weak.lock()) nsp.leave(*m);
     });
   });
+  router.get("/held", [](http::Exchange ex) {
+    ex.respond(http::Response::json(200, std::to_string(held_polls.load())));
+  });
   router.get("/poll/:room", [nsp, poll_transport](http::Exchange ex) {
-    std::string room(ex.request().param("room"));
-    auto member =
-        std::make_shared<PollMember>(poll_transport, ex, [nsp](PollMember& m) { nsp.leave(m); });
-    nsp.join(member, room);
-    auto timer = std::make_shared<boost::asio::steady_timer>(ex.shard().context(), 20s);
+    auto& shard = ex.shard();
+    if (shard.stopping()) return ex.respond(http::Response::empty(204));
+    auto& polls = shard.local<ShardPolls>();
+    if (!std::exchange(polls.hooked, true)) {
+      shard.add_stop_hook([&polls] {
+        for (auto& [key, weak] : std::exchange(polls.held, {})) {
+          if (auto m = weak.lock()) m->answer(http::Response::empty(204));
+        }
+      });
+    }
+    auto member = std::make_shared<PollMember>(poll_transport, ex, nsp);
+    ++held_polls;
+    nsp.join(member, std::string(ex.request().param("room")));
+    polls.held.emplace(member.get(), member);
     std::weak_ptr<PollMember> weak = member;
-    timer->async_wait([weak, timer](boost::system::error_code ec) {
-      auto m = weak.lock();
-      if (ec || !m || m->answered) return;
-      m->answered = true;
-      m->exchange.respond(http::Response::empty(204));
-      m->done(*m);
+    member->timer = std::make_unique<boost::asio::steady_timer>(shard.context(), 20s);
+    member->timer->async_wait([weak](boost::system::error_code ec) {
+      if (auto m = weak.lock(); m && !ec) m->answer(http::Response::empty(204));
     });
-    ex.on_close([nsp, weak, timer] {
-      timer->cancel();
-      if (auto m = weak.lock()) nsp.leave(*m);
+    ex.on_close([weak, &polls] {
+      if (auto m = weak.lock()) {
+        polls.held.erase(m.get());
+        m->timer->cancel();
+        m->forget();
+      }
     });
   });
   router.get("/ws/:room", [nsp, ws_transport](http::Exchange ex) {

@@ -134,21 +134,21 @@ test('a broadcast to a room reaches its WebSocket, SSE, poll and Socket.IO membe
       await sleep(100);
       return onB.got.sse.some((t) => t.startsWith('probe'));
     });
-    // This example's poll has no backlog, so it misses what is published while it is not held:
-    // publish one at a time, each after the previous reached every member on both nodes and
-    // the client has had a moment to send its next poll (no event tells when it is held).
-    const settle = async (text) => eventually(() => onA.has(text) && onB.has(text));
-    await settle(onB.got.sse.find((t) => t.startsWith('probe')));
-    await sleep(50);
-
-    assert.equal((await publish(nodeA, room, 'from A by POST')).status, 204);
-    await settle('from A by POST');
-    await sleep(50);
-    onB.ws.send('from B by WebSocket');
-    await settle('from B by WebSocket');
-    await sleep(50);
-    assert.equal((await publish(nodeB, room, 'sentinel')).status, 204);
-    await settle('sentinel');
+    // The last probe has been delivered everywhere (an SSE stream misses nothing).
+    await eventually(() => onA.got.sse.includes(`probe ${n}`) && onB.got.sse.includes(`probe ${n}`));
+    // This example's poll has no backlog: it misses what is published while it is not held.
+    // Each message is published once both nodes hold their poll again, and has reached
+    // every member on both nodes before the next.
+    const held = async (node) => Number(await (await fetch(`${node.base}/held`)).text());
+    const send = async (fn, text) => {
+      await eventually(async () => (await held(nodeA)) === 1 && (await held(nodeB)) === 1);
+      await fn(text);
+      await eventually(() => onA.has(text) && onB.has(text));
+    };
+    await send(async (t) => assert.equal((await publish(nodeA, room, t)).status, 204),
+      'from A by POST');
+    await send((t) => onB.ws.send(t), 'from B by WebSocket');
+    await send(async (t) => assert.equal((await publish(nodeB, room, t)).status, 204), 'sentinel');
 
     for (const [node, subs] of [['A', onA], ['B', onB]]) {
       for (const [kind, texts] of Object.entries(subs.got)) {
