@@ -61,12 +61,26 @@ void SseSubscriber::deliver(const socketio::Frame& frame, bool) {
 
 void PollWaiter::deliver(const socketio::Frame& frame, bool) {
   const auto& f = static_cast<const MessageFrame&>(frame);
-  if (answered || reading || f.id <= after) return;
-  answered = true;
-  auto body = "{\"messages\":[" + *f.text + "],\"last_id\":" + std::to_string(f.id) + "}";
-  exchange.respond(http::Response::json(200, std::move(body)));
+  if (answered || f.id <= after) return;
+  if (reading) {
+    held.emplace_back(f.id, f.text);
+    return;
+  }
+  answer_held({{f.id, f.text}});
   // A copy: forget() may drop the last other reference to this waiter's closure.
   if (auto f = forget) f();
+}
+
+void PollWaiter::answer_held(
+    const std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>>& messages) {
+  answered = true;
+  std::string body = "{\"messages\":[";
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (i) body += ',';
+    body += *messages[i].second;
+  }
+  body += "],\"last_id\":" + std::to_string(messages.back().first) + "}";
+  exchange.respond(http::Response::json(200, std::move(body)));
 }
 
 }  // namespace switchboard::app

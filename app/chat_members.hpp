@@ -63,15 +63,20 @@ struct SseSubscriber final : socketio::Member {
   std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> held;
 };
 
-/// A held long poll. While `reading`, its catch-up read from the store is pending and live
-/// messages are left to it (the store answers in commit order, so none is missed). Answered
-/// by the first newer message; then `forget` takes it out of its room.
+/// A held long poll. While `reading`, its catch-up read from the store is pending: live
+/// messages wait in `held`, used only if the read finds nothing (with SQLite the store answers
+/// in commit order so the read has them; a Redis history's publish may overtake the read's
+/// answer). Answered by the first newer message; then `forget` takes it out of its room.
 struct PollWaiter final : socketio::Member {
   PollWaiter(std::shared_ptr<const socketio::Transport> t, http::Exchange ex, std::uint64_t after)
       : Member(std::move(t)), exchange(std::move(ex)), after(after) {}
   void deliver(const socketio::Frame& frame, bool is_volatile) override;
+  /// Answers with the messages held while reading.
+  void answer_held(
+      const std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>>& held);
   http::Exchange exchange;
   std::uint64_t after = 0;
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> held;
   bool answered = false;
   bool reading = true;
   /// In its room until `forget` (which runs once, whoever calls it first) took it out.

@@ -58,7 +58,8 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       presence_(runtime, [this](const std::string& room,
                                 Presence::Online online) { on_presence(room, std::move(online)); }),
       users_(history),
-      limits_(config.limits) {
+      limits_(config.limits),
+      deliver_own_appends_(!(history.publishes_appends() && kFanOutDeliversHistoryPublishes)) {
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
   setup_socketio();
   setup_websocket();
@@ -149,8 +150,10 @@ void ChatService::append(const std::string& room, const Author& user, const std:
       [this, shard, room, user, text, retry, done = std::move(done)](Error error,
                                                                      ChatMessage m) mutable {
         // On the store's thread, in commit order: publish first, then answer (the same shard
-        // queue keeps that order for the sender too).
-        if (!error) publish(m);
+        // queue keeps that order for the sender too). A history that publishes its appends
+        // to the cluster leaves delivery to the fan-out once that receives them
+        // (kFanOutDeliversHistoryPublishes, history.hpp): no message is delivered twice.
+        if (!error && deliver_own_appends_) publish(m);
         shard->post([this, shard, room, user, text, retry, done = std::move(done), error,
                      m = std::move(m)]() mutable {
           // The room was removed (idle, or by an operator) since this shard cached it:

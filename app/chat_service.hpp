@@ -108,6 +108,9 @@ class ChatService {
   Users users_;
   RateLimits limits_;
   RoomActivity activity_;
+  /// False when the history publishes each append to the cluster and the fan-out delivers
+  /// it (kFanOutDeliversHistoryPublishes): then an append is not also delivered locally.
+  const bool deliver_own_appends_;
   std::unique_ptr<net::Timer> sweep_timer_;  // shard 0
   std::vector<std::unique_ptr<Local>> locals_;
 };

@@ -9,29 +9,32 @@ namespace switchboard::app {
 namespace {
 
 void usage(std::FILE* out) {
-  std::fprintf(
-      out,
-      "usage: switchboard serve [options]\n"
-      "       switchboard rooms delete NAME [--data DIR]   remove a room and its messages\n"
-      "  --address A         listen address (0.0.0.0)\n"
-      "  --port N            listen port (8000; 0 picks a free one)\n"
-      "  --shards N          threads (0: one per core)\n"
-      "  --data DIR          where the history lives (./data)\n"
-      "  --web DIR           the built web UI (web/dist)\n"
-      "  --tls-cert F --tls-key F   serve HTTPS\n"
-      "  --max-rooms N       most rooms that may exist (1000)\n"
-      "  --room-idle-seconds N  remove rooms without messages unused this long\n"
-      "                      (600; 0: never)\n"
-      "  --name-burst N --name-rate R        messages, typing notices and renames\n"
-      "                      per name: a burst of N, then R per second (20, 5)\n"
-      "  --address-burst N --address-rate R  the same per client address, shared\n"
-      "                      by everyone behind it (200, 50)\n"
-      "  --room-create-burst N --room-create-per-minute R  rooms created per client\n"
-      "                      address (10, 1)\n"
-      "  --max-db-bytes N    cap the history database's size (0: the disk's)\n"
-      "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
-      "  --allow-origin O    also accept pages from origin O (repeatable)\n"
-      "  --redis URL         join a cluster through Redis (redis://HOST:PORT)\n");
+  std::fprintf(out,
+               "usage: switchboard serve [options]\n"
+               "       switchboard rooms delete NAME [--data DIR | --redis URL]   remove a room\n"
+               "                      and its messages\n"
+               "  --address A         listen address (0.0.0.0)\n"
+               "  --port N            listen port (8000; 0 picks a free one)\n"
+               "  --shards N          threads (0: one per core)\n"
+               "  --data DIR          where the history lives (./data)\n"
+               "  --web DIR           the built web UI (web/dist)\n"
+               "  --tls-cert F --tls-key F   serve HTTPS\n"
+               "  --max-rooms N       most rooms that may exist (1000)\n"
+               "  --room-idle-seconds N  remove rooms without messages unused this long\n"
+               "                      (600; 0: never)\n"
+               "  --name-burst N --name-rate R        messages, typing notices and renames\n"
+               "                      per name: a burst of N, then R per second (20, 5)\n"
+               "  --address-burst N --address-rate R  the same per client address, shared\n"
+               "                      by everyone behind it (200, 50)\n"
+               "  --room-create-burst N --room-create-per-minute R  rooms created per client\n"
+               "                      address (10, 1)\n"
+               "  --max-db-bytes N    cap the history database's size (0: the disk's)\n"
+               "  --poll-timeout-ms N long polls are answered 204 after this (25000)\n"
+               "  --allow-origin O    also accept pages from origin O (repeatable)\n"
+               "  --redis URL         redis://HOST[:PORT]: one node of a cluster; the history\n"
+               "                      lives in Redis, not in --data (see docs/deploy.md)\n"
+               "  --history-max-per-room N  with --redis, messages each room keeps at least\n"
+               "                      (100000)\n");
 }
 
 template <class T>
@@ -55,7 +58,9 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "web") return c.web = value, true;
   if (name == "tls-cert") return c.tls_cert = value, true;
   if (name == "tls-key") return c.tls_key = value, true;
-  if (name == "redis") return c.redis_url = value, true;
+  if (name == "redis") return c.redis_url = value, !value.empty();
+  if (name == "history-max-per-room")
+    return number(value, c.history_max_per_room) && c.history_max_per_room > 0;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;

@@ -24,6 +24,9 @@ Failure failure_of(const std::error_code& code, std::string message) {
         return {Kind::Full, std::move(message)};
       case Errc::Overloaded:
         return {Kind::Unavailable, std::move(message), std::chrono::seconds(1)};
+      case Errc::Unavailable:
+        // Redis away: the client reconnects within its back-off (at most 2 s).
+        return {Kind::Unavailable, std::move(message), std::chrono::seconds(2)};
       default:
         break;
     }

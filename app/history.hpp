@@ -2,6 +2,7 @@
 // The chat's view of the message store: asynchronous, callbacks on the store's thread (the
 // caller posts results back to its shard).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -49,12 +50,51 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages);
 
 using MessagesCallback = std::function<void(Error, std::vector<ChatMessage>)>;
 
+/// Where a clustered history lives (`switchboard serve --redis URL`).
+struct RedisHistoryOptions {
+  /// `redis://HOST[:PORT]`.
+  std::string url;
+  /// Rooms that may exist at most, counted in Redis (so across the cluster).
+  std::size_t max_rooms = 1000;
+  /// Each room's stream keeps at least this many of its newest messages (`XADD MAXLEN ~`).
+  std::uint64_t max_messages_per_room = 100'000;
+  /// The @socket.io/redis-adapter `key` option: messages are published on
+  /// `<key>#/chat#<room>#`.
+  std::string channel_key = "socket.io";
+  /// Prefix of the history's own keys (`<prefix>rooms`, `<prefix>room:<name>:messages`, ...).
+  std::string key_prefix = "switchboard:";
+  /// A command Redis has not answered after this fails `Unavailable` (a frozen Redis or a
+  /// half-open connection would otherwise leave the client waiting for ever). A late answer
+  /// is dropped: an append that timed out may still have been stored, never acknowledged.
+  std::chrono::milliseconds command_timeout{5000};
+};
+
+/// The uid of the publisher of every message the Redis history publishes. No node uses it as
+/// its own, so every node (the publishing one included) delivers the message to its clients.
+inline constexpr const char* kHistoryPublisherUid = "switchboard-history";
+
+/// THE NO-DOUBLE-DELIVERY SWITCH. A history whose `publishes_appends()` is true (Redis)
+/// publishes every appended message to the cluster in the same atomic step that stores it.
+/// The cluster fan-out's receiving side delivers those messages on every node, the appending
+/// one included, to every transport (docs/decisions/011-one-fan-out.md), so the chat does not
+/// also deliver its own appends (see docs/decisions/012-redis-history.md).
+inline constexpr bool kFanOutDeliversHistoryPublishes = true;
+
 class History {
  public:
   /// Opens (and migrates) the history under `dir`; nullptr with `error` set when it cannot.
   static std::unique_ptr<History> open(const std::string& dir, std::size_t max_rooms,
                                        std::uint64_t max_db_bytes, std::string& error);
+  /// The history in Redis: a stream per room, appended and published in one Lua script.
+  /// Waits (at most 2 s) for a first connection; when Redis is not there yet it still returns
+  /// the history, whose calls fail `Unavailable` until Redis answers. nullptr with `error` for
+  /// a malformed URL.
+  static std::unique_ptr<History> open_redis(const RedisHistoryOptions& options,
+                                             std::string& error);
   virtual ~History() = default;
+  /// True when `append` also publishes the message to the cluster (see
+  /// kFanOutDeliversHistoryPublishes).
+  virtual bool publishes_appends() const { return false; }
   /// Stores a message; `done` gets it with its id once committed (durable), or an error.
   virtual void append(std::string room, Author author, std::string text,
                       std::function<void(Error, ChatMessage)> done) = 0;

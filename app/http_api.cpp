@@ -241,8 +241,17 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
                  [this, shard, waiter, forget, timer](Error, std::vector<ChatMessage> m) {
                    on_shard(*shard, [this, waiter, forget, timer, m = std::move(m)] {
                      waiter->reading = false;
-                     if (m.empty() || waiter->answered) return;
-                     answer_poll(*waiter, m);
+                     auto held = std::exchange(waiter->held, {});
+                     if (waiter->answered) return;
+                     if (!m.empty()) {
+                       answer_poll(*waiter, m);
+                     } else if (!held.empty()) {
+                       // Live while reading and not in the read (a Redis history's publish
+                       // can overtake the read's answer): answered from what was held.
+                       waiter->answer_held(held);
+                     } else {
+                       return;
+                     }
                      timer->cancel();
                      forget();
                    });

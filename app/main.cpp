@@ -1,6 +1,7 @@
 // switchboard: the chat service. `switchboard serve` starts it on http://localhost:8000.
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <string_view>
 
 #include "chat_service.hpp"
@@ -12,11 +13,37 @@ using namespace switchboard;
 
 namespace {
 
-// `switchboard rooms delete NAME [--data DIR]`: removes a room and its messages, also while a
-// server runs on the same data (SQLite serialises the writers; the server forgets the room
+// `switchboard rooms delete NAME [--data DIR | --redis URL]`: removes a room and its messages, also
+// while a server runs on the same data (SQLite serialises the writers; the server forgets the room
 // when it next uses it).
+// With --redis URL, the room is removed from the Redis history (every node stops serving it).
+int delete_redis_room(const std::string& url, const std::string& name) {
+  std::string error;
+  auto history = app::History::open_redis({.url = url}, error);
+  if (!history) {
+    std::fprintf(stderr, "switchboard: %s\n", error.c_str());
+    return 1;
+  }
+  std::promise<std::pair<app::Error, bool>> answer;
+  history->delete_room(name, false, [&answer](app::Error e, bool deleted) {
+    answer.set_value({e, deleted});
+  });
+  auto [failure, deleted] = answer.get_future().get();
+  if (failure) {
+    std::fprintf(stderr, "switchboard: %s\n", failure->message.c_str());
+    return 1;
+  }
+  if (!deleted) {
+    std::fprintf(stderr, "switchboard: no room %s\n", name.c_str());
+    return 1;
+  }
+  std::printf("deleted room %s\n", name.c_str());
+  return 0;
+}
+
 int rooms_command(int argc, char** argv) {
   std::string data = "data";
+  std::string redis;
   std::string name;
   for (int i = 3; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -24,6 +51,10 @@ int rooms_command(int argc, char** argv) {
       data = argv[++i];
     } else if (arg.starts_with("--data=")) {
       data = arg.substr(7);
+    } else if (arg == "--redis" && i + 1 < argc) {
+      redis = argv[++i];
+    } else if (arg.starts_with("--redis=")) {
+      redis = arg.substr(8);
     } else if (name.empty() && !arg.starts_with("--")) {
       name = arg;
     } else {
@@ -32,9 +63,10 @@ int rooms_command(int argc, char** argv) {
     }
   }
   if (argc < 4 || std::string_view(argv[2]) != "delete" || name.empty()) {
-    std::fprintf(stderr, "usage: switchboard rooms delete NAME [--data DIR]\n");
+    std::fprintf(stderr, "usage: switchboard rooms delete NAME [--data DIR | --redis URL]\n");
     return 2;
   }
+  if (!redis.empty()) return delete_redis_room(redis, name);
   auto store = store::MessageStore::open({.dir = data});
   if (!store) {
     std::fprintf(stderr, "switchboard: %s\n", store.error().message.c_str());
@@ -62,9 +94,16 @@ int main(int argc, char** argv) {
   if (!config) return exit_code;
 
   std::string error;
-  auto history = app::History::open(config->data, config->max_rooms, config->max_db_bytes, error);
+  auto history =
+      config->redis_url.empty()
+          ? app::History::open(config->data, config->max_rooms, config->max_db_bytes, error)
+          : app::History::open_redis({.url = config->redis_url,
+                                      .max_rooms = config->max_rooms,
+                                      .max_messages_per_room = config->history_max_per_room},
+                                     error);
   if (!history) {
-    std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n", config->data.c_str(),
+    std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n",
+                 config->redis_url.empty() ? config->data.c_str() : config->redis_url.c_str(),
                  error.c_str());
     return 1;
   }

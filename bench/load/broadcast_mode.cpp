@@ -51,6 +51,12 @@ class BroadcastMode final : public Handler {
     while (undelivered() > 0 && driver_.ready() > 0 && now_ns() < deadline) driver_.poll(1);
     meter.stop();
     const std::uint64_t ended = now_ns();
+    if (!options_.publish) {
+      // A subscriber only cannot tell what is still on its way: it listens for --grace more
+      // seconds (unmetered: the publisher's process meters the rest of the work) so that the
+      // window's messages that arrive late still count.
+      while (driver_.ready() > 0 && now_ns() < deadline) driver_.poll(1);
+    }
     drain_s_ = static_cast<double>(ended - stopped) / 1e9;
     undelivered_age_s_ = oldest_undelivered_age_s(ended);
     receivers_ = live_receivers();

@@ -5,10 +5,15 @@
 //                         "bcast" is emitted with the same arguments to every socket.
 // --drop-every N (N > 0) drops every Nth echoed message: a faulty server, so that the tests can
 // check that the load generator notices.
+// --redis-port N (N > 0) joins a cluster through the Redis server on 127.0.0.1:N (classic
+// @socket.io/redis-adapter format; --sharded 1 for the sharded one): Socket.IO broadcasts then
+// reach the sockets of every node (bench/run's cluster case). The port opens once the node is
+// subscribed.
 #include <atomic>
 #include <cstdint>
 
 #include "common/args.hpp"
+#include "switchboard/adapter/redis_adapter.hpp"
 #include "switchboard/http/server.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/socketio/server.hpp"
@@ -67,19 +72,39 @@ void add_socketio(socketio::Server& sio, Dropper& dropper) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = examples::parse_args(argc, argv,
-                                   {{"drop-every", "drop every Nth echoed message (0: none)", 0},
-                                    {"ping-ms", "Engine.IO ping interval", 25000}});
+  auto args =
+      examples::parse_args(argc, argv,
+                           {{"drop-every", "drop every Nth echoed message (0: none)", 0},
+                            {"ping-ms", "Engine.IO ping interval", 25000},
+                            {"redis-port", "join a cluster on this local Redis (0: none)", 0},
+                            {"sharded", "1: the sharded adapter (SPUBLISH)", 0}});
   net::Runtime runtime({.shards = args.shards});
   http::Server server(runtime);
   Dropper dropper(args.flag("drop-every"));
   ws::Group everyone(runtime);
   add_raw_websocket(server.router(), everyone, dropper);
-  socketio::Server sio(
-      runtime, {.engine = {.path = "/socket.io/",
-                           .ping_interval = std::chrono::milliseconds(args.flag("ping-ms"))}});
+  socketio::ServerOptions options{
+      .engine = {.path = "/socket.io/",
+                 .ping_interval = std::chrono::milliseconds(args.flag("ping-ms"))}};
+  adapter::RedisAdapter* cluster = nullptr;
+  if (const auto redis_port = args.flag("redis-port"); redis_port != 0) {
+    options.adapter = adapter::redis_adapter(
+        {.redis = {.host = "127.0.0.1", .port = static_cast<std::uint16_t>(redis_port)},
+         .cluster = {.mode = args.flag("sharded") != 0 ? adapter::ClusterMode::Sharded
+                                                       : adapter::ClusterMode::Classic}},
+        [&cluster](adapter::RedisAdapter& a) {
+          if (cluster == nullptr) cluster = &a;
+        });
+  }
+  socketio::Server sio(runtime, options);
   add_socketio(sio, dropper);
   sio.attach(server.router());
-  if (!examples::listen(server, args)) return 1;
+  if (cluster == nullptr) {
+    if (!examples::listen(server, args)) return 1;
+  } else {
+    cluster->on_ready([&server, &args] {
+      if (!examples::listen(server, args)) std::exit(1);
+    });
+  }
   return runtime.run();
 }

@@ -354,6 +354,53 @@ def soak_section(doc, soak):
                 f"processes or, with the limit raised, one shard per core.", "")
 
 
+def cluster_section(doc, cluster):
+    """The cluster case (bench/tools/cluster.py): broadcast through Redis to two nodes."""
+    if not cluster:
+        return
+    doc.add("## Cluster: a broadcast to 1,000 sockets on two nodes through Redis", "",
+            "Two nodes of one kind share a Redis server in the `@socket.io/redis-adapter` "
+            "wire format (classic pub/sub); both run on CPU 0 with one shard each, Redis and "
+            "the two load generators on CPU 1. 500 subscribers and the publisher are on node "
+            "A, 500 subscribers on node B, so every delivery on B crossed Redis. The rate "
+            "rises step by step as in the one-node broadcast; the row is the best step both "
+            "halves kept up with (p99 under 50 ms on both). Per server CPU-second counts both "
+            "nodes' CPU (Redis's is not counted for either kind). The Redis hop is node B's "
+            "latency minus node A's at the same step.", "")
+    rows = []
+    results = cluster.get("results", {})
+    for name, reps in results.items():
+        title = name
+        for spec in cluster.get("specs", []):
+            if spec[0] == name:
+                title = spec[1]
+        rows.append([
+            title, "ok" if all_ok(reps) else "FAILED", fmt(median(reps, "rate")),
+            fmt(median(reps, "deliveries_per_s")),
+            fmt(median(reps, "deliveries_per_server_cpu_s")),
+            fmt(median(reps, "server_cpu_util")),
+            fmt((median(reps, "local_latency_us.p50") or 0) / 1e3),
+            fmt((median(reps, "local_latency_us.p99") or 0) / 1e3),
+            fmt((median(reps, "remote_latency_us.p50") or 0) / 1e3),
+            fmt((median(reps, "remote_latency_us.p99") or 0) / 1e3),
+            fmt((median(reps, "redis_hop_p50_us") or 0) / 1e3),
+            fmt((median(reps, "redis_hop_p99_us") or 0) / 1e3)])
+    doc.table(["pair", "result", "msgs/s", "deliveries/s", "per server CPU-s", "servers' CPU",
+               "p50 ms on A", "p99 ms on A", "p50 ms on B", "p99 ms on B", "Redis hop p50 ms",
+               "Redis hop p99 ms"], rows)
+    sb = median(results.get("sb-pair"), "deliveries_per_server_cpu_s")
+    node = median(results.get("node-pair"), "deliveries_per_server_cpu_s")
+    if sb and node:
+        doc.add("", f"switchboard pair / Node.js pair per server CPU-second: {sb / node:.1f}×; "
+                f"deliveries/s: {fmt(ratio(median(results.get('sb-pair'), 'deliveries_per_s'), median(results.get('node-pair'), 'deliveries_per_s')))}×.")
+    load = cluster.get("load") or ["?", "?"]
+    doc.add("", f"Measured {cluster.get('date', '?')} by `{cluster.get('invocation', 'bench/run')}` "
+            f"at a load average (1 min) of {load[0]} before and {load[1]} after: with other "
+            "work on the two cores, latencies and wall-clock rates suffer more than the rates "
+            "per server CPU-second. Every step is in docs/benchmarks/results.json (`cluster`).",
+            "")
+
+
 def _ir(v):
     return "–" if v is None else f"{v:,.0f}"
 
@@ -468,7 +515,7 @@ def gaps(doc):
 
 
 def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed, invocation,
-          gen_binary, load, callgrind=None, measured_at=None):
+          gen_binary, load, callgrind=None, measured_at=None, cluster=None):
     add_peaks(results)
     doc = Doc(specs, results)
     now = measured_at or utc_now()
@@ -513,6 +560,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
     scaling(doc)
     soak_section(doc, soak)
     callgrind_section(doc, callgrind)
+    cluster_section(doc, cluster)
     plots(doc, out_dir)
     commands(doc, specs, command_lines, invocation, gen_binary)
     with open(path, "w") as f:

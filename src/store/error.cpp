@@ -40,6 +40,8 @@ class Category final : public std::error_category {
         return "database I/O error";
       case Errc::UserNotFound:
         return "no such user";
+      case Errc::Unavailable:
+        return "the history backend is unavailable";
     }
     return "unknown store error";
   }

@@ -1,4 +1,4 @@
-// Two chat nodes (`switchboard serve --redis`, 2 shards each, separate data dirs) on one real
+// Two chat nodes (`switchboard serve --redis`, 2 shards each, one history in Redis) on one real
 // redis-server: a message posted on node A over each transport (Socket.IO, plain WebSocket,
 // REST) reaches the room's subscribers on node B over every transport (Socket.IO, plain
 // WebSocket, SSE, long polling) exactly once, and A's own subscribers once too; typing
@@ -180,9 +180,10 @@ test('a message posted on node A over any transport reaches node B on every tran
           `node ${node} ${transport} saw ${JSON.stringify(texts)}`);
       }
     }
-    // Node B's history is its own (each node keeps its own store, docs/cluster.md).
+    // One history (in Redis): node B reads each message once.
     const history = await (await fetch(`${nodeB.base}/api/rooms/${room}/messages`)).json();
-    assert.deepEqual(history.messages, []);
+    assert.deepEqual(history.messages.map((m) => m.text).filter((t) => !t.startsWith('probe')),
+      ['from sio', 'from ws', 'from rest', 'sentinel']);
     sender.close();
     ws.close();
     await onA.close();
@@ -211,8 +212,8 @@ test('a message posted on node B reaches node A too, and typing notices cross', 
 test('a message published to the room channel in the history backend\'s shape reaches every transport',
   async () => {
     const room = 'fromredis';
-    // The room exists on each node (each keeps its own history for now): a Socket.IO join
-    // creates it, then every transport subscribes.
+    // A Socket.IO join creates the room, then every transport subscribes. The message is not
+    // stored (only published): ids 1 and 2 are new to every subscriber.
     const onA = await subscribe(nodeA, room, 'ra');
     const onB = await subscribe(nodeB, room, 'rb');
     const publisher = createClient({ url: `redis://127.0.0.1:${redisPort}` });
@@ -226,7 +227,8 @@ test('a message published to the room channel in the history backend\'s shape re
     const channel = `socket.io#/chat#${room}#`;
     await publisher.publish(channel, message(1, 'stored once'));
     await publisher.publish(channel, message(2, 'sentinel'));
-    await eventually(() => onA.has('sentinel') && onB.has('sentinel'));
+    await eventually(() => onA.has('sentinel') && onB.has('sentinel'))
+      .catch((e) => { throw new Error(`${e.message}: A ${JSON.stringify(onA.got)} B ${JSON.stringify(onB.got)}`); });
     for (const [node, subs] of [['A', onA], ['B', onB]]) {
       for (const [transport, texts] of Object.entries(subs.got)) {
         assert.deepEqual(texts, ['stored once', 'sentinel'],

@@ -27,6 +27,7 @@ enum class Errc : int {
   UnsupportedSchema,    ///< The database was written by a newer program.
   Io,                   ///< Any other SQLite or file-system failure.
   UserNotFound,         ///< No user has this token (or id).
+  Unavailable,          ///< A networked backend (Redis) cannot be reached or refused the write.
 };
 
 /// The category of `Errc` (name "switchboard.store").

@@ -1,0 +1,18 @@
+# The chat's history in Redis (`switchboard serve --redis`), against a real redis-server with
+# `appendonly yes` and `appendfsync always`: the backend alone (GoogleTest), then two chat
+# nodes on one Redis with official clients, and Redis killed (-9) and restarted.
+find_program(SB_REDIS_SERVER redis-server)
+if(SB_REDIS_SERVER AND TARGET sb_chat_history)
+  add_executable(redis_history_test ${CMAKE_CURRENT_SOURCE_DIR}/redis_history_test.cpp)
+  target_link_libraries(redis_history_test PRIVATE sb_chat_history GTest::gtest_main)
+  add_test(NAME integration.chat_redis.history COMMAND redis_history_test)
+  set_tests_properties(integration.chat_redis.history PROPERTIES TIMEOUT 120)
+endif()
+if(SB_NODE AND SB_REDIS_SERVER AND TARGET switchboard)
+  add_test(NAME integration.chat_redis.nodes
+           COMMAND ${SB_NODE} --test --test-concurrency=1
+                   ${CMAKE_CURRENT_SOURCE_DIR}/chat_redis_test.mjs)
+  set_tests_properties(integration.chat_redis.nodes PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 180)
+endif()

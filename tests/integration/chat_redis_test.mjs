@@ -1,0 +1,267 @@
+// Two `switchboard serve --redis` nodes on one redis-server (appendonly yes, appendfsync
+// always): the same rooms and ids from either node, exact resumption (SSE Last-Event-ID,
+// long-poll after, Socket.IO join {after}) from the node that did not take the messages, the
+// classic @socket.io/redis-adapter broadcast each append publishes (read with notepack.io), and
+// Redis killed -9 in the middle of a stream of posts and started again on its append-only file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io } from 'socket.io-client';
+import { EventSource } from 'eventsource';
+import { createClient } from 'redis';
+import notepack from 'notepack.io';
+import { startServer } from './lib/process.mjs';
+
+const binary = process.env.SB_SWITCHBOARD;
+const UNLIMITED = ['--name-burst', '1000000', '--address-burst', '1000000', '--room-create-burst', '1000'];
+
+async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+/** redis-server with its append-only file in `dir`, fsync'ed on every write. */
+async function startRedis(port, dir) {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+    '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+  for (let i = 0; i < 500; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) {
+      return { async kill() { const exited = once(proc, 'exit'); proc.kill('SIGKILL'); await exited; } };
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('redis-server did not start');
+}
+
+let dir, redisPort, redis, nodeA, nodeB, A, B;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sb-chat-redis-'));
+  redisPort = await freePort();
+  redis = await startRedis(redisPort, dir);
+  const args = ['serve', '--shards', '2', '--redis', `redis://127.0.0.1:${redisPort}`, ...UNLIMITED];
+  nodeA = await startServer(binary, args, { argsFirst: true });
+  nodeB = await startServer(binary, args, { argsFirst: true });
+  A = `http://127.0.0.1:${nodeA.port}`;
+  B = `http://127.0.0.1:${nodeB.port}`;
+});
+after(async () => {
+  assert.equal(await nodeA.stop(), 0);
+  assert.equal(await nodeB.stop(), 0);
+  await redis.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function post(base, room, text, user = 'writer') {
+  return fetch(`${base}/api/rooms/${room}/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user, text }),
+  });
+}
+
+async function postOk(base, room, text, user) {
+  const res = await post(base, room, text, user);
+  const body = await res.text();
+  assert.equal(res.status, 201, `POST ${room}: ${res.status} ${body}`);
+  return JSON.parse(body).message;
+}
+
+async function sioConnect(base, name) {
+  const socket = io(`${base}/chat`, { auth: { name }, transports: ['websocket'], forceNew: true });
+  await once(socket, 'connect');
+  return socket;
+}
+
+const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+test('a message posted on one node is read back from the other with the same id', async () => {
+  const sent = [];
+  for (let i = 1; i <= 5; i++) sent.push(await postOk(i % 2 ? A : B, 'both', `m${i}`));
+  assert.deepEqual(sent.map((m) => m.id), range(1, 5));
+  for (const base of [A, B]) {
+    const res = await fetch(`${base}/api/rooms/both/messages?limit=50`);
+    assert.equal(res.status, 200);
+    assert.deepEqual((await res.json()).messages, sent);
+    const rooms = await (await fetch(`${base}/api/rooms`)).json();
+    assert.ok(rooms.rooms.some((r) => r.name === 'both'));
+  }
+});
+
+test('an operator deletes a room from the Redis history with rooms delete --redis', async () => {
+  await postOk(A, 'doomed', 'bye');
+  const url = `redis://127.0.0.1:${redisPort}`;
+  assert.match(execFileSync(binary, ['rooms', 'delete', 'doomed', '--redis', url]).toString(), /deleted room doomed/);
+  for (const base of [A, B]) {
+    const rooms = await (await fetch(`${base}/api/rooms`)).json();
+    assert.ok(!rooms.rooms.some((r) => r.name === 'doomed'));
+  }
+  assert.throws(() => execFileSync(binary, ['rooms', 'delete', 'doomed', '--redis', url], { stdio: 'pipe' }));
+});
+
+test('SSE Last-Event-ID, long-poll after and Socket.IO join {after} resume exactly on the other node', async () => {
+  const room = 'resume';
+  const sent = [];
+  for (let i = 1; i <= 30; i++) sent.push(await postOk(A, room, `m${i}`));
+
+  // SSE on B from Last-Event-ID 5: the replay, then a live message (posted on B: until the
+  // cluster fan-out delivers what another node posts, a node's live streams carry its own).
+  const seen = [];
+  let resolve;
+  const all = new Promise((r) => { resolve = r; });
+  const es = new EventSource(`${B}/api/rooms/${room}/events`, {
+    fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, 'Last-Event-ID': '5' } }),
+  });
+  es.addEventListener('message', (e) => {
+    const m = JSON.parse(e.data);
+    assert.equal(String(m.id), e.lastEventId);
+    seen.push(m);
+    if (seen.length === 26) resolve();
+  });
+  await new Promise((r, j) => { es.onopen = r; es.onerror = j; });
+  const live = await postOk(B, room, 'live');
+  await all;
+  es.close();
+  assert.deepEqual(seen, [...sent.slice(5), live]);
+
+  // Long poll on B after 20: answered at once with what A took.
+  const poll = await (await fetch(`${B}/api/rooms/${room}/poll?after=20`)).json();
+  assert.deepEqual(poll.messages, [...sent.slice(20), live]);
+  assert.equal(poll.last_id, live.id);
+
+  // Socket.IO on B: join {after: 25}.
+  const socket = await sioConnect(B, 'reader');
+  const joined = await socket.emitWithAck('join', { room, after: 25 });
+  assert.equal(joined.ok, true);
+  assert.deepEqual(joined.messages, [...sent.slice(25), live]);
+  socket.close();
+});
+
+test('each append publishes the classic adapter broadcast to the room, exactly as notepack reads it', async () => {
+  const sub = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+  await sub.connect();
+  const got = [];
+  // Room channels only: the namespace's own channel also carries the "room" announcements
+  // (a room created on one node is announced on every node, decision 011).
+  await sub.pSubscribe('socket.io#/chat#*', (message, channel) => {
+    if (channel.toString() !== 'socket.io#/chat#') got.push({ channel: channel.toString(), message });
+  }, true);
+  const room = 'wire';
+  const a = await postOk(A, room, 'héllo 🌍', 'Ada');
+  const b = await postOk(B, room, 'second', 'Bob');
+  for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  await sub.quit();
+  assert.equal(got.length, 2);
+  for (const [i, m] of [a, b].entries()) {
+    assert.equal(got[i].channel, `socket.io#/chat#${room}#`);
+    const decoded = notepack.decode(got[i].message);
+    assert.deepEqual(decoded, [
+      'switchboard-history',
+      { type: 2, data: ['message', m], nsp: '/chat' },
+      { rooms: [room], except: [], flags: {} },
+    ]);
+    // The fields in the order every transport shows them.
+    assert.deepEqual(Object.keys(decoded[1].data[1]), ['id', 'room', 'user', 'user_id', 'text', 'ts']);
+  }
+});
+
+test('Redis killed -9 mid-stream: 503 and ack errors while away, every acknowledged message kept, accepting within 10 s', async (t) => {
+  const restRoom = 'outage-rest';
+  const sioRoom = 'outage-sio';
+  await postOk(A, restRoom, 'first');
+  // A live SSE stream on A of the room A posts to: it must carry on without a gap.
+  const streamed = [];
+  const es = new EventSource(`${A}/api/rooms/${restRoom}/events`);
+  es.addEventListener('message', (e) => streamed.push(JSON.parse(e.data).id));
+  await new Promise((r, j) => { es.onopen = r; es.onerror = j; });
+  const socket = await sioConnect(B, 'sio-writer');
+  assert.equal((await socket.emitWithAck('join', { room: sioRoom })).ok, true);
+
+  const acked = { rest: [{ id: 1, text: 'first' }], sio: [] };
+  const refused = { rest: [], sio: [] };
+  let restarted = null;
+  const firstAfter = {};
+  let stop = false;
+  const deadline = Date.now() + 60000;
+  const restLoop = (async () => {
+    for (let i = 0; !stop && Date.now() < deadline; i++) {
+      const res = await post(A, restRoom, `rest ${i}`);
+      const body = await res.json();
+      if (res.status === 201) {
+        acked.rest.push({ id: body.message.id, text: `rest ${i}` });
+        if (restarted && !firstAfter.rest) firstAfter.rest = Date.now() - restarted;
+      } else {
+        assert.equal(res.status, 503, JSON.stringify(body));
+        assert.ok(Number(res.headers.get('retry-after')) >= 1);
+        refused.rest.push(i);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const sioLoop = (async () => {
+    for (let i = 0; !stop && Date.now() < deadline; i++) {
+      const ack = await socket.timeout(5000).emitWithAck('message', { room: sioRoom, text: `sio ${i}` });
+      if (ack.ok) {
+        acked.sio.push({ id: ack.message.id, text: `sio ${i}` });
+        if (restarted && !firstAfter.sio) firstAfter.sio = Date.now() - restarted;
+      } else {
+        assert.equal(ack.retry, true, JSON.stringify(ack));
+        assert.ok(ack.retry_after_ms > 0);
+        refused.sio.push(i);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const until = async (check) => {
+    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  };
+  await until(() => acked.rest.length >= 20 && acked.sio.length >= 20);
+  await redis.kill();
+  await until(() => refused.rest.length >= 3 && refused.sio.length >= 3);
+  redis = await startRedis(redisPort, dir);
+  restarted = Date.now();
+  await until(() => firstAfter.rest && firstAfter.sio);
+  const counts = { rest: acked.rest.length, sio: acked.sio.length };
+  await until(() => acked.rest.length >= counts.rest + 10 && acked.sio.length >= counts.sio + 10);
+  stop = true;
+  await Promise.all([restLoop, sioLoop]);
+  socket.close();
+  t.diagnostic(`acked ${acked.rest.length}+${acked.sio.length}, refused ${refused.rest.length}+${refused.sio.length}, accepting again after ${firstAfter.rest}/${firstAfter.sio} ms`);
+  assert.ok(firstAfter.rest <= 10000, `REST accepted again after ${firstAfter.rest} ms`);
+  assert.ok(firstAfter.sio <= 10000, `Socket.IO accepted again after ${firstAfter.sio} ms`);
+
+  // Every acknowledged message is in Redis, read from the other node, ids strictly increasing.
+  for (const [room, list, base] of [[restRoom, acked.rest, B], [sioRoom, acked.sio, A]]) {
+    const stored = [];
+    for (let last = 0; ;) {
+      const page = await (await fetch(`${base}/api/rooms/${room}/poll?after=${last}`)).json();
+      stored.push(...page.messages);
+      last = page.last_id;
+      if (page.messages.length < 200) break;
+    }
+    const byId = new Map(stored.map((m) => [m.id, m.text]));
+    for (const m of list) assert.equal(byId.get(m.id), m.text, `acknowledged message ${m.id} lost`);
+    const ids = stored.map((m) => m.id);
+    assert.deepEqual(ids, [...new Set(ids)].sort((x, y) => x - y));
+  }
+  // The live stream on A saw every message A acknowledged after it opened, in order.
+  // Delivery goes through Redis on every node, the appending one too (decision 011): a stream
+  // opened just after "first" was acknowledged may still get it live. Only later ids count.
+  const later = () => streamed.filter((id) => id > 1);
+  await until(() => later().length >= acked.rest.length - 1);
+  es.close();
+  assert.deepEqual(later(), acked.rest.slice(1).map((m) => m.id));
+});
