@@ -1,39 +1,19 @@
 #include "chat_service.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <boost/json/serialize.hpp>
 
 #include "switchboard/adapter/node_directory.hpp"
-#include "switchboard/sse/event.hpp"
+#include "switchboard/adapter/redis_adapter.hpp"
 #include "switchboard/store/validation.hpp"
-#include "switchboard/ws/prepared_message.hpp"
 
 namespace switchboard::app {
 
 void on_shard(net::Shard& shard, std::function<void()> fn) {
   shard.is_current() ? fn() : shard.post(std::move(fn));
 }
-
-namespace {
-
-// With --redis, Engine.IO requests for another node's session are relayed to it (no sticky
-// sessions; docs/decisions/013-no-sticky-sessions.md). Over HTTPS the relay (plain HTTP) has
-// no way in: TLS is then terminated in front, or the balancer is sticky.
-socketio::ServerOptions socketio_options(net::Runtime& runtime, const Config& config) {
-  socketio::ServerOptions options{
-      .engine = {.path = "/socket.io/",
-                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
-  if (!config.redis_url.empty() && config.tls_cert.empty()) {
-    if (auto redis = adapter::parse_redis_url(config.redis_url)) {
-      options.engine.nodes =
-          adapter::redis_node_directory(runtime, {.redis = *redis, .address = config.advertise});
-    }
-  }
-  return options;
-}
-
-}  // namespace
 
 boost::json::object to_json(const ChatMessage& m) {
   return {{"id", m.id},           {"room", m.room}, {"user", m.user},
@@ -51,13 +31,38 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages) {
   return list;
 }
 
+socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, const Config& config) {
+  socketio::ServerOptions options{
+      .engine = {.path = "/socket.io/",
+                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
+  if (!config.redis_url.empty()) {
+    auto redis = adapter::parse_redis_url(config.redis_url);
+    if (!redis) throw std::runtime_error("bad --redis URL " + config.redis_url);
+    // The key of @socket.io/redis-adapter's default: Node nodes with the default options
+    // join the same cluster.
+    options.adapter = adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}});
+    // Engine.IO requests for another node's session are relayed to it (no sticky sessions;
+    // docs/decisions/013-no-sticky-sessions.md). Over HTTPS the relay (plain HTTP) has no way
+    // in: TLS is then terminated in front, or the balancer is sticky.
+    if (config.tls_cert.empty()) {
+      options.engine.nodes =
+          adapter::redis_node_directory(runtime, {.redis = *redis, .address = config.advertise});
+    }
+  }
+  return options;
+}
+
 ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& history,
                          const Config& config)
     : runtime_(runtime),
       http_(http),
       history_(history),
       config_(config),
-      io_(runtime, socketio_options(runtime, config)),
+      io_(runtime, sio_options(runtime, config)),
+      chat_(io_.of("/chat")),
+      ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),
+      sse_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Sse)),
+      poll_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Poll)),
       presence_(runtime, [this](const std::string& room,
                                 Presence::Online online) { on_presence(room, std::move(online)); }),
       users_(history),
@@ -120,7 +125,7 @@ void ChatService::forget_room(const std::string& room) {
 }
 
 void ChatService::announce_room(const std::string& room, bool exists) {
-  io_.of("/chat").emit("room", boost::json::object{{"name", room}, {"exists", exists}});
+  chat_.emit("room", boost::json::object{{"name", room}, {"exists", exists}});
 }
 
 Error ChatService::rate_limit(const Author& who, const std::string& address) {
@@ -179,50 +184,9 @@ void ChatService::append(const std::string& room, const Author& user, const std:
 }
 
 void ChatService::publish(const ChatMessage& m) {
-  auto json = to_json(m);
-  io_.of("/chat").to("room:" + m.room).emit("message", json);
-  // Each transport's bytes are made once, then shared by every shard and subscriber.
-  boost::json::object django{{"message", m.text}, {"user", m.user}, {"user_id", m.user_id},
-                             {"id", m.id},        {"ts", m.ts},     {"room", m.room}};
-  auto ws_frame = std::make_shared<const ws::PreparedMessage>(
-      ws::Opcode::Text, boost::json::serialize(django), ws::PrepareOptions{.compress = true});
-  auto text = std::make_shared<const std::string>(boost::json::serialize(json));
-  auto sse_event = std::make_shared<const std::string>(
-      sse::format({.data = *text, .event = "message", .id = std::to_string(m.id)}).value());
-  runtime_.post_each([this, room = m.room, id = m.id, ws_frame, sse_event, text](net::Shard&) {
-    deliver_locally(room, id, ws_frame, sse_event, text);
-  });
-}
-
-void ChatService::deliver_locally(const std::string& room, std::uint64_t id,
-                                  const std::shared_ptr<const ws::PreparedMessage>& ws_frame,
-                                  const std::shared_ptr<const std::string>& sse_event,
-                                  const std::shared_ptr<const std::string>& json) {
-  auto it = local().rooms.find(room);
-  if (it == local().rooms.end()) return;
-  auto& subs = it->second;
-  for (auto& [key, connection] : subs.websockets) connection->send(ws_frame);
-  for (auto& [key, sub] : subs.streams) {
-    if (sub->replaying) {
-      sub->held.emplace_back(id, sse_event);
-    } else if (id > sub->last_sent) {
-      sub->last_sent = id;
-      sub->stream->write(*sse_event);
-    }
-  }
-  auto polls = std::move(subs.polls);
-  subs.polls.clear();
-  for (auto& [key, waiter] : polls) {
-    if (waiter->answered) continue;
-    if (id <= waiter->after || waiter->reading) {
-      subs.polls.emplace(key, waiter);
-      continue;
-    }
-    waiter->answered = true;
-    activity_.exit(room);  // out of the map: its forget() finds nothing to erase
-    auto body = "{\"messages\":[" + *json + "],\"last_id\":" + std::to_string(id) + "}";
-    waiter->exchange.respond(http::Response::json(200, std::move(body)));
-  }
+  // One broadcast: the Socket.IO sockets of the room get the packet, each other transport its
+  // own frame of it (made once); with --redis the other nodes get it too.
+  chat_.to(m.room).emit("message", to_json(m));
 }
 
 void ChatService::sweep_idle_rooms() {
@@ -247,9 +211,9 @@ void ChatService::sweep_idle_rooms() {
 }
 
 void ChatService::on_presence(const std::string& room, Presence::Online online) {
-  io_.of("/chat")
-      .to("room:" + room)
-      .emit("presence", boost::json::object{{"room", room}, {"online", to_json(online)}});
+  // Each node knows only its own clients (docs/cluster.md): the list stays on this node.
+  chat_.to(room).local().emit("presence",
+                              boost::json::object{{"room", room}, {"online", to_json(online)}});
 }
 
 }  // namespace switchboard::app

@@ -1,12 +1,14 @@
 #pragma once
 // The chat service: one set of rooms reachable over Socket.IO (/chat), plain WebSocket
 // (ws/chat/<room>/), SSE, long polling and HTTP. A message is stored once (durably) and then
-// published to every transport, in commit order, with the same id everywhere.
+// published to every transport, in commit order, with the same id everywhere. Every fan-out
+// is the /chat namespace's room index (chat_members.hpp), which --redis spans across nodes.
 
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "chat_members.hpp"
 #include "config.hpp"
 #include "history.hpp"
 #include "presence.hpp"
@@ -29,36 +31,12 @@ class ChatService {
   ChatService& operator=(const ChatService&) = delete;
 
  private:
-  /// A held long poll. While `reading`, its catch-up read from the store is pending and live
-  /// messages are left to it (the store answers in commit order, so none is missed).
-  struct PollWaiter {
-    http::Exchange exchange;
-    std::uint64_t after = 0;
-    bool answered = false;
-    bool reading = true;
-  };
-  /// An SSE subscriber; live events wait in `held` while the replay is being read (page by
-  /// page, as long as the store has more).
-  struct SseSubscriber {
-    std::string room;
-    std::shared_ptr<sse::Stream> stream;
-    bool replaying = false;
-    std::uint64_t last_sent = 0;
-    std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> held;
-  };
-  struct RoomSubscribers {
-    std::unordered_map<std::uint64_t, ws::ConnectionPtr> websockets;
-    std::unordered_map<std::uint64_t, std::shared_ptr<SseSubscriber>> streams;
-    std::unordered_map<std::uint64_t, std::shared_ptr<PollWaiter>> polls;
-  };
   /// What one shard keeps; touched only on that shard.
   struct Local {
-    std::unordered_map<std::string, RoomSubscribers> rooms;
     std::unordered_set<std::string> known_rooms;
     /// Rooms being looked up (or created: key suffix '+'), with who waits for the answer:
     /// concurrent requests for one new room share one look-up and one room-creation token.
     std::unordered_map<std::string, std::vector<std::function<void(Error)>>> resolving;
-    std::uint64_t next_id = 1;
   };
 
   // chat_service.cpp: storing and publishing.
@@ -81,12 +59,10 @@ class ChatService {
               std::function<void(Error, ChatMessage)> done);
   /// Tells every Socket.IO client that `room` was created or removed ("room" event).
   void announce_room(const std::string& room, bool exists);
-  /// Sends a committed message to every transport of every shard (from any thread).
+  /// Sends a committed message to every transport of every shard (from any thread), and with
+  /// --redis of every node: one broadcast to the room of /chat, whose members are the
+  /// Socket.IO sockets, plain WebSockets, SSE streams and held polls of the room.
   void publish(const ChatMessage& message);
-  void deliver_locally(const std::string& room, std::uint64_t id,
-                       const std::shared_ptr<const ws::PreparedMessage>& ws_frame,
-                       const std::shared_ptr<const std::string>& sse_event,
-                       const std::shared_ptr<const std::string>& json);
   void on_presence(const std::string& room, Presence::Online online);
   /// Removes the rooms without messages that nobody used for `room_idle_seconds`, then
   /// arms itself again (shard 0).
@@ -114,12 +90,20 @@ class ChatService {
   void replay_events(const std::shared_ptr<SseSubscriber>& sub, net::Shard* shard);
   void hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after);
   void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
+  /// The namespace's options: with --redis, its cluster adapter.
+  static socketio::ServerOptions sio_options(net::Runtime& runtime, const Config& config);
 
   net::Runtime& runtime_;
   http::Server& http_;
   History& history_;
   Config config_;
   socketio::Server io_;
+  /// /chat: its rooms, named after the chat's rooms, are every transport's fan-out.
+  socketio::Namespace chat_;
+  /// How each kind of non-Socket.IO member frames a message (once per message).
+  std::shared_ptr<const socketio::Transport> ws_transport_;
+  std::shared_ptr<const socketio::Transport> sse_transport_;
+  std::shared_ptr<const socketio::Transport> poll_transport_;
   Presence presence_;
   Users users_;
   RateLimits limits_;

@@ -35,8 +35,9 @@ struct Config {
   std::uint64_t max_db_bytes = 0;
   /// How long a long poll is held before 204.
   std::uint32_t poll_timeout_ms = 25000;
-  /// `redis://HOST[:PORT]`: run as one node of a cluster on this Redis; the history lives in
-  /// Redis instead of SQLite (empty: one process, SQLite in `data`).
+  /// `redis://HOST[:PORT]`: run as one node of a cluster on this Redis: the chat's fan-out
+  /// spans the nodes (the /chat namespace's Redis adapter) and the history lives in Redis
+  /// instead of SQLite (empty: one process, SQLite in `data`).
   std::string redis_url;
   /// With `redis_url`: each room keeps at least this many of its newest messages.
   std::uint64_t history_max_per_room = 100'000;

@@ -75,11 +75,10 @@ inline constexpr const char* kHistoryPublisherUid = "switchboard-history";
 
 /// THE NO-DOUBLE-DELIVERY SWITCH. A history whose `publishes_appends()` is true (Redis)
 /// publishes every appended message to the cluster in the same atomic step that stores it.
-/// Once the cluster fan-out's receiving side delivers those messages on every node (issue 15,
-/// item 1), the chat must not also deliver its own appends locally: set this to true when that
-/// lands. Until then the appending node delivers its messages itself (see
-/// docs/decisions/012-redis-history.md).
-inline constexpr bool kFanOutDeliversHistoryPublishes = false;
+/// The cluster fan-out's receiving side delivers those messages on every node, the appending
+/// one included, to every transport (docs/decisions/011-one-fan-out.md), so the chat does not
+/// also deliver its own appends (see docs/decisions/012-redis-history.md).
+inline constexpr bool kFanOutDeliversHistoryPublishes = true;
 
 class History {
  public:

@@ -166,15 +166,14 @@ void ChatService::respond_posted(http::Exchange ex, const std::string& room, con
 // repeated across the seam however much was missed.
 void ChatService::open_events(http::Exchange ex, const std::string& room) {
   auto last = sse::last_event_id(ex.request());
-  auto sub = std::make_shared<SseSubscriber>();
+  auto sub = std::make_shared<SseSubscriber>(sse_transport_);
   sub->room = room;
   sub->stream = sse::Stream::open(ex);
-  auto key = local().next_id++;
-  local().rooms[room].streams[key] = sub;
+  chat_.join(sub, room);
   activity_.enter(room);
-  sub->stream->on_close([this, room, key] {
-    auto& rooms = local().rooms;
-    if (auto it = rooms.find(room); it != rooms.end()) it->second.streams.erase(key);
+  // The stream is the subscriber's: a weak reference breaks the cycle.
+  sub->stream->on_close([this, room, weak = std::weak_ptr<SseSubscriber>(sub)] {
+    if (auto sub = weak.lock()) chat_.leave(*sub);
     activity_.exit(room);
   });
   auto from = last ? sse::parse_id(*last) : std::nullopt;
@@ -215,16 +214,19 @@ void ChatService::replay_events(const std::shared_ptr<SseSubscriber>& sub, net::
 // that read is back: the store answers in commit order, so a message committed before the
 // read is in it, and one committed after reaches the waiter live.
 void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after) {
-  auto waiter = std::make_shared<PollWaiter>(PollWaiter{ex, after});
-  auto key = local().next_id++;
-  local().rooms[room].polls[key] = waiter;
+  auto waiter = std::make_shared<PollWaiter>(poll_transport_, ex, after);
+  chat_.join(waiter, room);
   activity_.enter(room);
-  // Runs once at most (the answer, the timeout or the client's going away).
-  auto forget = [this, room, key] {
-    auto& rooms = local().rooms;
-    auto it = rooms.find(room);
-    if (it != rooms.end() && it->second.polls.erase(key)) activity_.exit(room);
+  // Does something once at most (the answer, the timeout or the client's going away).
+  std::weak_ptr<PollWaiter> weak = waiter;
+  auto forget = [this, room, weak] {
+    auto waiter = weak.lock();
+    if (!waiter || !waiter->joined) return;
+    waiter->joined = false;
+    chat_.leave(*waiter);
+    activity_.exit(room);
   };
+  waiter->forget = forget;
   ex.on_close(forget);
   auto timer = std::make_shared<boost::asio::steady_timer>(ex.shard().context());
   timer->expires_after(std::chrono::milliseconds(config_.poll_timeout_ms));
@@ -239,8 +241,17 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
                  [this, shard, waiter, forget, timer](Error, std::vector<ChatMessage> m) {
                    on_shard(*shard, [this, waiter, forget, timer, m = std::move(m)] {
                      waiter->reading = false;
-                     if (m.empty() || waiter->answered) return;
-                     answer_poll(*waiter, m);
+                     auto held = std::exchange(waiter->held, {});
+                     if (waiter->answered) return;
+                     if (!m.empty()) {
+                       answer_poll(*waiter, m);
+                     } else if (!held.empty()) {
+                       // Live while reading and not in the read (a Redis history's publish
+                       // can overtake the read's answer): answered from what was held.
+                       waiter->answer_held(held);
+                     } else {
+                       return;
+                     }
                      timer->cancel();
                      forget();
                    });

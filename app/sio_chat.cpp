@@ -74,7 +74,9 @@ void ChatService::setup_socketio() {
             auto socket = weak.lock();
             if (!socket) return;
             if (error) return ack(to_json(*error));
-            socket->join("room:" + room);
+            // The Socket.IO room is the chat room: the other transports' members join it
+            // too (chat_members.hpp).
+            socket->join(room);
             bool first = member->rooms.insert(room).second;
             if (first) activity_.enter(room);
             auto* shard = &socket->shard();
@@ -122,7 +124,7 @@ void ChatService::setup_socketio() {
       auto room = string_field(first_arg(e), "room");
       auto socket = weak.lock();
       if (socket && member->rooms.erase(room)) {
-        socket->leave("room:" + room);
+        socket->leave(room);
         presence_.leave(room, member->author);
         activity_.exit(room);
       }
@@ -155,13 +157,11 @@ void ChatService::setup_socketio() {
       if (rate_limit(member->author, member->address)) return;
       bool typing = arg.is_object() && arg.as_object().contains("typing") &&
                     arg.as_object().at("typing") == true;
-      socket->broadcast()
-          .to("room:" + room)
-          .volatile_()
-          .emit("typing", json::object{{"room", room},
-                                       {"user", member->author.name},
-                                       {"user_id", member->author.id},
-                                       {"typing", typing}});
+      socket->broadcast().to(room).volatile_().emit("typing",
+                                                    json::object{{"room", room},
+                                                                 {"user", member->author.name},
+                                                                 {"user_id", member->author.id},
+                                                                 {"typing", typing}});
     });
 
     socket->on("history", [this, weak](socketio::Event& e) {
@@ -243,9 +243,9 @@ void ChatService::renamed(const socketio::SocketPtr& socket, SioMember& member, 
   socket->data = json::object{{"id", now.id}, {"name", now.name}};
   for (const auto& room : member.rooms) {
     presence_.rename(room, old, now);
-    socket->to("room:" + room)
-        .emit("rename",
-              json::object{{"room", room}, {"id", now.id}, {"old", old.name}, {"new", now.name}});
+    socket->to(room).emit(
+        "rename",
+        json::object{{"room", room}, {"id", now.id}, {"old", old.name}, {"new", now.name}});
   }
   ack(json::object{{"ok", true}, {"id", now.id}, {"name", now.name}});
 }

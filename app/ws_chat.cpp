@@ -15,6 +15,8 @@ struct ChatService::WsMember {
   Author author;
   std::string address;
   bool entered = false;
+  /// In the room's fan-out from on_open to on_close.
+  std::shared_ptr<WsSubscriber> subscriber;
 };
 
 namespace {
@@ -67,7 +69,8 @@ void ChatService::accept_websocket(http::Exchange ex, const ws::ServerOptions& o
              {
                  .on_open =
                      [this, member](const ws::ConnectionPtr& c) {
-                       local().rooms[member->room].websockets[c->id()] = c;
+                       member->subscriber = std::make_shared<WsSubscriber>(ws_transport_, c);
+                       chat_.join(member->subscriber, member->room);
                        presence_.join(member->room, member->author, [](Presence::Online) {});
                        activity_.enter(member->room);
                        member->entered = true;
@@ -89,10 +92,8 @@ void ChatService::accept_websocket(http::Exchange ex, const ws::ServerOptions& o
                                     });
                      },
                  .on_close =
-                     [this, member](const ws::ConnectionPtr& c, ws::CloseCode, std::string_view) {
-                       auto& rooms = local().rooms;
-                       if (auto it = rooms.find(member->room); it != rooms.end())
-                         it->second.websockets.erase(c->id());
+                     [this, member](const ws::ConnectionPtr&, ws::CloseCode, std::string_view) {
+                       if (auto sub = std::exchange(member->subscriber, nullptr)) chat_.leave(*sub);
                        presence_.leave(member->room, member->author);
                        if (member->entered) activity_.exit(member->room);
                      },

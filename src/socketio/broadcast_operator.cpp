@@ -30,6 +30,12 @@ BroadcastOperator BroadcastOperator::compress(bool on) const {
   return copy;
 }
 
+BroadcastOperator BroadcastOperator::local() const {
+  auto copy = *this;
+  copy.local_ = true;
+  return copy;
+}
+
 BroadcastOperator BroadcastOperator::timeout(std::chrono::milliseconds t) const {
   auto copy = *this;
   copy.timeout_ = t;
@@ -45,7 +51,9 @@ Target BroadcastOperator::target() const {
 }
 
 void BroadcastOperator::emit_args(std::string_view event, Args args) const {
-  if (auto* adapter = nsp_->adapter()) adapter->broadcast(target(), event, args);
+  if (auto* adapter = nsp_->adapter(); adapter && !local_) {
+    adapter->broadcast(target(), event, args);
+  }
   nsp_->broadcast(std::make_shared<detail::Selection>(detail::Selection{rooms_, except_}), event,
                   std::move(args), volatile_flag_, compress_);
 }

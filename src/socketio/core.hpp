@@ -12,6 +12,7 @@
 #include "switchboard/socketio/adapter.hpp"
 #include "switchboard/socketio/namespace.hpp"
 #include "switchboard/socketio/parser.hpp"
+#include "switchboard/socketio/room_member.hpp"
 #include "switchboard/socketio/server.hpp"
 
 namespace switchboard::socketio::detail {
@@ -25,6 +26,25 @@ struct Restore {
   std::vector<std::uint64_t> clock;
   /// Direct emits it missed.
   std::vector<PacketsPtr> directs;
+};
+
+/// A broadcast as the room members see it: its event and arguments, and each transport's frame
+/// of it, made the first time a shard meets a member of that transport (so once per broadcast
+/// and transport, whatever the number of shards and members). Shared by every shard.
+class MemberFrames {
+ public:
+  MemberFrames(std::string event, Args args, bool is_volatile)
+      : event_(std::move(event)), args_(std::move(args)), is_volatile_(is_volatile) {}
+  /// The frame of `transport` (null: it does not carry the event, or its frame() threw).
+  std::shared_ptr<const Frame> get(NamespaceCore& nsp, const Transport& transport);
+  bool is_volatile() const { return is_volatile_; }
+
+ private:
+  std::string event_;
+  Args args_;
+  bool is_volatile_;
+  std::mutex mutex_;
+  std::vector<std::pair<const Transport*, std::shared_ptr<const Frame>>> frames_;
 };
 
 /// Handlers of a namespace; a dynamic namespace shares its parent's.
@@ -68,6 +88,11 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
     std::unique_ptr<PacketLog> log;
     std::uint64_t broadcasts = 0;
     std::uint64_t directs = 0;
+    /// Room members that are not sockets (room_member.hpp), with their rooms, and each room's
+    /// members (src/socketio/room_members.cpp).
+    std::unordered_map<const Member*, std::pair<std::shared_ptr<Member>, std::set<std::string>>>
+        members;
+    std::unordered_map<std::string, std::unordered_set<Member*>> member_rooms;
   };
 
   Local& local(unsigned shard) { return *locals_.at(shard); }
@@ -77,6 +102,14 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
                          const std::set<std::string>& except,
                          const std::function<void(Socket&)>& fn);
   void add_to_room(Socket& socket, const std::string& room);
+  /// Puts a member of the calling shard in `room` / takes it out of every room.
+  void join_member(std::shared_ptr<Member> member, const std::string& room);
+  void leave_member(const Member& member);
+  /// What the members of every shard share of a broadcast; null when there are no members.
+  std::shared_ptr<MemberFrames> member_frames(std::string_view event, const Args& args,
+                                              bool is_volatile);
+  /// Hands a broadcast to the selected members of `shard`.
+  void deliver_members(unsigned shard, const Selection& selection, MemberFrames& frames);
   void remove_from_room(Socket& socket, const std::string& room);
   std::uint64_t next_ack_id() { return next_ack_.fetch_add(1); }
 
@@ -124,6 +157,8 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
   std::mutex rooms_mutex_;
   std::unordered_map<std::string, unsigned> shard_rooms_;
   void note_room(const std::string& room, bool created);
+  /// Room members on every shard (broadcasts skip the members' work while there are none).
+  std::atomic<std::size_t> members_{0};
 };
 
 /// One Engine.IO connection and the namespaces it joined.

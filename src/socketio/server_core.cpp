@@ -222,6 +222,12 @@ void Namespace::use(Middleware m) {
 void Namespace::on_connection(std::function<void(const SocketPtr&)> handler) {
   core_->handlers->on_connection = std::move(handler);
 }
+void Namespace::join(std::shared_ptr<Member> member, const std::string& room) const {
+  core_->join_member(std::move(member), room);
+}
+void Namespace::leave(const Member& member) const {
+  core_->leave_member(member);
+}
 std::size_t Namespace::local_size() const {
   return net::Runtime::current() ? core_->local().sockets.size() : 0;
 }

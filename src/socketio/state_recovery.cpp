@@ -27,6 +27,8 @@ void NamespaceCore::broadcast(std::shared_ptr<const Selection> selection, std::s
   if (outgoing_listeners.load(std::memory_order_relaxed) > 0) {
     outgoing = std::make_shared<const Event>(Event{std::string(event), args, {}});
   }
+  // Room members that are not sockets get the event and arguments (before any offset).
+  auto frames = member_frames(event, args, is_volatile);
   // Encoded once: every shard and every socket gets the same bytes.
   auto post = [&](std::optional<OffsetKey> key) {
     if (key) args.values.emplace_back(key->text());
@@ -34,8 +36,9 @@ void NamespaceCore::broadcast(std::shared_ptr<const Selection> selection, std::s
         encode_event_messages(name, event, std::move(args), std::nullopt),
         compress && server.options.engine.per_message_deflate.enabled);
     server.runtime.post_each([self = shared_from_this(), selection, packets, outgoing, is_volatile,
-                              key](net::Shard& shard) {
+                              key, frames](net::Shard& shard) {
       self->deliver(shard.index(), selection, packets, outgoing, is_volatile, key);
+      if (frames) self->deliver_members(shard.index(), *selection, *frames);
     });
   };
   if (!recovery() || is_volatile) return post(std::nullopt);

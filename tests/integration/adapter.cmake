@@ -38,3 +38,13 @@ if(SB_NODE AND SB_REDIS_SERVER AND SB_NGINX AND TARGET cluster_node)
     ENVIRONMENT "SB_CLUSTER_NODE=$<TARGET_FILE:cluster_node>;SB_NGINX=${SB_NGINX};SB_PYTHON=${SB_SYSTEM_PYTHON};NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
     TIMEOUT 180)
 endif()
+
+# The one fan-out across processes: raw WebSocket, SSE, long-poll and Socket.IO members of a
+# room on two cluster_fanout nodes (examples/cluster_fanout) on one redis-server.
+if(SB_NODE AND SB_REDIS_SERVER AND TARGET cluster_fanout)
+  add_test(NAME integration.adapter.fanout
+           COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/adapter_fanout_test.mjs)
+  set_tests_properties(integration.adapter.fanout PROPERTIES
+                       ENVIRONMENT "SB_CLUSTER_FANOUT=$<TARGET_FILE:cluster_fanout>;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+                       TIMEOUT 120)
+endif()

@@ -29,3 +29,15 @@ if(TARGET switchboard)
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/http_curl_test.sh $<TARGET_FILE:switchboard>)
   set_tests_properties(integration.http.curl PROPERTIES TIMEOUT 60)
 endif()
+
+# Two `switchboard serve --redis` nodes on one redis-server: every transport of each node
+# reaches every transport of the other (one fan-out, carried by the Redis adapter).
+find_program(SB_REDIS_SERVER redis-server)
+if(TARGET switchboard AND SB_REDIS_SERVER)
+  add_test(NAME integration.chat.cluster
+           COMMAND ${SB_NODE} --test --test-concurrency=1
+                   ${CMAKE_CURRENT_SOURCE_DIR}/chat_cluster_test.mjs)
+  set_tests_properties(integration.chat.cluster PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 120)
+endif()

@@ -58,6 +58,9 @@ class BroadcastOperator {
   /// May be dropped for sockets that are not ready (backpressure), like the reference.
   BroadcastOperator volatile_() const;
   BroadcastOperator compress(bool on) const;
+  /// Only this process's sockets and members: emit() does not go through the cluster
+  /// adapter (Node's `io.local`).
+  BroadcastOperator local() const;
   /// Time to wait for every client's ack in emit_with_ack().
   BroadcastOperator timeout(std::chrono::milliseconds t) const;
 
@@ -95,6 +98,7 @@ class BroadcastOperator {
   std::set<std::string> except_;
   bool volatile_flag_ = false;
   bool compress_ = true;
+  bool local_ = false;
   std::chrono::milliseconds timeout_{0};
 };
 

@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 
 #include "switchboard/socketio/broadcast_operator.hpp"
+#include "switchboard/socketio/room_member.hpp"
 #include "switchboard/socketio/socket.hpp"
 
 namespace switchboard::socketio {
@@ -44,6 +45,13 @@ class Namespace {
   void emit(std::string_view event, T&&... values) const {
     all().emit(event, std::forward<T>(values)...);
   }
+  /// Puts `member`, a connection of the calling shard that is not a Socket.IO socket (a raw
+  /// WebSocket, an SSE stream, a held poll), in `room`: every broadcast to the room, from any
+  /// shard or any node of a cluster, reaches it through its transport (room_member.hpp). The
+  /// namespace holds it until leave(). Call on its shard.
+  void join(std::shared_ptr<Member> member, const std::string& room) const;
+  /// Takes `member` out of every room it joined. Call on its shard.
+  void leave(const Member& member) const;
   /// Sockets of the namespace on the calling shard.
   std::size_t local_size() const;
 
