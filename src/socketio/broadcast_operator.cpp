@@ -45,6 +45,10 @@ Target BroadcastOperator::target() const {
 }
 
 void BroadcastOperator::emit_args(std::string_view event, Args args) const {
+  // Recovery kept by the adapter: it orders, keeps and delivers the packet everywhere.
+  if (nsp_->adapter_recovery() && !volatile_flag_) {
+    return nsp_->adapter()->broadcast_logged(target(), event, args);
+  }
   if (auto* adapter = nsp_->adapter()) adapter->broadcast(target(), event, args);
   nsp_->broadcast(std::make_shared<detail::Selection>(detail::Selection{rooms_, except_}), event,
                   std::move(args), volatile_flag_, compress_);

@@ -150,7 +150,10 @@ void Socket::join(const std::string& room) {
     in_own_room_ = true;
   } else if (rooms_.insert(room).second) {
     nsp_->add_to_room(*this, room);
+  } else {
+    return;
   }
+  nsp_->session_changed(*this);
 }
 
 void Socket::leave(const std::string& room) {
@@ -158,7 +161,10 @@ void Socket::leave(const std::string& room) {
     in_own_room_ = false;
   } else if (rooms_.erase(room)) {
     nsp_->remove_from_room(*this, room);
+  } else {
+    return;
   }
+  nsp_->session_changed(*this);
 }
 
 BroadcastOperator Socket::to(std::string room) const {
