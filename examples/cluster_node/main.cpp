@@ -2,6 +2,7 @@
 // @socket.io/redis-adapter: serves the contract of docs/cluster.md ("cluster_node").
 //
 //   cluster_node --port N --redis redis://HOST:PORT [--name NAME] [--sharded] [--shards K]
+//                [--recovery]
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -26,12 +27,13 @@ struct Options {
   std::string name;
   bool sharded = false;
   unsigned shards = 1;
+  bool recovery = false;
 };
 
 [[noreturn]] void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s --port N --redis redis://HOST:PORT [--name NAME] [--sharded] "
-               "[--shards K]\n",
+               "[--shards K] [--recovery]\n",
                program);
   std::exit(2);
 }
@@ -50,6 +52,8 @@ Options parse(int argc, char** argv) {
       o.redis = value();
     } else if (a == "--name") {
       o.name = value();
+    } else if (a == "--recovery") {
+      o.recovery = true;
     } else if (a == "--sharded") {
       o.sharded = true;
     } else if (a == "--shards") {
@@ -120,6 +124,8 @@ int main(int argc, char** argv) {
                              [&](adapter::RedisAdapter& a) {
                                if (!main_adapter) main_adapter = &a;
                              });
+  // Connection state recovery kept in Redis: a client comes back on any node.
+  if (o.recovery) options.connection_state_recovery = socketio::ConnectionStateRecovery{};
   socketio::Server io(runtime, options);
   const std::string name = o.name;
 

@@ -26,3 +26,16 @@ if(SB_NODE AND SB_REDIS_SERVER AND TARGET cluster_node)
                          TIMEOUT 180)
   endforeach()
 endif()
+
+# Connection state recovery kept in Redis: two cluster_node --recovery processes behind a TCP
+# proxy playing the balancer, socket.io-client over WebSocket and over polling.
+if(SB_NODE AND SB_REDIS_SERVER AND TARGET cluster_node)
+  foreach(transport websocket polling)
+    add_test(NAME integration.adapter.recovery.${transport}
+             COMMAND ${SB_NODE} --test --test-concurrency=1
+                     ${CMAKE_CURRENT_SOURCE_DIR}/adapter_recovery_test.mjs)
+    set_tests_properties(integration.adapter.recovery.${transport} PROPERTIES
+                         ENVIRONMENT "SB_CLUSTER_NODE=$<TARGET_FILE:cluster_node>;SB_RECOVERY_TRANSPORT=${transport}"
+                         TIMEOUT 180)
+  endforeach()
+endif()
