@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "switchboard/adapter/messages.hpp"
+#include "switchboard/net/random.hpp"
 
 namespace switchboard::adapter {
 namespace json = boost::json;
@@ -51,6 +52,60 @@ std::string fill_offset(const OffsetTemplate& t, std::string_view offset) {
   }
   out += offset;
   out += t.suffix;
+  return out;
+}
+
+namespace {
+
+// A string no argument holds: where the offset goes in the published bytes.
+std::string make_marker() {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  unsigned char bytes[16];
+  net::random_bytes(bytes);
+  std::string marker(16, 'A');
+  for (std::size_t i = 0; i < marker.size(); ++i) marker[i] = kAlphabet[bytes[i] % 62];
+  return marker;
+}
+
+}  // namespace
+
+std::optional<RecoverableMessage> recoverable_message(ClusterMode mode, const Channels& channels,
+                                                      std::string_view uid, std::string_view nsp,
+                                                      const socketio::Target& target,
+                                                      std::string_view event,
+                                                      const socketio::Args& args) {
+  const auto marker = make_marker();
+  json::array data{json::value(event)};
+  for (const auto& v : args.values) data.push_back(v);
+  data.emplace_back(marker);
+  auto wire = wire_from_value(std::move(data));
+  socketio::Packet packet{.type = socketio::PacketType::Event, .nsp = std::string(nsp)};
+  packet.data = std::move(wire.json);
+  packet.attachments = std::move(wire.attachments);
+  BroadcastOptions opts{.rooms = {target.rooms.begin(), target.rooms.end()},
+                        .except = {target.except.begin(), target.except.end()},
+                        .flags = {}};
+  if (!target.compress) opts.flags["compress"] = false;
+  const std::string from = std::string(uid) + std::string(kRecoverableUidSuffix);
+  RecoverableMessage out;
+  std::string payload;
+  if (mode == ClusterMode::Classic) {
+    out.channel = channels.classic_broadcast(opts);
+    payload = encode_broadcast({from, std::move(packet), opts});
+  } else {
+    WireValue w = packet_to_wire(packet, false);
+    ClusterMessage m{.uid = from,
+                     .nsp = std::string(nsp),
+                     .type = MessageType::Broadcast,
+                     .data = {json::object{{"packet", std::move(w.json)}, {"opts", to_json(opts)}},
+                              std::move(w.attachments)}};
+    out.channel = channels.sharded_publish(m);
+    payload = encode_cluster(m);
+  }
+  auto t = split_at_marker(payload, marker);
+  if (!t) return std::nullopt;
+  out.message = std::move(*t);
   return out;
 }
 
@@ -195,7 +250,7 @@ std::optional<socketio::MissedPacket> missed_packet(ClusterMode mode, std::strin
     auto options = broadcast_options_from(*o);
     if (!decoded || !options) return std::nullopt;
     packet = std::move(*decoded);
-    packet.nsp = std::string(nsp);
+    packet.nsp = m->nsp;  // the sharded packet has no nsp of its own
     opts = std::move(*options);
   }
   if (packet.nsp != nsp) return std::nullopt;

@@ -1,34 +1,10 @@
 #include "redis_recovery.hpp"
 
 #include "switchboard/adapter/messages.hpp"
-#include "switchboard/net/random.hpp"
 
 namespace switchboard::adapter::detail {
 namespace json = boost::json;
 using socketio::SessionChange;
-
-namespace {
-
-// A string no argument holds: where the offset goes in the published bytes.
-std::string make_marker() {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  unsigned char bytes[16];
-  net::random_bytes(bytes);
-  std::string marker(16, 'A');
-  for (std::size_t i = 0; i < marker.size(); ++i) marker[i] = kAlphabet[bytes[i] % 62];
-  return marker;
-}
-
-BroadcastOptions options_of(const socketio::Target& target) {
-  BroadcastOptions opts{.rooms = {target.rooms.begin(), target.rooms.end()},
-                        .except = {target.except.begin(), target.except.end()},
-                        .flags = {}};
-  if (!target.compress) opts.flags["compress"] = false;
-  return opts;
-}
-
-}  // namespace
 
 RedisRecovery::RedisRecovery(socketio::AdapterHost& host, const ClusterOptions& options,
                              socketio::RecoveryLimits limits)
@@ -56,42 +32,16 @@ void RedisRecovery::eval(const char* script, std::vector<std::string> keys,
 
 void RedisRecovery::broadcast(const socketio::Target& target, std::string_view event,
                               socketio::Args args) {
-  // The message is encoded as the adapter's format wants it, with a marker where the offset
-  // goes; the script puts the stream id there.
-  const auto marker = make_marker();
-  auto with_marker = args;
-  with_marker.values.emplace_back(marker);
-  json::array data{json::value(event)};
-  for (auto& v : with_marker.values) data.push_back(std::move(v));
-  auto wire = wire_from_value(std::move(data));
-  socketio::Packet packet{.type = socketio::PacketType::Event, .nsp = host_.nsp_name()};
-  packet.data = std::move(wire.json);
-  packet.attachments = std::move(wire.attachments);
-  const auto opts = options_of(target);
-  const std::string uid = cluster_->core().uid() + std::string(kRecoverableUidSuffix);
-  std::string channel, payload;
-  if (options_.mode == ClusterMode::Classic) {
-    channel = cluster_->core().channels().classic_broadcast(opts);
-    payload = encode_broadcast({uid, std::move(packet), opts});
-  } else {
-    WireValue w = packet_to_wire(packet, false);
-    ClusterMessage m{.uid = uid,
-                     .nsp = host_.nsp_name(),
-                     .type = MessageType::Broadcast,
-                     .data = {json::object{{"packet", std::move(w.json)}, {"opts", to_json(opts)}},
-                              std::move(w.attachments)}};
-    channel = cluster_->core().channels().sharded_publish(m);
-    payload = encode_cluster(m);
-  }
-  auto t = split_at_marker(payload, marker);
+  auto t = recoverable_message(options_.mode, cluster_->core().channels(), cluster_->core().uid(),
+                               host_.nsp_name(), target, event, args);
   auto fallback = [self = shared_from_this(), target, event = std::string(event), args]() mutable {
     self->host_.local_broadcast(target, event, std::move(args));
   };
   if (!t) return fallback();
   eval(kAppendScript, {keys_.stream},
-       {std::to_string(limits_.max_packets), std::move(t->prefix), std::move(t->suffix),
-        std::string(1, t->form), options_.mode == ClusterMode::Classic ? "PUBLISH" : "SPUBLISH",
-        std::move(channel)},
+       {std::to_string(limits_.max_packets), std::move(t->message.prefix),
+        std::move(t->message.suffix), std::string(1, t->message.form),
+        options_.mode == ClusterMode::Classic ? "PUBLISH" : "SPUBLISH", std::move(t->channel)},
        [fallback](boost::system::result<RedisReply> reply) mutable {
          // Not kept (Redis away): delivered here only, without an offset.
          if (!reply || reply->type != RedisReply::Type::String) fallback();

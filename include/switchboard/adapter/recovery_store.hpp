@@ -53,6 +53,18 @@ std::optional<OffsetTemplate> split_at_marker(std::string_view payload, std::str
 /// The message with `offset` in the hole: what kAppendScript publishes.
 std::string fill_offset(const OffsetTemplate& t, std::string_view offset);
 
+/// A recoverable emit as the adapter's format publishes it (uid `uid` + kRecoverableUidSuffix,
+/// the offset as its last argument), with a hole for the offset, and its channel.
+struct RecoverableMessage {
+  std::string channel;
+  OffsetTemplate message;
+};
+std::optional<RecoverableMessage> recoverable_message(ClusterMode mode, const Channels& channels,
+                                                      std::string_view uid, std::string_view nsp,
+                                                      const socketio::Target& target,
+                                                      std::string_view event,
+                                                      const socketio::Args& args);
+
 /// KEYS[1] stream; ARGV max_packets, prefix, suffix, form, PUBLISH|SPUBLISH, channel.
 /// Appends, publishes the filled message, returns the id.
 extern const char* const kAppendScript;
