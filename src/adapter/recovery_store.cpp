@@ -100,7 +100,10 @@ std::optional<RecoverableMessage> recoverable_message(ClusterMode mode, const Ch
                      .type = MessageType::Broadcast,
                      .data = {json::object{{"packet", std::move(w.json)}, {"opts", to_json(opts)}},
                               std::move(w.attachments)}};
-    out.channel = channels.sharded_publish(m);
+    // Always the main channel, which every node holds: a room channel is subscribed to only
+    // once a socket of the node is in the room, and a recovering socket would miss what is
+    // published to it between the stream read and that subscription.
+    out.channel = channels.main();
     payload = encode_cluster(m);
   }
   auto t = split_at_marker(payload, marker);

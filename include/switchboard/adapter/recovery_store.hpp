@@ -54,7 +54,8 @@ std::optional<OffsetTemplate> split_at_marker(std::string_view payload, std::str
 std::string fill_offset(const OffsetTemplate& t, std::string_view offset);
 
 /// A recoverable emit as the adapter's format publishes it (uid `uid` + kRecoverableUidSuffix,
-/// the offset as its last argument), with a hole for the offset, and its channel.
+/// the offset as its last argument), with a hole for the offset, and its channel (in sharded
+/// mode always the main channel, never a room's).
 struct RecoverableMessage {
   std::string channel;
   OffsetTemplate message;
