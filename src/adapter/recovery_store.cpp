@@ -260,11 +260,14 @@ std::optional<socketio::MissedPacket> missed_packet(ClusterMode mode, std::strin
   auto value = value_from_wire({std::move(packet.data), std::move(packet.attachments)});
   auto* array = value.if_array();
   if (!array || array->empty() || !array->front().is_string()) return std::nullopt;
-  socketio::MissedPacket m{.offset = entry.id,
-                           .target = {.rooms = {opts.rooms.begin(), opts.rooms.end()},
-                                      .except = {opts.except.begin(), opts.except.end()}},
-                           .event = std::string(array->front().get_string())};
-  m.args.values = json::array(array->begin() + 1, array->end());
+  // Member by member: GCC 12 at -O1 takes the nested designated initialiser's sets for
+  // uninitialised (-Wmaybe-uninitialized).
+  std::optional<socketio::MissedPacket> m(std::in_place);
+  m->offset = entry.id;
+  m->target.rooms.insert(opts.rooms.begin(), opts.rooms.end());
+  m->target.except.insert(opts.except.begin(), opts.except.end());
+  m->event = std::string(array->front().get_string());
+  m->args.values = json::array(array->begin() + 1, array->end());
   return m;
 }
 
