@@ -2,11 +2,13 @@
 // @socket.io/redis-adapter: serves the contract of docs/cluster.md ("cluster_node").
 //
 //   cluster_node --port N --redis redis://HOST:PORT [--name NAME] [--sharded] [--shards K]
-//                [--advertise HOST:PORT] [--sticky]
+//                [--advertise HOST:PORT] [--sticky] [--recovery]
 //
 // Without --sticky (the default) the nodes need no sticky balancer: each announces itself in
 // Redis (at --advertise, by default 127.0.0.1:PORT) and relays a request for another node's
 // Engine.IO session to that node (docs/decisions/013-no-sticky-sessions.md).
+//
+// --recovery keeps connection state recovery in Redis (docs/decisions/014).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -34,12 +36,13 @@ struct Options {
   unsigned shards = 1;
   std::string advertise;
   bool sticky = false;
+  bool recovery = false;
 };
 
 [[noreturn]] void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s --port N --redis redis://HOST:PORT [--name NAME] [--sharded] "
-               "[--shards K] [--advertise HOST:PORT] [--sticky]\n",
+               "[--shards K] [--advertise HOST:PORT] [--sticky] [--recovery]\n",
                program);
   std::exit(2);
 }
@@ -58,6 +61,8 @@ Options parse(int argc, char** argv) {
       o.redis = value();
     } else if (a == "--name") {
       o.name = value();
+    } else if (a == "--recovery") {
+      o.recovery = true;
     } else if (a == "--sharded") {
       o.sharded = true;
     } else if (a == "--advertise") {
@@ -137,6 +142,8 @@ int main(int argc, char** argv) {
                              [&](adapter::RedisAdapter& a) {
                                if (!main_adapter) main_adapter = &a;
                              });
+  // Connection state recovery kept in Redis: a client comes back on any node.
+  if (o.recovery) options.connection_state_recovery = socketio::ConnectionStateRecovery{};
   socketio::Server io(runtime, options);
   const std::string name = o.name;
 

@@ -69,7 +69,8 @@ Inbound ClusterCore::on_classic_broadcast(std::string_view room, std::string_vie
   if (!room.empty() && (!has_room || !has_room(room))) return {};
   auto message = decode_broadcast(payload);
   if (!message || message->uid == uid_ || message->packet.nsp != nsp_) return {};
-  return inbound::Broadcast{std::move(message->packet), std::move(message->opts)};
+  return inbound::Broadcast{std::move(message->packet), std::move(message->opts),
+                            std::move(message->uid)};
 }
 
 Inbound ClusterCore::on_classic_request(std::string_view payload) {
@@ -176,7 +177,7 @@ Inbound ClusterCore::on_sharded(std::string_view channel, std::string_view paylo
       p->nsp = nsp_;  // the sharded packet has no nsp of its own
       if (field(*data, "requestId"))
         return inbound::BroadcastWithAck{std::move(*p), std::move(*opts), std::move(requester)};
-      return inbound::Broadcast{std::move(*p), std::move(*opts)};
+      return inbound::Broadcast{std::move(*p), std::move(*opts), m.uid};
     }
     case MessageType::SocketsJoin:
     case MessageType::SocketsLeave: {

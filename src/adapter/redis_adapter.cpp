@@ -2,6 +2,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "redis_recovery.hpp"
 #include "switchboard/adapter/error.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/socketio/packet.hpp"
@@ -100,6 +101,7 @@ struct RedisAdapter::State : std::enable_shared_from_this<State> {
   RedisAdapterOptions options;
   net::Shard& shard;
   std::unique_ptr<RedisCluster> cluster;
+  std::shared_ptr<detail::RedisRecovery> recovery;
   std::unique_ptr<boost::asio::steady_timer> tick;
   bool closed = false;
   bool ready = false;
@@ -126,6 +128,7 @@ struct RedisAdapter::State : std::enable_shared_from_this<State> {
     if (closed) return;
     closed = true;
     if (tick) tick->cancel();
+    if (recovery) recovery->stop();
     if (cluster) cluster->close();
   }
 
@@ -146,6 +149,17 @@ struct RedisAdapter::State : std::enable_shared_from_this<State> {
     });
   }
 
+  // Runs fn on shard 0 with the recovery store, or `otherwise` when there is none (closed).
+  void with_recovery(std::function<void(detail::RedisRecovery&)> fn,
+                     std::function<void()> otherwise) {
+    auto run = [self = shared_from_this(), fn = std::move(fn), otherwise = std::move(otherwise)] {
+      if (!self->closed && self->recovery) return fn(*self->recovery);
+      if (otherwise) otherwise();
+    };
+    if (shard.is_current()) return run();
+    shard.post(std::move(run));
+  }
+
   // Runs fn on shard 0 while the link is open.
   void on_shard(std::function<void(State&)> fn) {
     auto run = [self = shared_from_this(), fn = std::move(fn)] {
@@ -160,6 +174,7 @@ struct RedisAdapter::State : std::enable_shared_from_this<State> {
   }
   void handle(std::monostate&) {}
   void handle(inbound::Broadcast& m) {
+    if (recovery && recovery->deliver(m)) return;
     std::string event;
     Args args;
     if (!event_of(std::move(m.packet.data), m.packet.attachments, event, args)) return;
@@ -356,6 +371,46 @@ void RedisAdapter::on_ready(std::function<void()> fn) {
     if (state->ready) return fn();
     state->on_ready.push_back(std::move(fn));
   });
+}
+
+bool RedisAdapter::keep_sessions(const socketio::RecoveryLimits& limits) {
+  if (!state_->options.recovery) return false;
+  // After start() (posted first): the store works on the cluster's command connection.
+  state_->shard.post([state = state_, limits] {
+    if (state->closed || !state->cluster) return;
+    state->recovery =
+        std::make_shared<detail::RedisRecovery>(state->host, state->options.cluster, limits);
+    state->recovery->start(state->shard.context(), *state->cluster);
+  });
+  return true;
+}
+
+void RedisAdapter::broadcast_logged(const Target& target, std::string_view event,
+                                    const Args& args) {
+  state_->with_recovery([target, event = std::string(event),
+                         args](detail::RedisRecovery& r) { r.broadcast(target, event, args); },
+                        [state = state_, target, event = std::string(event), args] {
+                          state->host.local_broadcast(target, event, args);
+                        });
+}
+
+void RedisAdapter::persist_session(const socketio::SessionState& session,
+                                   socketio::SessionChange change) {
+  state_->with_recovery([session, change](detail::RedisRecovery& r) { r.persist(session, change); },
+                        {});
+}
+
+void RedisAdapter::restore_session(
+    const std::string& pid, std::function<void(std::optional<socketio::SessionState>)> done) {
+  state_->with_recovery([pid, done](detail::RedisRecovery& r) { r.restore(pid, done); },
+                        [done] { done(std::nullopt); });
+}
+
+void RedisAdapter::missed_packets(
+    const std::string& after,
+    std::function<void(std::optional<std::vector<socketio::MissedPacket>>, std::string)> done) {
+  state_->with_recovery([after, done](detail::RedisRecovery& r) { r.missed(after, done); },
+                        [done] { done(std::nullopt, {}); });
 }
 
 socketio::AdapterFactory redis_adapter(RedisAdapterOptions options,

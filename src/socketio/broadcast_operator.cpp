@@ -51,6 +51,11 @@ Target BroadcastOperator::target() const {
 }
 
 void BroadcastOperator::emit_args(std::string_view event, Args args) const {
+  // Recovery kept by the adapter: it orders, keeps and delivers the packet everywhere (but a
+  // local() broadcast stays on this node, unlogged).
+  if (nsp_->adapter_recovery() && !volatile_flag_ && !local_) {
+    return nsp_->adapter()->broadcast_logged(target(), event, args);
+  }
   if (auto* adapter = nsp_->adapter(); adapter && !local_) {
     adapter->broadcast(target(), event, args);
   }

@@ -207,6 +207,7 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
     return;
   }
   connect_timer_.cancel();
+  if (restore && restore->from_adapter) return admit_from_adapter(nsp, socket, std::move(restore));
   auto& local = nsp->local(engine_->shard().index());
   // What the client missed is worked out here, in the same turn as the socket joins its
   // rooms: a broadcast is either in this shard's log already or reaches the socket live.
@@ -238,6 +239,10 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
   engine_->send(text);
   for (const auto& packets : missed) engine_->send(packets);
   socket->mark_connected(recovered);
+  if (nsp->adapter_recovery() && !socket->pid().empty()) {
+    nsp->adapter()->persist_session(nsp->session_of(*socket, local.last_offset),
+                                    SessionChange::Connected);
+  }
   if (nsp->handlers->on_connection) {
     auto& handler = nsp->handlers->on_connection;
     run_user(*nsp, socket.get(), "connection", [&] { handler(socket); });

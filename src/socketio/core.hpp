@@ -26,6 +26,10 @@ struct Restore {
   std::vector<std::uint64_t> clock;
   /// Direct emits it missed.
   std::vector<PacketsPtr> directs;
+  /// Kept by the adapter (Adapter::keep_sessions): the missed packets come from it, after
+  /// `after` (the client's offset, or the session's start).
+  bool from_adapter = false;
+  std::string after;
 };
 
 /// A broadcast as the room members see it: its event and arguments, and each transport's frame
@@ -77,6 +81,8 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
   void local_disconnect(const Target& target, bool close) override;
   void server_side(std::string event, Args args,
                    std::function<void(boost::json::value)> reply) override;
+  void local_broadcast_logged(const Target& target, std::string_view event, Args args,
+                              std::string offset) override;
 
   /// The sockets and rooms of one shard, and with connection state recovery its log of
   /// packets and the sessions of its sockets that left.
@@ -93,6 +99,11 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
     std::unordered_map<const Member*, std::pair<std::shared_ptr<Member>, std::set<std::string>>>
         members;
     std::unordered_map<std::string, std::unordered_set<Member*>> member_rooms;
+    /// With the adapter's recovery: the offset of the last packet this shard delivered, and
+    /// the sockets of this shard being recovered (by id).
+    std::string last_offset;
+    StreamOffset last_id;
+    std::unordered_map<std::string, AdapterReplay> replays;
   };
 
   Local& local(unsigned shard) { return *locals_.at(shard); }
@@ -115,6 +126,12 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
 
   /// True when connection state recovery is on.
   bool recovery() const;
+  /// True when the adapter keeps the sessions and packets (recovery across a cluster).
+  bool adapter_recovery() const { return adapter_recovery_; }
+  /// With the adapter's recovery: a socket's rooms changed (written to the adapter).
+  void session_changed(Socket& socket);
+  /// The session of a connected socket as the adapter keeps it.
+  SessionState session_of(Socket& socket, std::string start);
   /// Emits to every selected socket of every shard, encoded once (and compressed once, when
   /// `compress` and permessage-deflate is on). With recovery on, a
   /// non-volatile broadcast gets an offset and each shard logs it.
@@ -142,7 +159,12 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
                const PacketsPtr& packets, const std::shared_ptr<const Event>& event,
                bool is_volatile, std::optional<OffsetKey> key);
 
+  void deliver_logged(unsigned shard, const std::shared_ptr<const Selection>& selection,
+                      const PacketsPtr& packets, const std::shared_ptr<const Event>& event,
+                      StreamOffset offset);
+
   std::vector<std::unique_ptr<Local>> locals_;
+  bool adapter_recovery_ = false;
   std::atomic<std::uint64_t> next_ack_{0};
   /// Broadcasts emitted off the shards: numbered and posted under one lock, so that every
   /// shard logs them in the order of their numbers.
@@ -188,6 +210,16 @@ class Client : public std::enable_shared_from_this<Client> {
                    std::optional<Restore> restore);
   void admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& socket, std::size_t next,
              std::shared_ptr<Restore> restore);
+  /// recover() and admit() when the adapter keeps the sessions (src/socketio/state_recovery.cpp).
+  void recover_from_adapter(const std::shared_ptr<NamespaceCore>& nsp, boost::json::object auth,
+                            std::string pid);
+  void admit_from_adapter(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& socket,
+                          std::shared_ptr<Restore> restore);
+  void finish_recovery(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& socket,
+                       std::shared_ptr<Restore> restore,
+                       std::optional<std::vector<MissedPacket>> missed, std::string horizon);
+  /// Sends CONNECT (with its pid) for a socket let in.
+  void send_connect(const std::string& nsp, const Socket& socket);
   void refuse(const std::string& nsp, const ConnectError& error);
   void on_close(std::string_view reason);
   /// Ends the connection because the peer broke the protocol.

@@ -17,6 +17,17 @@ bool parse_number(std::string_view text, T& out, int base) {
 
 }  // namespace
 
+std::optional<StreamOffset> StreamOffset::parse(std::string_view text) {
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  StreamOffset id;
+  if (!parse_number(text.substr(0, dash), id.ms, 10) ||
+      !parse_number(text.substr(dash + 1), id.seq, 10)) {
+    return std::nullopt;
+  }
+  return id;
+}
+
 bool Selection::picks(const std::set<std::string>& socket_rooms) const {
   for (const auto& r : except) {
     if (socket_rooms.contains(r)) return false;

@@ -32,6 +32,29 @@ namespace switchboard::socketio::detail {
 using Clock = std::chrono::steady_clock;
 using PacketsPtr = std::shared_ptr<const engineio::PreparedPackets>;
 
+/// An offset given by an adapter that keeps the packets (a Redis stream id, "<ms>-<seq>"):
+/// ordered as the adapter delivers them. {0, 0} stands for none.
+struct StreamOffset {
+  std::uint64_t ms = 0;
+  std::uint64_t seq = 0;
+  /// Parses "<ms>-<seq>" (decimal); nullopt for anything else.
+  static std::optional<StreamOffset> parse(std::string_view text);
+  auto operator<=>(const StreamOffset&) const = default;
+};
+
+/// A socket being recovered from an adapter's store: packets delivered live while its missed
+/// ones are read are held back, and those the replay already has are skipped.
+struct AdapterReplay {
+  /// The socket (a later one of the same id is another replay).
+  const void* socket = nullptr;
+  /// Where its replay starts.
+  std::string after;
+  bool holding = true;
+  std::vector<std::pair<StreamOffset, PacketsPtr>> held;
+  /// Packets at or before it are in the replay.
+  StreamOffset horizon;
+};
+
 /// Which sockets a broadcast was for.
 struct Selection {
   std::set<std::string> rooms;

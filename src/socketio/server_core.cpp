@@ -75,6 +75,11 @@ NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<Names
   }
   if (recovery) sessions_ = std::make_unique<SessionStore>(recovery->max_disconnection_duration);
   if (server.options.adapter) adapter_ = server.options.adapter(*this);
+  if (adapter_ && recovery) {
+    adapter_recovery_ =
+        adapter_->keep_sessions({.max_disconnection_duration = recovery->max_disconnection_duration,
+                                 .max_packets = recovery->max_packets});
+  }
 }
 
 NamespaceCore::~NamespaceCore() = default;

@@ -72,7 +72,10 @@ void Socket::notify_outgoing(const Event& event) {
 }
 
 net::SendResult Socket::emit_args(std::string_view event, Args args) {
-  if (any_outgoing_) notify_outgoing(Event{std::string(event), args, {}});
+  // With the adapter's recovery the emit comes back as a broadcast, notified when delivered.
+  if (any_outgoing_ && !nsp_->adapter_recovery()) {
+    notify_outgoing(Event{std::string(event), args, {}});
+  }
   if (nsp_->recovery()) return nsp_->emit_logged(*this, event, std::move(args));
   return send_messages(
       detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt));
@@ -150,7 +153,10 @@ void Socket::join(const std::string& room) {
     in_own_room_ = true;
   } else if (rooms_.insert(room).second) {
     nsp_->add_to_room(*this, room);
+  } else {
+    return;
   }
+  nsp_->session_changed(*this);
 }
 
 void Socket::leave(const std::string& room) {
@@ -158,7 +164,10 @@ void Socket::leave(const std::string& room) {
     in_own_room_ = false;
   } else if (rooms_.erase(room)) {
     nsp_->remove_from_room(*this, room);
+  } else {
+    return;
   }
+  nsp_->session_changed(*this);
 }
 
 BroadcastOperator Socket::to(std::string room) const {

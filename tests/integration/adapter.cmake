@@ -48,3 +48,20 @@ if(SB_NODE AND SB_REDIS_SERVER AND TARGET cluster_fanout)
                        ENVIRONMENT "SB_CLUSTER_FANOUT=$<TARGET_FILE:cluster_fanout>;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
                        TIMEOUT 120)
 endif()
+
+# Connection state recovery kept in Redis: two cluster_node --recovery processes behind a TCP
+# proxy playing the balancer, socket.io-client over WebSocket and over polling (classic), and
+# over WebSocket in the sharded format.
+if(SB_NODE AND SB_REDIS_SERVER AND TARGET cluster_node)
+  foreach(variant websocket.classic polling.classic websocket.sharded)
+    string(REPLACE "." ";" parts ${variant})
+    list(GET parts 0 transport)
+    list(GET parts 1 format)
+    add_test(NAME integration.adapter.recovery.${variant}
+             COMMAND ${SB_NODE} --test --test-concurrency=1
+                     ${CMAKE_CURRENT_SOURCE_DIR}/adapter_recovery_test.mjs)
+    set_tests_properties(integration.adapter.recovery.${variant} PROPERTIES
+                         ENVIRONMENT "SB_CLUSTER_NODE=$<TARGET_FILE:cluster_node>;SB_RECOVERY_TRANSPORT=${transport};SB_CLUSTER_FORMAT=${format}"
+                         TIMEOUT 180)
+  endforeach()
+endif()

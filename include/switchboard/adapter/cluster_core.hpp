@@ -64,6 +64,8 @@ namespace inbound {
 struct Broadcast {
   socketio::Packet packet;
   BroadcastOptions opts;
+  /// The publisher's uid (a recoverable packet's ends with kRecoverableUidSuffix).
+  std::string uid;
 };
 /// The same, counting the clients (reply_client_count) and forwarding each client's answer
 /// (reply_broadcast_ack).

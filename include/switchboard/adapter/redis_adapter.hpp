@@ -20,6 +20,10 @@ namespace switchboard::adapter {
 struct RedisAdapterOptions {
   RedisOptions redis;
   ClusterOptions cluster;
+  /// With the server's connection_state_recovery on: keep the sessions and the recoverable
+  /// packets in Redis, so that a client recovers on any node, after its node died or every
+  /// node restarted (docs/decisions/014). False: each process recovers only its own clients.
+  bool recovery = true;
 };
 
 class RedisAdapter final : public socketio::Adapter {
@@ -47,6 +51,17 @@ class RedisAdapter final : public socketio::Adapter {
   void room_created(const std::string& room) override;
   void room_deleted(const std::string& room) override;
   void close() override;
+  bool keep_sessions(const socketio::RecoveryLimits& limits) override;
+  void broadcast_logged(const socketio::Target& target, std::string_view event,
+                        const socketio::Args& args) override;
+  void persist_session(const socketio::SessionState& session,
+                       socketio::SessionChange change) override;
+  void restore_session(const std::string& pid,
+                       std::function<void(std::optional<socketio::SessionState>)> done) override;
+  void missed_packets(
+      const std::string& after,
+      std::function<void(std::optional<std::vector<socketio::MissedPacket>>, std::string horizon)>
+          done) override;
 
   /// The Redis link's health as last seen (refreshed every 100 ms). Thread-safe.
   RedisHealth health() const;

@@ -51,6 +51,8 @@ class RedisCluster final : private Bus {
   /// reply_*); the others go through the methods below.
   ClusterCore& core() { return core_; }
   const RedisHealth& health() const { return redis_.health(); }
+  /// The command connection, for the recovery store's commands.
+  RedisClient& redis() { return redis_; }
 
   /// The number of nodes (this one included), or Error::RedisUnavailable.
   void server_count(std::function<void(boost::system::result<std::size_t>)> done);

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -66,9 +67,53 @@ class AdapterHost {
   /// first argument of the handler's ack.
   virtual void server_side(std::string event, Args args,
                            std::function<void(boost::json::value)> reply) = 0;
+  /// A recoverable packet that an adapter keeping sessions (Adapter::keep_sessions) gave the
+  /// offset `offset` (also the last of `args`): emitted to the selected local sockets without a
+  /// new offset, on every shard in the order of the calls. Called on one thread only.
+  virtual void local_broadcast_logged(const Target& target, std::string_view event, Args args,
+                                      std::string offset) {
+    (void)offset;
+    local_broadcast(target, event, std::move(args));
+  }
 
  protected:
   ~AdapterHost() = default;
+};
+
+/// What a socket needs to come back (connection state recovery) as an adapter keeps it.
+struct SessionState {
+  std::string sid;
+  std::string pid;
+  /// Its rooms, its own id included unless it left it.
+  std::set<std::string> rooms;
+  boost::json::value data;
+  /// The offset of the last recoverable packet of the namespace that its shard had delivered
+  /// when the socket started receiving (a client without offset missed what comes after).
+  /// Empty: the adapter takes the newest it has.
+  std::string start;
+};
+
+/// Why a session is written.
+enum class SessionChange : std::uint8_t {
+  Connected,  ///< the socket was admitted (or recovered) here: it owns the session
+  Changed,    ///< it joined or left a room
+  Left,       ///< it left for a recoverable reason: kept for max_disconnection_duration
+  Gone,       ///< it left for good (or was never recoverable): forgotten
+};
+
+/// A recoverable packet kept by the adapter, as restore_session finds it.
+struct MissedPacket {
+  std::string offset;
+  Target target;
+  std::string event;
+  /// Its arguments, the offset last.
+  Args args;
+};
+
+/// What the adapter keeps for recovery, from ServerOptions::connection_state_recovery.
+struct RecoveryLimits {
+  std::chrono::milliseconds max_disconnection_duration{120000};
+  std::size_t max_packets = 10000;
 };
 
 /// Why a cluster request fell short ("operation has timed out", "cluster unavailable"), or
@@ -111,6 +156,43 @@ class Adapter {
   virtual void room_deleted(const std::string& room) { (void)room; }
   /// The server is going away: stop and fail what waits.
   virtual void close() {}
+
+  // Connection state recovery across the cluster (docs/decisions/014). An adapter that
+  // keeps sessions orders and keeps every recoverable packet of the namespace and delivers it
+  // everywhere, this process included (AdapterHost::local_broadcast_logged), with its own
+  // offsets; the namespace then keeps no per-shard logs. The defaults keep nothing: the
+  // namespace's in-process recovery (docs/decisions/006) serves.
+
+  /// Called once, when the server has connection state recovery on: true when this adapter
+  /// keeps the sessions and packets from now on.
+  virtual bool keep_sessions(const RecoveryLimits& limits) {
+    (void)limits;
+    return false;
+  }
+  /// A recoverable emit: the adapter gives it an offset (appended to `args`), keeps it and
+  /// delivers it to the selected sockets of every node, this one included.
+  virtual void broadcast_logged(const Target& target, std::string_view event, const Args& args) {
+    (void)target, (void)event, (void)args;
+  }
+  /// Keeps (or forgets, SessionChange::Gone) what a socket needs to come back.
+  virtual void persist_session(const SessionState& session, SessionChange change) {
+    (void)session, (void)change;
+  }
+  /// Takes the session of `pid` (it is not kept any more): nullopt when unknown or expired.
+  virtual void restore_session(const std::string& pid,
+                               std::function<void(std::optional<SessionState>)> done) {
+    (void)pid;
+    done(std::nullopt);
+  }
+  /// Every kept packet after offset `after`, oldest first, and the newest offset kept when
+  /// they were read (the horizon: a packet at or before it that is delivered later is a
+  /// duplicate). nullopt when packets after `after` were dropped or the store is unreachable.
+  virtual void missed_packets(
+      const std::string& after,
+      std::function<void(std::optional<std::vector<MissedPacket>>, std::string horizon)> done) {
+    (void)after;
+    done(std::nullopt, {});
+  }
 };
 
 /// Makes a namespace's adapter (once per namespace and process).

@@ -57,6 +57,20 @@ TEST(OffsetKey, RoundTripsAndRejectsWhatIsNotOurs) {
   }
 }
 
+TEST(StreamOffset, ReadsAnAdaptersIdsInTheirOrderAndRejectsTheRest) {
+  auto a = StreamOffset::parse("1700000000000-0");
+  auto b = StreamOffset::parse("1700000000000-12");
+  auto c = StreamOffset::parse("1700000000001-0");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_LT(*a, *b);
+  EXPECT_LT(*b, *c);
+  EXPECT_EQ(StreamOffset::parse("0-0"), StreamOffset{});
+  for (auto bad :
+       {"", "-", "1-", "-1", "1", "1-1-1", "a-1", "1-1 ", "b1.1", "99999999999999999-0"}) {
+    EXPECT_FALSE(StreamOffset::parse(bad)) << bad;
+  }
+}
+
 TEST(Selection, PicksByRoomsAndExceptions) {
   std::set<std::string> socket{"a", "sid"};
   EXPECT_TRUE(to({})->picks(socket));
