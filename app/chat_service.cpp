@@ -31,7 +31,8 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages) {
   return list;
 }
 
-socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, const Config& config) {
+socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Server& http,
+                                                 const Config& config) {
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/",
                  .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
@@ -45,8 +46,10 @@ socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, const Co
     // docs/decisions/013-no-sticky-sessions.md). Over HTTPS the relay (plain HTTP) has no way
     // in: TLS is then terminated in front, or the balancer is sticky.
     if (config.tls_cert.empty()) {
-      options.engine.nodes =
-          adapter::redis_node_directory(runtime, {.redis = *redis, .address = config.advertise});
+      // Without --advertise on port 0, the port is known once listening.
+      auto address_from = [&http, config] { return advertised_address(config, http.port()); };
+      options.engine.nodes = adapter::redis_node_directory(
+          runtime, {.redis = *redis, .address = config.advertise, .address_from = address_from});
     }
   }
   return options;
@@ -58,7 +61,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       http_(http),
       history_(history),
       config_(config),
-      io_(runtime, sio_options(runtime, config)),
+      io_(runtime, sio_options(runtime, http, config)),
       chat_(io_.of("/chat")),
       ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),
       sse_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Sse)),

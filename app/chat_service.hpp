@@ -91,7 +91,8 @@ class ChatService {
   void hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after);
   void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
   /// The namespace's options: with --redis, its cluster adapter.
-  static socketio::ServerOptions sio_options(net::Runtime& runtime, const Config& config);
+  static socketio::ServerOptions sio_options(net::Runtime& runtime, http::Server& http,
+                                             const Config& config);
 
   net::Runtime& runtime_;
   http::Server& http_;

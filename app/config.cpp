@@ -112,17 +112,9 @@ std::optional<Config> parse_command_line(int argc, char** argv, int& exit_code) 
       return std::nullopt;
     }
   }
-  if (!config.redis_url.empty() && config.advertise.empty()) {
-    if (config.port == 0) {
-      std::fprintf(stderr, "switchboard: --redis with --port 0 needs --advertise HOST:PORT\n");
-      exit_code = 2;
-      return std::nullopt;
-    }
-    bool any = config.address == "0.0.0.0" || config.address == "::";
-    auto host = any                                             ? std::string("127.0.0.1")
-                : config.address.find(':') != std::string::npos ? "[" + config.address + "]"
-                                                                : config.address;
-    config.advertise = host + ":" + std::to_string(config.port);
+  // With --port 0 the port is known once listening: main() fills in the address then.
+  if (!config.redis_url.empty() && config.advertise.empty() && config.port != 0) {
+    config.advertise = advertised_address(config, config.port);
   }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     std::fprintf(stderr, "switchboard: --tls-cert and --tls-key go together\n");
@@ -130,6 +122,14 @@ std::optional<Config> parse_command_line(int argc, char** argv, int& exit_code) 
     return std::nullopt;
   }
   return config;
+}
+
+std::string advertised_address(const Config& config, std::uint16_t port) {
+  bool any = config.address == "0.0.0.0" || config.address == "::";
+  auto host = any                                             ? std::string("127.0.0.1")
+              : config.address.find(':') != std::string::npos ? "[" + config.address + "]"
+                                                              : config.address;
+  return host + ":" + std::to_string(port);
 }
 
 }  // namespace switchboard::app

@@ -53,4 +53,8 @@ struct Config {
 /// `exit_code` set (0 for --help, 2 for errors).
 std::optional<Config> parse_command_line(int argc, char** argv, int& exit_code);
 
+/// Where the other nodes reach a node listening on `config.address` and `port`: "host:port",
+/// 127.0.0.1 for a wildcard address.
+std::string advertised_address(const Config& config, std::uint16_t port);
+
 }  // namespace switchboard::app

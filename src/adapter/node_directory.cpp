@@ -35,6 +35,10 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
 
   // On shard 0: connects, announces, and keeps announcing until the shard stops.
   void start() {
+    if (options_.address.empty() && options_.address_from) {
+      std::lock_guard lock(mutex_);
+      options_.address = options_.address_from();
+    }
     redis_ = std::make_unique<RedisClient>(shard_.context(), options_.redis);
     redis_->start();
     timer_ = std::make_unique<boost::asio::steady_timer>(shard_.context());
@@ -48,9 +52,9 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
 
   void locate(const std::string& id,
               std::function<void(std::optional<std::string>)> done) override {
-    if (id == options_.id) return done(options_.address);
     {
       std::lock_guard lock(mutex_);
+      if (id == options_.id) return done(options_.address);
       auto it = cache_.find(id);
       if (it != cache_.end() && it->second.second > Clock::now()) return done(it->second.first);
     }

@@ -10,6 +10,7 @@
 ///   options.engine.nodes = nodes;
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,9 @@ struct NodeDirectoryOptions {
   RedisOptions redis;
   /// Where the other nodes reach this one over plain HTTP ("host:port").
   std::string address;
+  /// When `address` is empty: called once, on shard 0 as the runtime starts (after listen),
+  /// for it — a node listening on port 0 knows its port only then.
+  std::function<std::string()> address_from;
   /// This node's id; empty: 8 random URL-safe characters, new at each start (a restarted
   /// node's old sessions are gone anyway).
   std::string id;
