@@ -34,6 +34,34 @@ if command -v ccache >/dev/null; then cxx="ccache g++"; fi
 PKG_CONFIG_PATH="$prefix/lib/pkgconfig" make -s -C "$work/pkgconfig" \
   -f "$source/tests/package/pkgconfig/Makefile" CXX="$cxx" CXXFLAGS=-O0 >"$work/pkgconfig.log"
 
+# add_subdirectory (what FetchContent_MakeAvailable does): configured only (building would
+# compile switchboard again). No tests, examples, benchmarks or app come along, and the
+# consumer's own code is compiled without switchboard's -Werror but with its definitions.
+cmake -S "$source/tests/package/subdirectory" -B "$work/subdirectory" -G Ninja \
+  -DCMAKE_CXX_COMPILER=g++ -DSWITCHBOARD_SOURCE_DIR="$source" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+  -DSB_WERROR=ON >"$work/subdirectory.log"
+targets=$(cmake --build "$work/subdirectory" --target help)
+for absent in unit_net client_integration protocol_testee switchboard-bench switchboard: \
+              layering_allowed; do
+  if grep -q "^$absent" <<<"$targets"; then
+    echo "package: add_subdirectory brings $absent" >&2
+    exit 1
+  fi
+done
+grep -q "^sb_socketio:" <<<"$targets"
+command_of() {
+  python3 -c 'import json, sys
+print(next(e["command"] for e in json.load(open(sys.argv[1])) if e["file"].endswith(sys.argv[2])))' \
+    "$work/subdirectory/compile_commands.json" "$1"
+}
+consumer=$(command_of package/server.cpp)
+own=$(command_of src/socketio/server_core.cpp)  # switchboard's own code keeps its -Werror
+if [[ "$consumer" == *-Werror* || "$consumer" != *-DBOOST_BEAST_USE_STD_STRING_VIEW* ||
+      "$own" != *-Werror* ]]; then
+  echo "package: the consumer compiles with: $consumer" >&2
+  exit 1
+fi
+
 for server in "$work/cmake/sio_server" "$work/pkgconfig/sio_server"; do
   echo "package: $server"
   NODE_PATH="$source/node_modules" "$node" \
