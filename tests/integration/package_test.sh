@@ -14,6 +14,7 @@ prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >"$work/install.log"
 # Only what a user gets: headers, libraries, the CMake package and the pkg-config file.
 test -f "$prefix/include/switchboard/socketio/server.hpp"
+test -f "$prefix/include/switchboard/adapter/redis_adapter.hpp"
 test -f "$prefix/lib/cmake/switchboard/switchboardConfig.cmake"
 test -f "$prefix/lib/pkgconfig/switchboard.pc"
 if [[ -e "$prefix/bin" ]]; then
@@ -67,3 +68,11 @@ for server in "$work/cmake/sio_server" "$work/pkgconfig/sio_server"; do
   NODE_PATH="$source/node_modules" "$node" \
     "$source/tests/integration/package_client.mjs" "$server"
 done
+
+# The adapter (switchboard::adapter, hiredis found again): both cluster_server builds, one
+# cluster on one redis-server.
+if command -v redis-server >/dev/null; then
+  echo "package: cluster_server (cmake) + cluster_server (pkg-config) on one Redis"
+  NODE_PATH="$source/node_modules" "$node" "$source/tests/integration/package_cluster_client.mjs" \
+    "$work/cmake/cluster_server" "$work/pkgconfig/cluster_server"
+fi
