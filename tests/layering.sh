@@ -33,6 +33,12 @@ report() {
 
 # include lines of the files under a directory, as "file:line:text".
 includes() { grep -rnHE '^\s*#\s*include\s*[<"]' "$@" 2>/dev/null || true; }
+# The path an include line names, in $target (a bash match: no process per line).
+include_re='^[^#]*#[[:space:]]*include[[:space:]]*[<"]([^>"]+)[>"]'
+include_target() {
+  target=""
+  if [[ "$1" =~ $include_re ]]; then target=${BASH_REMATCH[1]}; fi
+}
 
 for layer in "${layers[@]}"; do
   for kind in private public; do
@@ -40,7 +46,7 @@ for layer in "${layers[@]}"; do
     [[ -d "$dir" ]] || continue
     while IFS= read -r line; do
       where=${line%%:*}
-      target=$(sed -E 's@^[^#]*#\s*include\s*[<"]([^>"]+)[>"].*@\1@' <<<"${line#*:*:}")
+      include_target "${line#*:*:}"
       if [[ "$target" == *..* ]]; then
         report "$where ($layer) includes $target (a relative path)"
       elif [[ "$target" =~ ^switchboard/([a-z_]+)/ ]]; then
@@ -65,7 +71,7 @@ for dir in app examples bench; do
   [[ -d "$root/$dir" ]] || continue
   while IFS= read -r line; do
     where=${line%%:*}
-    target=$(sed -E 's@^[^#]*#\s*include\s*[<"]([^>"]+)[>"].*@\1@' <<<"${line#*:*:}")
+    include_target "${line#*:*:}"
     if [[ "$target" =~ ^($layer_alt)/ && ! -e "$(dirname "$where")/$target" ]]; then
       report "$where ($dir) includes private $target"
     fi
