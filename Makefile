@@ -5,7 +5,9 @@ PORT ?= 8000
 
 .PHONY: run test bootstrap web build build-asan build-tsan build-fuzz test-release test-asan test-tsan fuzz fuzz-smoke format check-format clean
 
-run: bootstrap build web
+# Builds only the chat service (not the tests, examples or benchmarks), then serves it.
+run: bootstrap build/build.ninja web
+	cmake --build --preset release -j $(JOBS) --target switchboard
 	exec build/bin/switchboard serve --port $(PORT) --data data --web web/dist
 
 test: bootstrap check-format web test-release test-asan test-tsan fuzz-smoke

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Fails when a layer includes a layer above it (docs/architecture.md): data flows upward,
-# and a layer knows only the ones below it.
+# Checks the includes against the layering (docs/architecture.md): data flows upward, and a
+# layer knows only the public headers of the ones below it. Fails when
+#   - a layer includes the public headers (switchboard/<other>/) of a layer it may not use;
+#   - a layer, or a public header, includes another layer's private headers (src/<other>/,
+#     spelt "<other>/x.hpp"), or a public header includes private ones at all;
+#   - anything includes a path with "..", or the app, examples or benchmarks include private
+#     headers.
+# The build enforces the same (cmake/SwitchboardLayer.cmake; tests/layering.cmake proves it);
+# this check also names the offending line.
 set -euo pipefail
 root=${1:-.}
+layers=(net http ws sse poll engineio socketio adapter store client)
 # Allowed dependencies of each layer (besides itself).
 declare -A allowed=(
   [net]=""
@@ -16,20 +24,59 @@ declare -A allowed=(
   [store]=""
   [client]="net http ws engineio socketio"
 )
+layer_alt=$(IFS='|'; echo "${layers[*]}")
 status=0
-for layer in "${!allowed[@]}"; do
-  for dir in "$root/src/$layer" "$root/include/switchboard/$layer"; do
+report() {
+  echo "layering: $1"
+  status=1
+}
+
+# include lines of the files under a directory, as "file:line:text".
+includes() { grep -rnHE '^\s*#\s*include\s*[<"]' "$@" 2>/dev/null || true; }
+# The path an include line names, in $target (a bash match: no process per line).
+include_re='^[^#]*#[[:space:]]*include[[:space:]]*[<"]([^>"]+)[>"]'
+include_target() {
+  target=""
+  if [[ "$1" =~ $include_re ]]; then target=${BASH_REMATCH[1]}; fi
+}
+
+for layer in "${layers[@]}"; do
+  for kind in private public; do
+    if [[ $kind == private ]]; then dir=$root/src/$layer; else dir=$root/include/switchboard/$layer; fi
     [[ -d "$dir" ]] || continue
     while IFS= read -r line; do
-      file=${line%%:*}
-      dep=$(sed -E 's@.*#include [<"]switchboard/([a-z_]+)/.*@\1@' <<<"$line")
-      [[ "$dep" == "$layer" ]] && continue
-      if [[ " ${allowed[$layer]} " != *" $dep "* ]]; then
-        echo "layering: $file ($layer) includes switchboard/$dep/"
-        status=1
+      where=${line%%:*}
+      include_target "${line#*:*:}"
+      if [[ "$target" == *..* ]]; then
+        report "$where ($layer) includes $target (a relative path)"
+      elif [[ "$target" =~ ^switchboard/([a-z_]+)/ ]]; then
+        dep=${BASH_REMATCH[1]}
+        if [[ "$dep" != "$layer" && " ${allowed[$layer]} " != *" $dep "* ]]; then
+          report "$where ($layer) includes switchboard/$dep/, a layer it may not use"
+        fi
+      elif [[ "$target" =~ ^($layer_alt)/ ]]; then
+        dep=${BASH_REMATCH[1]}
+        if [[ $kind == public ]]; then
+          report "$where (public header of $layer) includes private $target"
+        elif [[ "$dep" != "$layer" ]]; then
+          report "$where ($layer) reaches into $dep's private headers: $target"
+        fi
       fi
-    done < <(grep -rHE '#include [<"]switchboard/[a-z_]+/' "$dir" || true)
+    done < <(includes "$dir")
   done
 done
-[[ $status -eq 0 ]] && echo "layering: every include points down"
+
+# Programs built on the library: public headers only.
+for dir in app examples bench; do
+  [[ -d "$root/$dir" ]] || continue
+  while IFS= read -r line; do
+    where=${line%%:*}
+    include_target "${line#*:*:}"
+    if [[ "$target" =~ ^($layer_alt)/ && ! -e "$(dirname "$where")/$target" ]]; then
+      report "$where ($dir) includes private $target"
+    fi
+  done < <(includes "$root/$dir")
+done
+
+[[ $status -eq 0 ]] && echo "layering: every include points down, and none reaches a private header"
 exit $status

@@ -5,7 +5,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "redis_connection.hpp"
+#include "adapter/redis_connection.hpp"
 #include "switchboard/adapter/error.hpp"
 
 namespace switchboard::adapter {

@@ -1,4 +1,4 @@
-#include "redis_connection.hpp"
+#include "adapter/redis_connection.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,7 @@
 #include "switchboard/client/client.hpp"
 
 #include "client/client_impl.hpp"
+#include "client/stream.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -177,7 +178,7 @@ std::optional<Transport> ClientImpl::transport() const {
 Client::Client(boost::asio::io_context& io, std::string_view url, ClientOptions options) {
   auto parsed = detail::parse_url(url);
   if (!parsed) throw std::invalid_argument("switchboard::client::Client: bad URL");
-  if (parsed->secure) throw std::invalid_argument("switchboard::client::Client: no TLS yet");
+  if (parsed->secure) parsed->tls = detail::make_tls_context(options.tls);
   impl_ = std::make_shared<detail::ClientImpl>(io.get_executor(), std::move(*parsed),
                                                std::move(options));
 }

@@ -3,8 +3,13 @@
 
 #include <boost/system/result.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace switchboard::client::detail {
 
@@ -14,6 +19,8 @@ struct Url {
   std::string host;
   std::string port;    ///< defaulted from the scheme (80 / 443)
   std::string target;  ///< path and query, at least "/"
+  /// The TLS context of a secure URL, set by the client that connects to it (null: plain TCP).
+  std::shared_ptr<boost::asio::ssl::context> tls;
   /// `host` or `host:port` when the port is not the scheme's default (the Host header).
   std::string host_header() const;
 };

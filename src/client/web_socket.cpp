@@ -1,5 +1,6 @@
 #include "switchboard/client/web_socket.hpp"
 
+#include "client/stream.hpp"
 #include "client/url.hpp"
 #include "client/ws_connection.hpp"
 
@@ -41,10 +42,18 @@ void WebSocket::on_close(std::function<void(error_code, ws::CloseCode)> handler)
 void WebSocket::connect(std::string_view text) {
   auto url = detail::parse_url(text);
   std::weak_ptr<Handlers> weak = handlers_;
-  if (!url || url->secure) {
+  error_code failed = url ? error_code() : make_error_code(Error::BadUrl);
+  if (url && url->secure) {
+    try {
+      url->tls = detail::make_tls_context(options_.tls);
+    } catch (const boost::system::system_error& e) {
+      failed = e.code();  // the CA file cannot be read
+    }
+  }
+  if (failed) {
     // Reported from the loop, as any other connect failure.
-    boost::asio::post(io_, [weak] {
-      if (auto h = weak.lock(); h && h->on_open) h->on_open(make_error_code(Error::BadUrl));
+    boost::asio::post(io_, [weak, failed] {
+      if (auto h = weak.lock(); h && h->on_open) h->on_open(failed);
     });
     return;
   }

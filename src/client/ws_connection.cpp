@@ -17,7 +17,6 @@ using boost::system::error_code;
 
 WsConnection::WsConnection(asio::any_io_executor executor, WsHandlers handlers, WsSettings settings)
     : resolver_(executor),
-      socket_(executor),
       timer_(executor),
       handlers_(std::move(handlers)),
       settings_(std::move(settings)),
@@ -25,6 +24,7 @@ WsConnection::WsConnection(asio::any_io_executor executor, WsHandlers handlers, 
       random_(std::random_device{}()) {}
 
 void WsConnection::connect(const Url& url) {
+  stream_.emplace(resolver_.get_executor(), url.tls);
   std::array<std::uint8_t, 16> nonce;
   for (auto& b : nonce) b = static_cast<std::uint8_t>(random_());
   key_ = make_key(nonce);
@@ -38,17 +38,18 @@ void WsConnection::connect(const Url& url) {
   });
   resolver_.async_resolve(
       url.host, url.port,
-      [self = shared_from_this(), request](error_code ec, asio::ip::tcp::resolver::results_type r) {
+      [self = shared_from_this(), request, host = url.host](
+          error_code ec, asio::ip::tcp::resolver::results_type r) {
         if (ec) return self->finish(ec, ws::CloseCode::Abnormal);
         if (self->state_ != State::Connecting) return;
-        asio::async_connect(self->socket_, r, [self, request](error_code ec, const auto&) {
+        self->stream_->async_connect(r, host, [self, request](error_code ec) {
           if (ec) return self->finish(ec, ws::CloseCode::Abnormal);
           if (self->state_ != State::Connecting) return;
           asio::async_write(
-              self->socket_, asio::buffer(*request), [self, request](error_code ec, std::size_t) {
+              *self->stream_, asio::buffer(*request), [self, request](error_code ec, std::size_t) {
                 if (ec) return self->finish(ec, ws::CloseCode::Abnormal);
                 asio::async_read_until(
-                    self->socket_, asio::dynamic_buffer(self->read_buffer_, 16384), "\r\n\r\n",
+                    *self->stream_, asio::dynamic_buffer(self->read_buffer_, 16384), "\r\n\r\n",
                     [self](error_code ec, std::size_t n) { self->on_handshake_read(ec, n); });
               });
         });
@@ -71,7 +72,7 @@ void WsConnection::on_handshake_read(error_code ec, std::size_t bytes) {
 
 void WsConnection::read_loop() {
   read_buffer_.resize(16384);
-  socket_.async_read_some(
+  stream_->async_read_some(
       asio::buffer(read_buffer_), [self = shared_from_this()](error_code ec, std::size_t n) {
         if (self->state_ == State::Closed) return;
         if (ec) return self->finish(ec, ws::CloseCode::Abnormal);
@@ -132,13 +133,13 @@ void WsConnection::queue_frame(ws::Opcode opcode, std::string_view payload) {
 }
 
 void WsConnection::write_next() {
-  if (writes_.empty() || !socket_.is_open()) {
+  if (writes_.empty() || !stream_ || !stream_->is_open()) {
     writing_ = false;
     if (state_ == State::Closed) close_socket();
     return;
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(writes_.front()),
+  asio::async_write(*stream_, asio::buffer(writes_.front()),
                     [self = shared_from_this()](error_code ec, std::size_t) {
                       if (!self->writes_.empty()) {
                         self->queued_bytes_ -= self->writes_.front().size();
@@ -156,9 +157,7 @@ void WsConnection::write_next() {
 }
 
 void WsConnection::close_socket() {
-  error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  if (stream_) stream_->close();
 }
 
 void WsConnection::close(ws::CloseCode code) {

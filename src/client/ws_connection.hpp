@@ -3,6 +3,7 @@
 // Used by client::WebSocket and by the Engine.IO websocket transport. Lives on one executor;
 // every member function must be called there, and every handler runs there.
 
+#include "client/stream.hpp"
 #include "client/url.hpp"
 
 #include <switchboard/net/send_result.hpp>
@@ -18,6 +19,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -48,7 +50,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
  public:
   WsConnection(boost::asio::any_io_executor executor, WsHandlers handlers, WsSettings settings);
 
-  /// Resolves, connects and performs the opening handshake for `url` (ws:// only).
+  /// Resolves, connects (with TLS when `url.tls` is set) and performs the opening handshake.
   void connect(const Url& url);
 
   /// Queues a text or binary message: `Sent`, `Buffered` over the soft queue limit, or
@@ -79,7 +81,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void finish(boost::system::error_code ec, ws::CloseCode code);
 
   boost::asio::ip::tcp::resolver resolver_;
-  boost::asio::ip::tcp::socket socket_;
+  std::optional<ClientStream> stream_;  ///< from connect()
   boost::asio::steady_timer timer_;
   WsHandlers handlers_;
   WsSettings settings_;

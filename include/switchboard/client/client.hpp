@@ -30,9 +30,10 @@ namespace switchboard::client {
 /// A connection to one Socket.IO server.
 class Client {
  public:
-  /// A client of the server at `url` (`http://host:port`; ws:// is accepted too). Connects
-  /// when a socket does. Throws std::invalid_argument for a malformed URL (a caller bug) and
-  /// for https:// (no TLS yet).
+  /// A client of the server at `url` (`http://host:port`, or `https://` for TLS; ws:// and
+  /// wss:// are accepted too). Connects when a socket does. Throws std::invalid_argument for a
+  /// malformed URL (a caller bug), boost::system::system_error when `options.tls.ca_file`
+  /// cannot be read. Over TLS the server's certificate is verified (ClientOptions::tls).
   Client(boost::asio::io_context& io, std::string_view url, ClientOptions options = {});
   /// Closes the connection (as `close`) without running any handler: the sockets' handlers
   /// and pending ack callbacks are dropped (a pending `std::future` gets broken_promise).

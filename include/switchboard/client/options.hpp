@@ -2,7 +2,7 @@
 
 // Options of the Socket.IO client: plain structs with the JS client's defaults.
 //
-//   client::Client io(context, "http://127.0.0.1:3000",
+//   client::Client io(context, "https://chat.example:3000",
 //                     {.transports = {client::Transport::WebSocket}, .reconnection = false});
 
 #include <boost/json/object.hpp>
@@ -18,6 +18,15 @@ namespace switchboard::client {
 
 /// An Engine.IO transport.
 enum class Transport { Polling, WebSocket };
+
+/// TLS for https:// and wss:// URLs.
+struct TlsOptions {
+  /// Verify the server's certificate chain and that it names the URL's host. On by default;
+  /// turning it off accepts any server (tests only).
+  bool verify_peer = true;
+  /// PEM file of the trusted certificate authorities; empty: the system's default store.
+  std::string ca_file;
+};
 
 /// How a `Client` connects and reconnects.
 struct ClientOptions {
@@ -43,6 +52,8 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{20'000};
   /// The largest WebSocket message or polling response accepted, in bytes.
   std::size_t max_message_size = 16 * 1024 * 1024;
+  /// For https:// and wss:// URLs.
+  TlsOptions tls;
 };
 
 /// How one namespace's `Socket` connects.

@@ -12,6 +12,7 @@
 //
 // Threads: lives on one io_context run by one thread; call it there. Handlers run there.
 
+#include <switchboard/client/options.hpp>
 #include <switchboard/net/send_result.hpp>
 #include <switchboard/ws/error.hpp>
 
@@ -46,6 +47,8 @@ struct WebSocketOptions {
   /// Bytes waiting past which a send drops the connection (a slow consumer) and reports
   /// `Dropped`.
   std::size_t hard_queue_limit = 16 * 1024 * 1024;
+  /// For wss:// URLs.
+  TlsOptions tls;
 };
 
 /// One WebSocket client connection. Not reusable: connect once.
@@ -68,7 +71,9 @@ class WebSocket {
   /// closing handshake, or the network / protocol error with CloseCode::Abnormal.
   void on_close(std::function<void(boost::system::error_code, ws::CloseCode)> handler);
 
-  /// Connects to `url` (`ws://host[:port]/path`); the result arrives in `on_open`.
+  /// Connects to `url` (`ws://host[:port]/path`, or `wss://` for TLS, the server's certificate
+  /// verified as WebSocketOptions::tls says); the result arrives in `on_open` (an unreadable
+  /// CA file or a failed verification too).
   void connect(std::string_view url);
 
   /// Sends a text message (`payload` must be UTF-8): `Sent`, `Buffered` when more than the

@@ -34,10 +34,11 @@ ServerProcess::ServerProcess(std::vector<std::string> argv, int port) {
   // "listening on http://HOST:PORT" (no std::regex: GCC 12 warns inside it at -O1).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   auto port_in = [&output]() -> std::optional<int> {
-    constexpr std::string_view kPrefix = "listening on http://";
-    auto at = output.find(kPrefix);
+    auto at = output.find("listening on http");  // http:// or https://
     if (at == std::string::npos) return std::nullopt;
-    auto colon = output.find(':', at + kPrefix.size());
+    at = output.find("://", at);
+    if (at == std::string::npos) return std::nullopt;
+    auto colon = output.find(':', at + 3);
     auto end = output.find_first_not_of("0123456789", colon + 1);
     if (colon == std::string::npos || end == std::string::npos || end == colon + 1) {
       return std::nullopt;

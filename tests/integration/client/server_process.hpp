@@ -1,6 +1,6 @@
 #pragma once
 // Starts a server as a child process with `--port P` and waits for its
-// "listening on http://127.0.0.1:PORT" line; stops it (SIGTERM, by pid) on destruction.
+// "listening on http(s)://127.0.0.1:PORT" line; stops it (SIGTERM, by pid) on destruction.
 
 #include <string>
 #include <vector>

@@ -1,0 +1,77 @@
+// integration.package, the adapter: two cluster_server processes (tests/package/cluster_server.cpp,
+// built against the installed switchboard through the CMake package and through pkg-config,
+// paths in argv[2] and argv[3]) on one redis-server; a "chat" sent to one reaches a client of
+// the other (official socket.io-client).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import net from "node:net";
+import { after, before, test } from "node:test";
+import { io } from "socket.io-client";
+import { startServer } from "./lib/server.mjs";
+
+async function freePort() {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+async function startRedis(port) {
+  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",
+    "--appendonly", "no"], { stdio: "ignore" });
+  for (let i = 0; i < 500; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => { s.destroy(); resolve(true); });
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return { async stop() { const e = once(proc, "exit"); proc.kill("SIGKILL"); await e; } };
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("redis-server did not start");
+}
+
+let redis;
+const servers = [];
+const sockets = [];
+before(async () => {
+  const port = await freePort();
+  redis = await startRedis(port);
+  for (const binary of process.argv.slice(2, 4)) {
+    servers.push(await startServer(binary, ["--redis", `redis://127.0.0.1:${port}`]));
+  }
+});
+after(async () => {
+  sockets.forEach((s) => s.disconnect());
+  for (const s of servers) assert.equal((await s.stop()).code, 0);
+  await redis?.stop();
+});
+
+async function connect(url) {
+  const socket = io(url, { reconnection: false, forceNew: true, transports: ["websocket"] });
+  sockets.push(socket);
+  await new Promise((resolve, reject) => {
+    socket.once("welcome", resolve);
+    socket.once("connect_error", reject);
+  });
+  return socket;
+}
+
+test("chat sent to one node reaches a client of the other, through Redis", { timeout: 20000 }, async () => {
+  const a = await connect(servers[0].url);
+  const b = await connect(servers[1].url);
+  const got = new Promise((resolve) => b.once("chat", (...args) => resolve(args)));
+  // The nodes subscribe to Redis as they start; a broadcast sent before then reaches no one,
+  // so the sender repeats until b has one (bounded by the test's timeout).
+  let n = 0;
+  const timer = setInterval(() => a.emit("chat", "hello", { n: n++ }), 100);
+  try {
+    const [text, body] = await got;
+    assert.equal(text, "hello");
+    assert.equal(typeof body.n, "number");
+  } finally {
+    clearInterval(timer);
+  }
+});

@@ -1,0 +1,2 @@
+// Must not compile: http including the public headers of a layer above it (tests/layering.cmake).
+#include "switchboard/socketio/server.hpp"
