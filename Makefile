@@ -23,13 +23,13 @@ web:
 web/dist/index.html: $(shell find web/src web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 	cd web && npm run build
 
-build/build.ninja:
+build/build.ninja: CMakePresets.json
 	cmake --preset release >/dev/null
 
 build: build/build.ninja
 	cmake --build --preset release -j $(JOBS)
 
-build/asan/build.ninja:
+build/asan/build.ninja: CMakePresets.json
 	cmake --preset asan >/dev/null
 
 build-asan: build/asan/build.ninja
@@ -38,13 +38,13 @@ build-asan: build/asan/build.ninja
 # ThreadSanitizer: only what the suites labelled `tsan` start (the ones that cross shards).
 TSAN_TARGETS := unit_net protocol_testee engineio_testee switchboard client_integration
 
-build/tsan/build.ninja:
+build/tsan/build.ninja: CMakePresets.json
 	cmake --preset tsan >/dev/null
 
 build-tsan: build/tsan/build.ninja
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TARGETS)
 
-build/fuzz/build.ninja:
+build/fuzz/build.ninja: CMakePresets.json
 	cmake --preset fuzz >/dev/null
 
 build-fuzz: build/fuzz/build.ninja
@@ -59,10 +59,12 @@ test-asan: build-asan
 test-tsan: build-tsan
 	ctest --preset tsan -j $(JOBS)
 
-# Every fuzzer briefly (CI); `make fuzz` runs each for FUZZ_RUNS executions (10 million by
-# default) and merges what adds coverage into fuzz/corpus/ (docs/fuzzing.md).
-fuzz-smoke: build-fuzz
-	@scripts/fuzz 5
+# Every fuzzer briefly (CI): the ones the asan build links, replaying the corpus under ASan +
+# UBSan. `make fuzz` builds the coverage-instrumented fuzz preset and runs each for FUZZ_RUNS
+# executions (10 million by default), merging what adds coverage into fuzz/corpus/
+# (docs/fuzzing.md).
+fuzz-smoke: build-asan
+	@scripts/fuzz --build build/asan 5
 
 FUZZ_RUNS ?= 10000000
 fuzz: bootstrap build-fuzz

@@ -3,8 +3,9 @@
 # may (allowed.cpp), and fail to compile on a reach into another layer's private headers
 # (private_reach.cpp) or an include of a layer above (upward_include.cpp). Each probe is a
 # target outside `all`, built by its test.
-set(SB_LAYERING_PROBES allowed "" private_reach "socketio/core.hpp: No such file"
-                       upward_include "switchboard/socketio/server.hpp: No such file")
+# The expected errors match GCC ("x.hpp: No such file") and clang ("'x.hpp' file not found").
+set(SB_LAYERING_PROBES allowed "" private_reach "socketio/core\\.hpp'?(: No such| file not)"
+                       upward_include "switchboard/socketio/server\\.hpp'?(: No such| file not)")
 sb_layer_private_include_dir(http http_private)
 while(SB_LAYERING_PROBES)
   list(POP_FRONT SB_LAYERING_PROBES probe expected)

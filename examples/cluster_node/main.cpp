@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
         json::array list;
         for (const auto& f : found)
           list.push_back(json::object{{"id", f.id}, {"rooms", rooms_without(f.rooms, f.id)}});
-        ack_.send(socketio::Args{json::array{std::move(list)}});
+        ack_.send(socketio::Args::of(std::move(list)));
       });
     });
     socket->on("remote-join", [&io](socketio::Event& e) {
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
           [ack_ = e.ack](std::optional<std::string>, std::vector<socketio::Args> answers) mutable {
             std::vector<json::value> values;
             for (auto& a : answers) values.push_back(a.size() > 0 ? a[0] : json::value());
-            ack_.send(socketio::Args{json::array{sorted(std::move(values))}});
+            ack_.send(socketio::Args::of(sorted(std::move(values))));
           });
     });
     socket->on("ask-clients", [&io](socketio::Event& e) {
@@ -242,7 +242,7 @@ int main(int argc, char** argv) {
                                                {"error", *error}, {"answers", std::move(list)}}}});
                                            return;
                                          }
-                                         ack_.send(socketio::Args{json::array{std::move(list)}});
+                                         ack_.send(socketio::Args::of(std::move(list)));
                                        });
     });
   });

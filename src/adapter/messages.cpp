@@ -50,9 +50,13 @@ std::optional<std::int64_t> int_field(const json::object& o, std::string_view ke
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64() && v->get_uint64() <= INT64_MAX)
     return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double() &&
-      v->get_double() == static_cast<double>(static_cast<std::int64_t>(v->get_double())))
-    return static_cast<std::int64_t>(v->get_double());
+  if (v->is_double()) {
+    // Whole numbers within int64 only: casting a double outside that range (or NaN) is
+    // undefined behaviour.
+    const double d = v->get_double();
+    if (d >= -0x1p63 && d < 0x1p63 && d == static_cast<double>(static_cast<std::int64_t>(d)))
+      return static_cast<std::int64_t>(d);
+  }
   return std::nullopt;
 }
 

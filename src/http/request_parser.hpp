@@ -53,6 +53,9 @@ class RequestParser {
   boost::beast::http::request_parser<boost::beast::http::string_body> parser_;
   std::string path_;
   int error_status_ = 0;
+  // Beast asks, after need_more, for the bytes it left plus more: fed the same bytes again it
+  // breaks its own invariants (an assertion in debug builds). This is how many it was left.
+  std::size_t starved_at_ = 0;
   std::string_view error_message_;
 };
 

@@ -74,6 +74,19 @@ TEST(Messages, ClassicRequestsAreJsonButBroadcastsWithAckAreMsgpack) {
   EXPECT_FALSE(sa::decode_classic("[]"));
 }
 
+TEST(Messages, ATypeIsAWholeNumberWithinRangeOrNone) {
+  // A double beyond int64 (found by the fuzzer under clang's UBSan) is no type, not a cast.
+  for (const char* text : {R"({"type":31982693364004403658})", R"({"type":-1e300})",
+                           R"({"type":2.5})", R"({"type":"2"})"}) {
+    auto m = sa::decode_classic(text);
+    ASSERT_TRUE(m) << text;
+    EXPECT_FALSE(m->type()) << text;
+  }
+  auto whole = sa::decode_classic(R"({"type":2.0})");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->type(), sa::RequestType::RemoteJoin);
+}
+
 TEST(Messages, ClusterMessagesAreJsonUnlessTheyCarryBinary) {
   sa::ClusterMessage plain{.uid = "u",
                            .type = sa::MessageType::FetchSockets,
