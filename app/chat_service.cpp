@@ -5,6 +5,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "message_order.hpp"
 #include "switchboard/adapter/node_directory.hpp"
 #include "switchboard/adapter/redis_adapter.hpp"
 #include "switchboard/store/validation.hpp"
@@ -32,7 +33,7 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages) {
 }
 
 socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Server& http,
-                                                 const Config& config) {
+                                                 History& history, const Config& config) {
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/",
                  .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
@@ -41,7 +42,11 @@ socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Se
     if (!redis) throw std::runtime_error("bad --redis URL " + config.redis_url);
     // The key of @socket.io/redis-adapter's default: Node nodes with the default options
     // join the same cluster.
-    options.adapter = adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}});
+    // /chat's messages are delivered in id order per room, a hole read from the history
+    // (message_order.hpp).
+    options.adapter =
+        ordered_messages(adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}}),
+                         "/chat", history);
     // Engine.IO requests for another node's session are relayed to it (no sticky sessions;
     // docs/decisions/013-no-sticky-sessions.md). Over HTTPS the relay (plain HTTP) has no way
     // in: TLS is then terminated in front, or the balancer is sticky.
@@ -61,7 +66,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       http_(http),
       history_(history),
       config_(config),
-      io_(runtime, sio_options(runtime, http, config)),
+      io_(runtime, sio_options(runtime, http, history, config)),
       chat_(io_.of("/chat")),
       ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),
       sse_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Sse)),

@@ -92,7 +92,7 @@ class ChatService {
   void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
   /// The namespace's options: with --redis, its cluster adapter.
   static socketio::ServerOptions sio_options(net::Runtime& runtime, http::Server& http,
-                                             const Config& config);
+                                             History& history, const Config& config);
 
   net::Runtime& runtime_;
   http::Server& http_;
