@@ -77,6 +77,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       limits_(config.limits),
       deliver_own_appends_(!(history.publishes_appends() && kFanOutDeliversHistoryPublishes)) {
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
+  if (!config_.redis_url.empty()) setup_cluster_presence();
   setup_socketio();
   setup_websocket();
   setup_http();
@@ -218,8 +219,21 @@ void ChatService::sweep_idle_rooms() {
   sweep_timer_->arm(every, [this] { sweep_idle_rooms(); });
 }
 
+void ChatService::setup_cluster_presence() {
+  // Each node's lists in Redis with a time to live; a change here makes the other nodes read
+  // the room again (a server-side event through the "/" namespace's adapter).
+  presence_.cluster({.redis = *adapter::parse_redis_url(config_.redis_url),
+                     .ttl = std::chrono::milliseconds(config_.presence_ttl_ms)},
+                    [this](const std::string& room) { io_.server_side_emit("presence", room); });
+  io_.on_server_side("presence", [this](socketio::Event& e) {
+    if (e.args.values.size() == 1 && e.args.values[0].is_string()) {
+      presence_.refresh(std::string(e.args.values[0].get_string()));
+    }
+  });
+}
+
 void ChatService::on_presence(const std::string& room, Presence::Online online) {
-  // Each node knows only its own clients (docs/cluster.md): the list stays on this node.
+  // Every node tells its own clients (with --redis, the list is the cluster's union).
   chat_.to(room).local().emit("presence",
                               boost::json::object{{"room", room}, {"online", to_json(online)}});
 }

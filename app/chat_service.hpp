@@ -64,6 +64,8 @@ class ChatService {
   /// Socket.IO sockets, plain WebSockets, SSE streams and held polls of the room.
   void publish(const ChatMessage& message);
   void on_presence(const std::string& room, Presence::Online online);
+  /// With --redis: presence lists in Redis, kept alive by heartbeats (cluster_presence.hpp).
+  void setup_cluster_presence();
   /// Removes the rooms without messages that nobody used for `room_idle_seconds`, then
   /// arms itself again (shard 0).
   void sweep_idle_rooms();

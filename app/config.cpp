@@ -39,7 +39,10 @@ void usage(std::FILE* out) {
                "  --history-max-per-room N  with --redis, messages each room keeps at least\n"
                "                      (100000)\n"
                "  --advertise H:P     with --redis: where the other nodes reach this one over\n"
-               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n");
+               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n"
+               "  --presence-ttl-ms N with --redis: a node's presence lists outlive its last\n"
+               "                      heartbeat by N ms (10000; people of a dead node are gone\n"
+               "                      within 4N/3)\n");
 }
 
 template <class T>
@@ -72,6 +75,9 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);
   if (name == "poll-timeout-ms") return number(value, c.poll_timeout_ms);
+  if (name == "presence-ttl-ms")
+    return number(value, c.presence_ttl_ms) && c.presence_ttl_ms >= 300 &&
+           c.presence_ttl_ms <= 3'600'000;
   if (name == "room-idle-seconds") return number(value, c.room_idle_seconds);
   if (name == "max-db-bytes") return number(value, c.max_db_bytes);
   if (name == "name-burst") return rate(value, c.limits.per_name.burst, 1);

@@ -47,6 +47,10 @@ struct Config {
   /// for its Engine.IO sessions (no sticky sessions); empty: 127.0.0.1:PORT, or ADDRESS:PORT
   /// when listening on one address.
   std::string advertise;
+  /// With redis_url: each node's presence lists live this long in Redis after its last
+  /// heartbeat (heartbeats every third of it), so a dead node's people are gone from every
+  /// node within ttl + ttl / 3. Advanced (tests shorten it).
+  std::uint32_t presence_ttl_ms = 10000;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

@@ -46,13 +46,17 @@ async function startRedis(port, dir) {
   throw new Error('redis-server did not start');
 }
 
-let dir, redisPort, redis, nodeA, nodeB, A, B;
+// Presence lists outlive a node's last heartbeat by this (default 10 s; short for the test).
+const PRESENCE_TTL_MS = 1200;
+
+let dir, redisPort, redis, nodeA, nodeB, A, B, args;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sb-chat-redis-'));
   redisPort = await freePort();
   redis = await startRedis(redisPort, dir);
-  const args = ['serve', '--shards', '2', '--redis', `redis://127.0.0.1:${redisPort}`, ...UNLIMITED];
+  args = ['serve', '--shards', '2', '--redis', `redis://127.0.0.1:${redisPort}`,
+    '--presence-ttl-ms', String(PRESENCE_TTL_MS), ...UNLIMITED];
   nodeA = await startServer(binary, args, { argsFirst: true });
   nodeB = await startServer(binary, args, { argsFirst: true });
   A = `http://127.0.0.1:${nodeA.port}`;
@@ -176,6 +180,56 @@ test('each append publishes the classic adapter broadcast to the room, exactly a
     // The fields in the order every transport shows them.
     assert.deepEqual(Object.keys(decoded[1].data[1]), ['id', 'room', 'user', 'user_id', 'text', 'ts']);
   }
+});
+
+/** The names in a presence list. */
+const names = (online) => online.map((p) => p.name).sort();
+
+/** Resolves with the first "presence" list of `room` on `socket` that `check` accepts. */
+function presenceWhere(socket, room, check) {
+  return new Promise((resolve) => {
+    const on = (p) => {
+      if (p.room === room && check(names(p.online))) {
+        socket.off('presence', on);
+        resolve(names(p.online));
+      }
+    };
+    socket.on('presence', on);
+  });
+}
+
+test('presence is the union over the nodes, and a killed node\'s people are gone everywhere', async () => {
+  const room = 'here';
+  const nodeC = await startServer(binary, args, { argsFirst: true });
+  const C = `http://127.0.0.1:${nodeC.port}`;
+  const ann = await sioConnect(A, 'ann');
+  const bea = await sioConnect(B, 'bea');
+  const cid = await sioConnect(C, 'cid');
+  assert.deepEqual(names((await ann.emitWithAck('join', { room })).online), ['ann']);
+  const beaSeesAll = presenceWhere(bea, room, (n) => n.length === 3);
+  const annSeesBea = presenceWhere(ann, room, (n) => n.includes('bea'));
+  assert.deepEqual(names((await bea.emitWithAck('join', { room })).online), ['ann', 'bea']);
+  await annSeesBea;
+  const annSeesAll = presenceWhere(ann, room, (n) => n.length === 3);
+  assert.deepEqual(names((await cid.emitWithAck('join', { room })).online), ['ann', 'bea', 'cid']);
+  assert.deepEqual(await annSeesAll, ['ann', 'bea', 'cid']);
+  assert.deepEqual(await beaSeesAll, ['ann', 'bea', 'cid']);
+
+  // kill -9: no goodbye from C; its heartbeats stop and its list expires.
+  const annLoses = presenceWhere(ann, room, (n) => !n.includes('cid'));
+  const beaLoses = presenceWhere(bea, room, (n) => !n.includes('cid'));
+  const killedAt = Date.now();
+  nodeC.proc.kill('SIGKILL');
+  assert.deepEqual(await annLoses, ['ann', 'bea']);
+  assert.deepEqual(await beaLoses, ['ann', 'bea']);
+  const gone = Date.now() - killedAt;
+  assert.ok(gone <= PRESENCE_TTL_MS * 4 / 3 + 1000, `gone after ${gone} ms`);
+  cid.close();
+  // A client leaving on one node disappears from the other's list at once.
+  const annSeesBeaLeave = presenceWhere(ann, room, (n) => !n.includes('bea'));
+  bea.close();
+  assert.deepEqual(await annSeesBeaLeave, ['ann']);
+  ann.close();
 });
 
 /** Stores a message the way the append script does, without publishing it: what a publish
