@@ -1,8 +1,10 @@
 #include "chat_service.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "message_order.hpp"
@@ -33,7 +35,8 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages) {
 }
 
 socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Server& http,
-                                                 History& history, const Config& config) {
+                                                 History& history, const Config& config,
+                                                 std::vector<adapter::RedisAdapter*>& made) {
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/",
                  .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
@@ -44,9 +47,10 @@ socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Se
     // join the same cluster.
     // /chat's messages are delivered in id order per room, a hole read from the history
     // (message_order.hpp).
-    options.adapter =
-        ordered_messages(adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}}),
-                         "/chat", history);
+    options.adapter = ordered_messages(
+        adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}},
+                               [&made](adapter::RedisAdapter& a) { made.push_back(&a); }),
+        "/chat", history);
     // Engine.IO requests for another node's session are relayed to it (no sticky sessions;
     // docs/decisions/013-no-sticky-sessions.md). Over HTTPS the relay (plain HTTP) has no way
     // in: TLS is then terminated in front, or the balancer is sticky.
@@ -66,7 +70,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       http_(http),
       history_(history),
       config_(config),
-      io_(runtime, sio_options(runtime, http, history, config)),
+      io_(runtime, sio_options(runtime, http, history, config, adapters_)),
       chat_(io_.of("/chat")),
       ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),
       sse_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Sse)),
@@ -91,6 +95,27 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       if (sweep_timer_) sweep_timer_->cancel();
     });
   }
+}
+
+void ChatService::when_ready(std::function<void()> fn) {
+  if (adapters_.empty()) return fn();
+  auto& first = runtime_.shard(0);
+  auto left = std::make_shared<std::size_t>(adapters_.size());
+  auto done = std::make_shared<bool>(false);
+  for (auto* a : adapters_) {
+    a->on_ready([left, done, fn] {
+      if (--*left == 0 && !std::exchange(*done, true)) fn();
+    });
+  }
+  // Redis not there: say so (the node serves; posting answers 503 until Redis answers).
+  first.post([&first, done, url = config_.redis_url] {
+    auto timer =
+        std::make_shared<boost::asio::steady_timer>(first.context(), std::chrono::seconds(2));
+    timer->async_wait([timer, done, url](boost::system::error_code ec) {
+      if (ec || *done) return;
+      std::fprintf(stderr, "switchboard: waiting for Redis at %s to subscribe\n", url.c_str());
+    });
+  });
 }
 
 ChatService::Local& ChatService::local() {

@@ -22,6 +22,10 @@
 #include "switchboard/ws/endpoint.hpp"
 #include "users.hpp"
 
+namespace switchboard::adapter {
+class RedisAdapter;
+}
+
 namespace switchboard::app {
 
 class ChatService {
@@ -29,6 +33,9 @@ class ChatService {
   ChatService(net::Runtime& runtime, http::Server& http, History& history, const Config& config);
   ChatService(const ChatService&) = delete;
   ChatService& operator=(const ChatService&) = delete;
+  /// Runs `fn` once the service takes part in its cluster (with --redis, on shard 0 once every
+  /// namespace's adapter has subscribed; at once without). Call before the runtime runs.
+  void when_ready(std::function<void()> fn);
 
  private:
   /// What one shard keeps; touched only on that shard.
@@ -94,12 +101,15 @@ class ChatService {
   void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
   /// The namespace's options: with --redis, its cluster adapter.
   static socketio::ServerOptions sio_options(net::Runtime& runtime, http::Server& http,
-                                             History& history, const Config& config);
+                                             History& history, const Config& config,
+                                             std::vector<adapter::RedisAdapter*>& made);
 
   net::Runtime& runtime_;
   http::Server& http_;
   History& history_;
   Config config_;
+  /// With --redis, each namespace's adapter as it is made (before io_: it fills this).
+  std::vector<adapter::RedisAdapter*> adapters_;
   socketio::Server io_;
   /// /chat: its rooms, named after the chat's rooms, are every transport's fan-out.
   socketio::Namespace chat_;

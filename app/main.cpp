@@ -123,10 +123,14 @@ int main(int argc, char** argv) {
                   .cors = {.allowed_origins = config->allowed_origins, .allow_credentials = true}});
     app::ChatService chat(runtime, server, *history, *config);
     server.listen(listen);
-    std::printf("listening on %s://%s:%u\n", listen.tls ? "https" : "http",
-                config->address == "0.0.0.0" ? "127.0.0.1" : config->address.c_str(),
-                static_cast<unsigned>(server.port()));
-    std::fflush(stdout);
+    // With --redis, only once the node is subscribed: a client told "listening" gets every
+    // message posted from then on, whichever node takes it.
+    chat.when_ready([&listen, &config, &server] {
+      std::printf("listening on %s://%s:%u\n", listen.tls ? "https" : "http",
+                  config->address == "0.0.0.0" ? "127.0.0.1" : config->address.c_str(),
+                  static_cast<unsigned>(server.port()));
+      std::fflush(stdout);
+    });
     return runtime.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "switchboard: %s\n", e.what());

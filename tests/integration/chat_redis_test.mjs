@@ -182,6 +182,33 @@ test('each append publishes the classic adapter broadcast to the room, exactly a
   }
 });
 
+test('a node says "listening" only once subscribed to Redis', async () => {
+  const port = await freePort();
+  const redisDir = mkdtempSync(join(tmpdir(), 'sb-chat-redis-late-'));
+  const proc = spawn(binary, ['serve', '--port', '0', '--redis', `redis://127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (c) => { out += c; });
+  const waiting = new Promise((resolve) => proc.stderr.on('data', (c) => {
+    err += c;
+    if (/waiting for Redis/.test(err)) resolve();
+  }));
+  await waiting;
+  assert.doesNotMatch(out, /listening/, 'not before Redis is there');
+  const late = await startRedis(port, redisDir);
+  for (let i = 0; i < 1000 && !/listening on/.test(out); i++) await new Promise((r) => setTimeout(r, 10));
+  const m = out.match(/listening on http:\/\/[^\s:]+:(\d+)/);
+  assert.ok(m, `listening once Redis is up: ${out}`);
+  const message = await postOk(`http://127.0.0.1:${m[1]}`, 'late', 'hello');
+  assert.equal(message.id, 1);
+  const exited = once(proc, 'exit');
+  proc.kill('SIGTERM');
+  await exited;
+  await late.kill();
+  rmSync(redisDir, { recursive: true, force: true });
+});
+
 /** The names in a presence list. */
 const names = (online) => online.map((p) => p.name).sort();
 
