@@ -70,6 +70,11 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       http_(http),
       history_(history),
       config_(config),
+      proxies_([&config] {
+        std::vector<Cidr> networks;
+        for (const auto& text : config.trusted_proxies) networks.push_back(*Cidr::parse(text));
+        return networks;
+      }()),
       io_(runtime, sio_options(runtime, http, history, config, adapters_)),
       chat_(io_.of("/chat")),
       ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),

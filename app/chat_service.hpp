@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "chat_members.hpp"
+#include "client_address.hpp"
 #include "config.hpp"
 #include "history.hpp"
 #include "presence.hpp"
@@ -108,6 +109,8 @@ class ChatService {
   http::Server& http_;
   History& history_;
   Config config_;
+  /// Whose X-Forwarded-For names the client (--trusted-proxy).
+  TrustedProxies proxies_;
   /// With --redis, each namespace's adapter as it is made (before io_: it fills this).
   std::vector<adapter::RedisAdapter*> adapters_;
   socketio::Server io_;

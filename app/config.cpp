@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "client_address.hpp"
 #include "switchboard/adapter/redis_client.hpp"
 
 namespace switchboard::app {
@@ -40,6 +41,8 @@ void usage(std::FILE* out) {
                "                      (100000)\n"
                "  --advertise H:P     with --redis: where the other nodes reach this one over\n"
                "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n"
+               "  --trusted-proxy CIDR  the client address of a request from this proxy is\n"
+               "                      its X-Forwarded-For (repeatable; none by default)\n"
                "  --presence-ttl-ms N with --redis: a node's presence lists outlive its last\n"
                "                      heartbeat by N ms (10000; people of a dead node are gone\n"
                "                      within 4N/3)\n");
@@ -71,6 +74,8 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
     return number(value, c.history_max_per_room) && c.history_max_per_room > 0;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
   if (name == "advertise") return c.advertise = value, !value.empty();
+  if (name == "trusted-proxy")
+    return c.trusted_proxies.emplace_back(value), Cidr::parse(value).has_value();
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);

@@ -51,6 +51,9 @@ struct Config {
   /// heartbeat (heartbeats every third of it), so a dead node's people are gone from every
   /// node within ttl + ttl / 3. Advanced (tests shorten it).
   std::uint32_t presence_ttl_ms = 10000;
+  /// Proxies (CIDR) whose X-Forwarded-For names the client (rate limits, quotas); from
+  /// any other peer the field is ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

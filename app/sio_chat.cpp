@@ -60,7 +60,8 @@ void ChatService::setup_socketio() {
   chat.on_connection([this](const socketio::SocketPtr& socket) {
     Author author{socket->data.at("id").to_number<std::uint64_t>(),
                   std::string(socket->data.at("name").as_string())};
-    auto member = std::make_shared<SioMember>(SioMember{author, socket->handshake().address(), {}});
+    auto member = std::make_shared<SioMember>(
+        SioMember{author, proxies_.client_of(*socket->handshake().request), {}});
     std::weak_ptr<socketio::Socket> weak = socket;
 
     socket->on("join", [this, weak, member](socketio::Event& e) {

@@ -209,6 +209,27 @@ test('a node says "listening" only once subscribed to Redis', async () => {
   rmSync(redisDir, { recursive: true, force: true });
 });
 
+test('X-Forwarded-For names the client only when the peer is a --trusted-proxy', async () => {
+  const quota = ['serve', '--redis', `redis://127.0.0.1:${redisPort}`, '--room-create-burst', '1',
+    '--room-create-per-minute', '1'];
+  const trusting = await startServer(binary, [...quota, '--trusted-proxy', '127.0.0.1/32'], { argsFirst: true });
+  const other = await startServer(binary, [...quota, '--trusted-proxy', '10.9.9.0/24'], { argsFirst: true });
+  const create = (port, room, forwarded) => fetch(`http://127.0.0.1:${port}/api/rooms/${room}/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': forwarded },
+    body: JSON.stringify({ user: 'maker', text: 'hi' }),
+  }).then((r) => r.status);
+  // From a trusted proxy: each forwarded client has its own room-creation quota.
+  assert.equal(await create(trusting.port, 'xff-a1', '203.0.113.1'), 201);
+  assert.equal(await create(trusting.port, 'xff-a2', '203.0.113.1'), 429);
+  assert.equal(await create(trusting.port, 'xff-a3', '10.9.9.7, 203.0.113.2'), 201);
+  // From anyone else the field is ignored: every request is the peer's (127.0.0.1).
+  assert.equal(await create(other.port, 'xff-b1', '203.0.113.3'), 201);
+  assert.equal(await create(other.port, 'xff-b2', '203.0.113.4'), 429);
+  assert.equal(await trusting.stop(), 0);
+  assert.equal(await other.stop(), 0);
+});
+
 /** The names in a presence list. */
 const names = (online) => online.map((p) => p.name).sort();
 
