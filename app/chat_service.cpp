@@ -39,7 +39,13 @@ socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Se
                                                  std::vector<adapter::RedisAdapter*>& made) {
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/",
-                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
+                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}},
+      // A client that drops comes back with its id, rooms and what it missed (with --redis
+      // on any node, kept in Redis by the adapter: decision 014; the history's messages are
+      // recoverable packets there, RedisHistoryOptions::recovery_max_packets).
+      .connection_state_recovery = socketio::ConnectionStateRecovery{
+          .max_disconnection_duration = std::chrono::seconds(config.recovery_seconds),
+          .max_packets = config.recovery_max_packets}};
   if (!config.redis_url.empty()) {
     auto redis = adapter::parse_redis_url(config.redis_url);
     if (!redis) throw std::runtime_error("bad --redis URL " + config.redis_url);

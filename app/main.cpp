@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
           ? app::History::open(config->data, config->max_rooms, config->max_db_bytes, error)
           : app::History::open_redis({.url = config->redis_url,
                                       .max_rooms = config->max_rooms,
-                                      .max_messages_per_room = config->history_max_per_room},
+                                      .max_messages_per_room = config->history_max_per_room,
+                                      .recovery_max_packets = config->recovery_max_packets},
                                      error);
   if (!history) {
     std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n",

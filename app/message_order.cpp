@@ -106,6 +106,8 @@ struct MessageOrder::State : std::enable_shared_from_this<State> {
   struct Held {
     socketio::Target target;
     socketio::Args args;
+    /// A recoverable packet's offset (a message read from the history has none).
+    std::optional<std::string> offset;
   };
   struct Room {
     /// The last id delivered here (0: none seen yet).
@@ -129,17 +131,18 @@ struct MessageOrder::State : std::enable_shared_from_this<State> {
 
   void deliver(Room& r, std::uint64_t id, Held held) {
     r.last = id;
+    if (held.offset) {
+      return host.local_broadcast_logged(held.target, "message", std::move(held.args),
+                                         std::move(*held.offset));
+    }
     host.local_broadcast(held.target, "message", std::move(held.args));
   }
 
-  void on_message(const std::string& room, std::uint64_t id, const socketio::Target& target,
-                  socketio::Args args) {
+  void on_message(const std::string& room, std::uint64_t id, Held message) {
     auto& r = rooms[room];
     if (id <= r.last) return;  // delivered already, read from the history
-    if (!r.filling && (r.last == 0 || id == r.last + 1)) {
-      return deliver(r, id, {target, std::move(args)});
-    }
-    r.held.emplace(id, Held{target, std::move(args)});
+    if (!r.filling && (r.last == 0 || id == r.last + 1)) return deliver(r, id, std::move(message));
+    r.held.emplace(id, std::move(message));
     if (r.held.size() > options.max_held) return flush(r);
     if (!r.filling) fill(room, r);
   }
@@ -174,7 +177,8 @@ struct MessageOrder::State : std::enable_shared_from_this<State> {
     for (auto& m : found) {
       if (m.id <= r.last) continue;
       r.held.erase(m.id);
-      deliver(r, m.id, {socketio::Target{.rooms = {room}}, socketio::Args::of(to_json(m))});
+      deliver(r, m.id,
+              {socketio::Target{.rooms = {room}}, socketio::Args::of(to_json(m)), std::nullopt});
     }
     drain(r);
     // A full page, or a newer hole behind what was held: read on. A read that found
@@ -257,19 +261,40 @@ void MessageOrder::watch(adapter::RedisAdapter& adapter) {
   });
 }
 
+namespace {
+
+// The id of one of the history's messages: one room, not volatile, {id, ...} first (then the
+// offset of a recoverable packet). Everything else (typing, presence, room announcements,
+// renames) passes as it comes.
+std::optional<std::uint64_t> message_id(const socketio::Target& target, std::string_view event,
+                                        const socketio::Args& args, std::size_t size) {
+  if (event != "message" || target.rooms.size() != 1 || target.is_volatile ||
+      args.values.size() != size) {
+    return std::nullopt;
+  }
+  auto id = socketio::field<std::uint64_t>(args.values[0], "id");
+  if (!id || *id == 0) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
 void MessageOrder::local_broadcast(const socketio::Target& target, std::string_view event,
                                    socketio::Args args) {
-  // The history's messages: one room, not volatile, {id, ...} first. Everything else (typing,
-  // presence, room announcements) passes as it comes.
-  std::optional<std::uint64_t> id;
-  if (event == "message" && target.rooms.size() == 1 && !target.is_volatile &&
-      args.values.size() == 1) {
-    id = socketio::field<std::uint64_t>(args.values[0], "id");
-  }
-  if (!id || *id == 0 || !state_->shard.is_current()) {
+  auto id = message_id(target, event, args, 1);
+  if (!id || !state_->shard.is_current()) {
     return host_.local_broadcast(target, event, std::move(args));
   }
-  state_->on_message(*target.rooms.begin(), *id, target, std::move(args));
+  state_->on_message(*target.rooms.begin(), *id, {target, std::move(args), std::nullopt});
+}
+
+void MessageOrder::local_broadcast_logged(const socketio::Target& target, std::string_view event,
+                                          socketio::Args args, std::string offset) {
+  auto id = message_id(target, event, args, 2);
+  if (!id || !state_->shard.is_current()) {
+    return host_.local_broadcast_logged(target, event, std::move(args), std::move(offset));
+  }
+  state_->on_message(*target.rooms.begin(), *id, {target, std::move(args), std::move(offset)});
 }
 
 }  // namespace switchboard::app

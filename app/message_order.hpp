@@ -81,10 +81,10 @@ class MessageOrder final : public socketio::AdapterHost {
                    std::function<void(boost::json::value)> reply) override {
     host_.server_side(std::move(event), std::move(args), std::move(reply));
   }
+  /// With recovery kept in Redis the history's messages come as recoverable packets (their
+  /// offset last): ordered the same way, delivered with their offsets.
   void local_broadcast_logged(const socketio::Target& target, std::string_view event,
-                              socketio::Args args, std::string offset) override {
-    host_.local_broadcast_logged(target, event, std::move(args), std::move(offset));
-  }
+                              socketio::Args args, std::string offset) override;
 
   struct State;
 

@@ -63,6 +63,15 @@ void ChatService::setup_socketio() {
     auto member = std::make_shared<SioMember>(
         SioMember{author, proxies_.client_of(*socket->handshake().request), {}});
     std::weak_ptr<socketio::Socket> weak = socket;
+    // Recovered (connection state recovery): back in its rooms, with what it missed on its
+    // way; it counts in them again as if it had joined.
+    if (socket->recovered()) {
+      for (const auto& room : socket->rooms()) {
+        if (room == socket->id() || !member->rooms.insert(room).second) continue;
+        activity_.enter(room);
+        presence_.join(room, author, [](Presence::Online) {});
+      }
+    }
 
     socket->on("join", [this, weak, member](socketio::Event& e) {
       auto join = parse_join(first_arg(e));

@@ -16,6 +16,7 @@ import { EventSource } from 'eventsource';
 import { createClient } from 'redis';
 import notepack from 'notepack.io';
 import { startServer } from './lib/process.mjs';
+import { recoveringClient, dropAndReconnect, received } from './lib/chat_recovery.mjs';
 
 const binary = process.env.SB_SWITCHBOARD;
 const UNLIMITED = ['--name-burst', '1000000', '--address-burst', '1000000', '--room-create-burst', '1000'];
@@ -154,7 +155,7 @@ test('SSE Last-Event-ID, long-poll after and Socket.IO join {after} resume exact
   socket.close();
 });
 
-test('each append publishes the classic adapter broadcast to the room, exactly as notepack reads it', async () => {
+test('each append publishes the classic adapter broadcast to the room as a recoverable packet, exactly as notepack reads it', async () => {
   const sub = createClient({ url: `redis://127.0.0.1:${redisPort}` });
   await sub.connect();
   const got = [];
@@ -169,12 +170,22 @@ test('each append publishes the classic adapter broadcast to the room, exactly a
   for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
   await sub.quit();
   assert.equal(got.length, 2);
+  // The chat keeps Socket.IO connection state recovery in Redis: each message is a
+  // recoverable packet (uid ending "+r"), its offset last, the id of the /chat recovery
+  // stream's entry appended in the same script (decision 014).
+  const client = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+  await client.connect();
+  const kept = new Set((await client.xRange('socket.io#/chat#recovery', '-', '+')).map((e) => e.id));
+  await client.quit();
   for (const [i, m] of [a, b].entries()) {
     assert.equal(got[i].channel, `socket.io#/chat#${room}#`);
     const decoded = notepack.decode(got[i].message);
+    const offset = decoded[1].data[2];
+    assert.match(offset, /^\d+-\d+$/);
+    assert.ok(kept.has(offset), `offset ${offset} in the recovery stream`);
     assert.deepEqual(decoded, [
-      'switchboard-history',
-      { type: 2, data: ['message', m], nsp: '/chat' },
+      'switchboard-history+r',
+      { type: 2, data: ['message', m, offset], nsp: '/chat' },
       { rooms: [room], except: [], flags: {} },
     ]);
     // The fields in the order every transport shows them.
@@ -278,6 +289,54 @@ test('presence is the union over the nodes, and a killed node\'s people are gone
   bea.close();
   assert.deepEqual(await annSeesBeaLeave, ['ann']);
   ann.close();
+});
+
+test('socket.io-client recovers its id, rooms and missed messages on either node, again and again, and after every node restarted', async () => {
+  // Two nodes of their own on fixed ports, so that they can be restarted where clients look.
+  const ports = [await freePort(), await freePort()];
+  let nodes = [];
+  for (const port of ports) nodes.push(await startServer(binary, args, { argsFirst: true, fixedPort: port }));
+  const [C, D] = ports.map((p) => `http://127.0.0.1:${p}`);
+  const room = 'recover';
+  const socket = await recoveringClient(C, 'rec');
+  const id = socket.id;
+  assert.equal((await socket.emitWithAck('join', { room })).ok, true);
+  // Nothing was emitted to it before the drop (socket.io #5538); it comes back on the other node.
+  await dropAndReconnect(socket, async () => {
+    await postOk(D, room, 'one');
+    await postOk(C, room, 'two');
+  }, D);
+  assert.equal(socket.recovered, true);
+  assert.equal(socket.id, id);
+  assert.deepEqual(await received(socket, 2), ['one', 'two']);
+  // Back in its room: it can post without joining again, and receives live messages.
+  assert.equal((await socket.emitWithAck('message', { room, text: 'three' })).ok, true);
+  assert.deepEqual(await received(socket, 3), ['one', 'two', 'three']);
+  // Again and again (socket.io #4880, #5419), to either node.
+  for (const [i, to] of [C, D, D].entries()) {
+    await dropAndReconnect(socket, () => postOk(i % 2 ? C : D, room, `again ${i}`), to);
+    assert.equal(socket.recovered, true, `recovery ${i + 2}`);
+    assert.equal(socket.id, id);
+  }
+  assert.deepEqual(await received(socket, 6), ['one', 'two', 'three', 'again 0', 'again 1', 'again 2']);
+  // Every node restarted (socket.io #5413): the session and the packets are in Redis.
+  const away = once(socket, 'disconnect');
+  for (const n of nodes) assert.equal(await n.stop(), 0);
+  const [reason] = await away;
+  nodes = [];
+  for (const port of ports) nodes.push(await startServer(binary, args, { argsFirst: true, fixedPort: port }));
+  await postOk(C, room, 'after restart');
+  if (!socket.connected) {
+    // A node going away closes its transports without a DISCONNECT packet, so the client
+    // reconnects by itself.
+    assert.notEqual(reason, 'io server disconnect');
+    await once(socket, 'connect');
+  }
+  assert.equal(socket.recovered, true, 'recovered after every node restarted');
+  assert.equal(socket.id, id);
+  assert.deepEqual((await received(socket, 7)).slice(6), ['after restart']);
+  socket.close();
+  for (const n of nodes) assert.equal(await n.stop(), 0);
 });
 
 /** Stores a message the way the append script does, without publishing it: what a publish
