@@ -92,7 +92,11 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       limits_(config.limits),
       deliver_own_appends_(!(history.publishes_appends() && kFanOutDeliversHistoryPublishes)) {
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
-  if (!config_.redis_url.empty()) setup_cluster_presence();
+  if (!config_.redis_url.empty()) {
+    setup_cluster_presence();
+    cluster_limits_ = std::make_unique<ClusterLimits>(
+        runtime, *adapter::parse_redis_url(config_.redis_url), config_.limits, limits_);
+  }
   setup_socketio();
   setup_websocket();
   setup_http();
@@ -155,12 +159,14 @@ void ChatService::with_room(const std::string& room, bool create, const std::str
   // Reading never creates a room; creating one takes a token of the client's address.
   history_.find_room(room, [this, room, create, address, done](Error error) {
     if (!error || error->kind != Failure::Kind::NotFound || !create) return done(error);
-    if (auto wait = limits_.take_room(address)) {
-      return done(Failure{Failure::Kind::Limited, "too many new rooms; try again later", *wait});
-    }
-    history_.ensure_room(room, [this, room, done](Error error) {
-      if (!error) announce_room(room, true);
-      done(error);
+    take_room(address, [this, room, done](std::optional<std::chrono::milliseconds> wait) {
+      if (wait) {
+        return done(Failure{Failure::Kind::Limited, "too many new rooms; try again later", *wait});
+      }
+      history_.ensure_room(room, [this, room, done](Error error) {
+        if (!error) announce_room(room, true);
+        done(error);
+      });
     });
   });
 }
@@ -173,26 +179,42 @@ void ChatService::announce_room(const std::string& room, bool exists) {
   chat_.emit("room", boost::json::object{{"name", room}, {"exists", exists}});
 }
 
-Error ChatService::rate_limit(const Author& who, const std::string& address) {
-  if (auto wait = limits_.take(who.key(), address)) {
-    return Failure{Failure::Kind::Limited, "rate limited", *wait};
-  }
-  return std::nullopt;
+void ChatService::rate_limit(const Author& who, const std::string& address,
+                             std::function<void(Error)> then) {
+  auto answer = [then = std::move(then)](std::optional<std::chrono::milliseconds> wait) {
+    if (wait) return then(Failure{Failure::Kind::Limited, "rate limited", *wait});
+    then(std::nullopt);
+  };
+  if (cluster_limits_) return cluster_limits_->take(who.key(), address, std::move(answer));
+  answer(limits_.take(who.key(), address));
+}
+
+void ChatService::take_room(const std::string& address, ClusterLimits::Done then) {
+  if (cluster_limits_) return cluster_limits_->take_room(address, std::move(then));
+  then(limits_.take_room(address));
+}
+
+void ChatService::take_user(const std::string& address, ClusterLimits::Done then) {
+  if (cluster_limits_) return cluster_limits_->take_user(address, std::move(then));
+  then(limits_.take_user(address));
 }
 
 void ChatService::post_message(const std::string& room, Author author, const std::string& text,
                                const std::string& address,
                                std::function<void(Error, ChatMessage)> done) {
-  if (auto limited = rate_limit(author, address)) return done(limited, {});
-  // A user renamed in another tab posts under the new name from every tab.
-  if (!author.guest()) {
-    if (auto name = users_.name_of(author.id)) author.name = *name;
-  }
-  with_room(room, true, address,
-            [this, room, author, text, done = std::move(done)](Error error) mutable {
-              if (error) return done(error, {});
-              append(room, author, text, true, std::move(done));
-            });
+  rate_limit(author, address,
+             [this, room, author, text, address, done = std::move(done)](Error limited) mutable {
+               if (limited) return done(limited, {});
+               // A user renamed in another tab posts under the new name from every tab.
+               if (!author.guest()) {
+                 if (auto name = users_.name_of(author.id)) author.name = *name;
+               }
+               with_room(room, true, address,
+                         [this, room, author, text, done = std::move(done)](Error error) mutable {
+                           if (error) return done(error, {});
+                           append(room, author, text, true, std::move(done));
+                         });
+             });
 }
 
 void ChatService::append(const std::string& room, const Author& user, const std::string& text,

@@ -10,6 +10,7 @@
 
 #include "chat_members.hpp"
 #include "client_address.hpp"
+#include "cluster_limits.hpp"
 #include "config.hpp"
 #include "history.hpp"
 #include "presence.hpp"
@@ -57,8 +58,13 @@ class ChatService {
   /// Forgets that `room` exists, on every shard (it was deleted).
   void forget_room(const std::string& room);
   /// Takes a token of `who` (Author::key) and `address` (every message, typing notice and
-  /// rename does): a `Limited` failure when either is out.
-  Error rate_limit(const Author& who, const std::string& address);
+  /// rename does): `then` gets a `Limited` failure when either is out, on the calling shard.
+  /// With --redis the buckets are the cluster's (cluster_limits.hpp).
+  void rate_limit(const Author& who, const std::string& address, std::function<void(Error)> then);
+  /// Takes a room-creation / registration token of `address`; `then(wait)` on the calling
+  /// shard (shard 0 from another thread), nullopt when allowed.
+  void take_room(const std::string& address, ClusterLimits::Done then);
+  void take_user(const std::string& address, ClusterLimits::Done then);
   /// Stores (creating the room if needed) and publishes `text` (already validated) after the
   /// rate limit; `done` runs on the calling shard once committed.
   void post_message(const std::string& room, Author author, const std::string& text,
@@ -123,6 +129,8 @@ class ChatService {
   Presence presence_;
   Users users_;
   RateLimits limits_;
+  /// With --redis: the limits in Redis (limits_ decides while Redis is away).
+  std::unique_ptr<ClusterLimits> cluster_limits_;
   RoomActivity activity_;
   /// False when the history publishes each append to the cluster and the fan-out delivers
   /// it (kFanOutDeliversHistoryPublishes): then an append is not also delivered locally.

@@ -109,19 +109,23 @@ void ChatService::setup_http() {
         }
         auto name = parse_registration(req.body);
         if (!name) return ex.respond(http::Response::error(400, name.error));
-        if (auto wait = limits_.take_user(proxies_.client_of(req))) {
-          return ex.respond(to_response(
-              Failure{Failure::Kind::Limited, "too many new users; try again later", *wait}));
-        }
-        auto* shard = &ex.shard();
-        users_.create(*name, [shard, ex](Error error, Author user, std::string token) mutable {
-          on_shard(*shard, [ex, error, user, token]() mutable {
-            if (error) return ex.respond(to_response(*error));
-            ex.respond(http::Response::json(
-                201, json::serialize(
-                         json::object{{"id", user.id}, {"name", user.name}, {"token", token}})));
-          });
-        });
+        take_user(
+            proxies_.client_of(req),
+            [this, ex, name = *name](std::optional<std::chrono::milliseconds> wait) mutable {
+              if (wait) {
+                return ex.respond(to_response(
+                    Failure{Failure::Kind::Limited, "too many new users; try again later", *wait}));
+              }
+              auto* shard = &ex.shard();
+              users_.create(name, [shard, ex](Error error, Author user, std::string token) mutable {
+                on_shard(*shard, [ex, error, user, token]() mutable {
+                  if (error) return ex.respond(to_response(*error));
+                  ex.respond(http::Response::json(
+                      201, json::serialize(json::object{
+                               {"id", user.id}, {"name", user.name}, {"token", token}})));
+                });
+              });
+            });
       },
       {.max_body = 4 * 1024});
 

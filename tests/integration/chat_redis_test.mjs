@@ -220,25 +220,39 @@ test('a node says "listening" only once subscribed to Redis', async () => {
   rmSync(redisDir, { recursive: true, force: true });
 });
 
-test('X-Forwarded-For names the client only when the peer is a --trusted-proxy', async () => {
+test('rate limits and room quotas hold across the cluster; X-Forwarded-For only from a --trusted-proxy', async () => {
   const quota = ['serve', '--redis', `redis://127.0.0.1:${redisPort}`, '--room-create-burst', '1',
-    '--room-create-per-minute', '1'];
-  const trusting = await startServer(binary, [...quota, '--trusted-proxy', '127.0.0.1/32'], { argsFirst: true });
+    '--room-create-per-minute', '1', '--name-burst', '10', '--name-rate', '0.1'];
+  const trusting = [];
+  for (let i = 0; i < 2; i++) {
+    trusting.push(await startServer(binary, [...quota, '--trusted-proxy', '127.0.0.1/32'], { argsFirst: true }));
+  }
   const other = await startServer(binary, [...quota, '--trusted-proxy', '10.9.9.0/24'], { argsFirst: true });
-  const create = (port, room, forwarded) => fetch(`http://127.0.0.1:${port}/api/rooms/${room}/messages`, {
+  const send = (node, room, forwarded, user = 'maker') => fetch(`http://127.0.0.1:${node.port}/api/rooms/${room}/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': forwarded },
-    body: JSON.stringify({ user: 'maker', text: 'hi' }),
+    body: JSON.stringify({ user, text: 'hi' }),
   }).then((r) => r.status);
-  // From a trusted proxy: each forwarded client has its own room-creation quota.
-  assert.equal(await create(trusting.port, 'xff-a1', '203.0.113.1'), 201);
-  assert.equal(await create(trusting.port, 'xff-a2', '203.0.113.1'), 429);
-  assert.equal(await create(trusting.port, 'xff-a3', '10.9.9.7, 203.0.113.2'), 201);
+  const [t1, t2] = trusting;
+  // From a trusted proxy each forwarded client has its own room-creation quota, one for the
+  // whole cluster: what it used on one node is used on the other.
+  assert.equal(await send(t1, 'xff-a1', '203.0.113.1'), 201);
+  assert.equal(await send(t2, 'xff-a2', '203.0.113.1'), 429);
+  assert.equal(await send(t2, 'xff-a3', '10.9.9.7, 203.0.113.2'), 201);
   // From anyone else the field is ignored: every request is the peer's (127.0.0.1).
-  assert.equal(await create(other.port, 'xff-b1', '203.0.113.3'), 201);
-  assert.equal(await create(other.port, 'xff-b2', '203.0.113.4'), 429);
-  assert.equal(await trusting.stop(), 0);
-  assert.equal(await other.stop(), 0);
+  assert.equal(await send(other, 'xff-b1', '203.0.113.3'), 201);
+  assert.equal(await send(other, 'xff-b2', '203.0.113.4'), 429);
+  // A name's 10 messages, spread over both nodes; the 11th is refused wherever it goes.
+  const statuses = [];
+  for (let i = 0; i < 11; i++) statuses.push(await send(trusting[i % 2], 'xff-a1', '203.0.113.1', 'flood'));
+  assert.deepEqual(statuses, [...Array(10).fill(201), 429]);
+  for (const n of [...trusting, other]) assert.equal(await n.stop(), 0);
+  // The buckets are the cluster's: this test's nodes (burst 1) emptied 127.0.0.1's, which the
+  // other tests' nodes share.
+  const client = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+  await client.connect();
+  await client.del('switchboard:limit:rooms:127.0.0.1');
+  await client.quit();
 });
 
 /** The names in a presence list. */
