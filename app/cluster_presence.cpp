@@ -172,7 +172,9 @@ struct ClusterPresence::State : std::enable_shared_from_this<State> {
 
   void heartbeat() {
     if (closed) return;
-    for (auto& [room, mine] : own()) {
+    for (auto& [name, mine] : own()) {
+      // A copy: clang 14 captures no structured binding.
+      std::string room = name;
       run(room, true, mine, [weak = weak_from_this(), room](Online all) {
         if (auto self = weak.lock()) self->report(room, all, true);
       });
