@@ -12,6 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
 import { createClient } from 'redis';
 import notepack from 'notepack.io';
@@ -351,6 +352,123 @@ test('socket.io-client recovers its id, rooms and missed messages on either node
   assert.deepEqual((await received(socket, 7)).slice(6), ['after restart']);
   socket.close();
   for (const n of nodes) assert.equal(await n.stop(), 0);
+});
+
+test('kill -9 of a node while clients on every transport send: every acknowledged message delivered once, in order', async (t) => {
+  const victim = await startServer(binary, args, { argsFirst: true });
+  const survivor = await startServer(binary, args, { argsFirst: true });
+  const P = `http://127.0.0.1:${victim.port}`;
+  const Q = `http://127.0.0.1:${survivor.port}`;
+  const room = 'fault';
+  const deadline = Date.now() + 20000;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const until = async (check) => { while (!check() && Date.now() < deadline) await sleep(10); };
+
+  // Observers on the node that stays: an SSE stream and a Socket.IO client.
+  const opened = await postOk(Q, room, 'open', 'opener');
+  const seen = { sse: [], sio: [] };
+  const es = new EventSource(`${Q}/api/rooms/${room}/events`);
+  es.addEventListener('message', (e) => seen.sse.push(JSON.parse(e.data).id));
+  await new Promise((r, j) => { es.onopen = r; es.onerror = j; });
+  const watcher = await sioConnect(Q, 'watcher');
+  watcher.on('message', (m) => seen.sio.push(m.id));
+  assert.equal((await watcher.emitWithAck('join', { room })).ok, true);
+
+  // Senders, each on the victim first and on the survivor once it is gone.
+  let killedAt = 0;
+  let stop = false;
+  const acked = {};
+  const firstAfter = {};
+  const ack = (who, id) => {
+    (acked[who] ??= []).push(id);
+    if (killedAt && !firstAfter[who]) firstAfter[who] = Date.now() - killedAt;
+  };
+  const sioSender = async (who, transports) => {
+    const s = io(`${P}/chat`, { auth: { name: who }, transports, forceNew: true,
+      reconnectionDelay: 100, reconnectionDelayMax: 200 });
+    s.on('disconnect', () => { s.io.uri = `${Q}/chat`; });
+    await once(s, 'connect');
+    assert.equal((await s.emitWithAck('join', { room })).ok, true);
+    for (let i = 0; !stop && Date.now() < deadline; i++) {
+      if (!s.connected) { await sleep(20); continue; }
+      try {
+        const a = await s.timeout(2000).emitWithAck('message', { room, text: `${who} ${i}` });
+        if (a.ok) ack(who, a.message.id);
+        else if (/join/.test(a.error)) await s.timeout(2000).emitWithAck('join', { room });
+      } catch { /* lost with the node: not acknowledged */ }
+      await sleep(10);
+    }
+    s.close();
+  };
+  const restSender = async () => {
+    let base = P;
+    for (let i = 0; !stop && Date.now() < deadline; i++) {
+      try {
+        const res = await post(base, room, `rest ${i}`, 'rest');
+        if (res.status === 201) ack('rest', (await res.json()).message.id);
+      } catch { base = Q; }
+      await sleep(10);
+    }
+  };
+  const wsSender = async () => {
+    let base = P;
+    for (let i = 0; !stop && Date.now() < deadline;) {
+      const ws = new WebSocket(`${base.replace('http', 'ws')}/ws/chat/${room}/?name=wsend`);
+      const open = await new Promise((r) => { ws.once('open', () => r(true)); ws.once('error', () => r(false)); });
+      if (!open) { base = Q; await sleep(50); continue; }
+      const closed = new Promise((r) => ws.once('close', r));
+      let waiting = null;
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        if (waiting && m.user === 'wsend' && m.message === waiting.text) waiting.resolve(m.id);
+      });
+      while (!stop && ws.readyState === WebSocket.OPEN && Date.now() < deadline) {
+        const text = `ws ${i++}`;
+        const id = await new Promise((resolve) => {
+          waiting = { text, resolve };
+          ws.send(JSON.stringify({ message: text }));
+          closed.then(() => resolve(null));
+          setTimeout(() => resolve(null), 2000);
+        });
+        if (id) ack('ws', id);
+        await sleep(10);
+      }
+      ws.close();
+      base = Q;
+    }
+  };
+  const senders = [sioSender('sio-ws', ['websocket']), sioSender('sio-poll', ['polling']), restSender(), wsSender()];
+  const who = ['sio-ws', 'sio-poll', 'rest', 'ws'];
+  await until(() => who.every((w) => acked[w]?.length >= 5));
+  const before = Object.fromEntries(who.map((w) => [w, acked[w].length]));
+  killedAt = Date.now();
+  victim.proc.kill('SIGKILL');
+  await until(() => who.every((w) => acked[w].length >= before[w] + 5));
+  stop = true;
+  await Promise.all(senders);
+  t.diagnostic(`acked ${who.map((w) => `${w} ${acked[w].length}`).join(', ')}; first ack after the kill (ms): ${JSON.stringify(firstAfter)}`);
+  for (const w of who) {
+    assert.ok(acked[w].length >= before[w] + 5, `${w} sends again after the kill`);
+    assert.ok(firstAfter[w] <= 10000, `${w} back within 10 s`);
+  }
+
+  // The stored history holds every acknowledged message; each observer saw exactly it, in order.
+  const all = who.flatMap((w) => acked[w]);
+  const stored = [];
+  for (let last = 0; ;) {
+    const page = await (await fetch(`${Q}/api/rooms/${room}/poll?after=${last}`)).json();
+    stored.push(...page.messages.map((m) => m.id).filter((id) => id > opened.id));
+    last = page.last_id;
+    if (page.messages.length < 200) break;
+  }
+  for (const id of all) assert.ok(stored.includes(id), `acknowledged ${id} stored`);
+  const later = (list) => list.filter((id) => id > opened.id);
+  await until(() => later(seen.sse).length >= stored.length && later(seen.sio).length >= stored.length);
+  es.close();
+  watcher.close();
+  assert.deepEqual(later(seen.sse), stored, 'SSE: every stored message once, in order');
+  assert.deepEqual(later(seen.sio), stored, 'Socket.IO: every stored message once, in order');
+  assert.equal(await survivor.stop(), 0);
 });
 
 /** Stores a message the way the append script does, without publishing it: what a publish
