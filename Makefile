@@ -3,12 +3,19 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 8000
 
-.PHONY: run test bootstrap web build build-asan build-tsan build-fuzz test-release test-asan test-tsan fuzz fuzz-smoke format check-format clean
+.PHONY: run cluster test bootstrap web build build-asan build-tsan build-fuzz test-release test-asan test-tsan fuzz fuzz-smoke format check-format clean
 
 # Builds only the chat service (not the tests, examples or benchmarks), then serves it.
 run: bootstrap build/build.ninja web
 	cmake --build --preset release -j $(JOBS) --target switchboard
 	exec build/bin/switchboard serve --port $(PORT) --data data --web web/dist
+
+# A cluster on this machine: Redis, three `switchboard serve --redis` nodes and nginx as a
+# round-robin balancer without sticky sessions, on http://localhost:8080 (deploy/,
+# scripts/cluster, docs/deploy.md). Ctrl-C stops them all. Not part of `make run` or `make test`.
+cluster: bootstrap build/build.ninja web
+	cmake --build --preset release -j $(JOBS) --target switchboard
+	exec scripts/cluster
 
 test: bootstrap check-format web test-release test-asan test-tsan fuzz-smoke
 	@echo "make test: all suites passed"

@@ -1,10 +1,13 @@
 #include "chat_service.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "message_order.hpp"
 #include "switchboard/adapter/node_directory.hpp"
 #include "switchboard/adapter/redis_adapter.hpp"
 #include "switchboard/store/validation.hpp"
@@ -32,16 +35,28 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages) {
 }
 
 socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Server& http,
-                                                 const Config& config) {
+                                                 History& history, const Config& config,
+                                                 std::vector<adapter::RedisAdapter*>& made) {
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/",
-                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}}};
+                 .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}},
+      // A client that drops comes back with its id, rooms and what it missed (with --redis
+      // on any node, kept in Redis by the adapter: decision 014; the history's messages are
+      // recoverable packets there, RedisHistoryOptions::recovery_max_packets).
+      .connection_state_recovery = socketio::ConnectionStateRecovery{
+          .max_disconnection_duration = std::chrono::seconds(config.recovery_seconds),
+          .max_packets = config.recovery_max_packets}};
   if (!config.redis_url.empty()) {
     auto redis = adapter::parse_redis_url(config.redis_url);
     if (!redis) throw std::runtime_error("bad --redis URL " + config.redis_url);
     // The key of @socket.io/redis-adapter's default: Node nodes with the default options
     // join the same cluster.
-    options.adapter = adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}});
+    // /chat's messages are delivered in id order per room, a hole read from the history
+    // (message_order.hpp).
+    options.adapter = ordered_messages(
+        adapter::redis_adapter({.redis = *redis, .cluster = {.key = "socket.io"}},
+                               [&made](adapter::RedisAdapter& a) { made.push_back(&a); }),
+        "/chat", history);
     // Engine.IO requests for another node's session are relayed to it (no sticky sessions;
     // docs/decisions/013-no-sticky-sessions.md). Over HTTPS the relay (plain HTTP) has no way
     // in: TLS is then terminated in front, or the balancer is sticky.
@@ -61,7 +76,12 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       http_(http),
       history_(history),
       config_(config),
-      io_(runtime, sio_options(runtime, http, config)),
+      proxies_([&config] {
+        std::vector<Cidr> networks;
+        for (const auto& text : config.trusted_proxies) networks.push_back(*Cidr::parse(text));
+        return networks;
+      }()),
+      io_(runtime, sio_options(runtime, http, history, config, adapters_)),
       chat_(io_.of("/chat")),
       ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),
       sse_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Sse)),
@@ -72,6 +92,11 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       limits_(config.limits),
       deliver_own_appends_(!(history.publishes_appends() && kFanOutDeliversHistoryPublishes)) {
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
+  if (!config_.redis_url.empty()) {
+    setup_cluster_presence();
+    cluster_limits_ = std::make_unique<ClusterLimits>(
+        runtime, *adapter::parse_redis_url(config_.redis_url), config_.limits, limits_);
+  }
   setup_socketio();
   setup_websocket();
   setup_http();
@@ -85,6 +110,27 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
       if (sweep_timer_) sweep_timer_->cancel();
     });
   }
+}
+
+void ChatService::when_ready(std::function<void()> fn) {
+  if (adapters_.empty()) return fn();
+  auto& first = runtime_.shard(0);
+  auto left = std::make_shared<std::size_t>(adapters_.size());
+  auto done = std::make_shared<bool>(false);
+  for (auto* a : adapters_) {
+    a->on_ready([left, done, fn] {
+      if (--*left == 0 && !std::exchange(*done, true)) fn();
+    });
+  }
+  // Redis not there: say so (the node serves; posting answers 503 until Redis answers).
+  first.post([&first, done, url = config_.redis_url] {
+    auto timer =
+        std::make_shared<boost::asio::steady_timer>(first.context(), std::chrono::seconds(2));
+    timer->async_wait([timer, done, url](boost::system::error_code ec) {
+      if (ec || *done) return;
+      std::fprintf(stderr, "switchboard: waiting for Redis at %s to subscribe\n", url.c_str());
+    });
+  });
 }
 
 ChatService::Local& ChatService::local() {
@@ -113,12 +159,14 @@ void ChatService::with_room(const std::string& room, bool create, const std::str
   // Reading never creates a room; creating one takes a token of the client's address.
   history_.find_room(room, [this, room, create, address, done](Error error) {
     if (!error || error->kind != Failure::Kind::NotFound || !create) return done(error);
-    if (auto wait = limits_.take_room(address)) {
-      return done(Failure{Failure::Kind::Limited, "too many new rooms; try again later", *wait});
-    }
-    history_.ensure_room(room, [this, room, done](Error error) {
-      if (!error) announce_room(room, true);
-      done(error);
+    take_room(address, [this, room, done](std::optional<std::chrono::milliseconds> wait) {
+      if (wait) {
+        return done(Failure{Failure::Kind::Limited, "too many new rooms; try again later", *wait});
+      }
+      history_.ensure_room(room, [this, room, done](Error error) {
+        if (!error) announce_room(room, true);
+        done(error);
+      });
     });
   });
 }
@@ -131,26 +179,42 @@ void ChatService::announce_room(const std::string& room, bool exists) {
   chat_.emit("room", boost::json::object{{"name", room}, {"exists", exists}});
 }
 
-Error ChatService::rate_limit(const Author& who, const std::string& address) {
-  if (auto wait = limits_.take(who.key(), address)) {
-    return Failure{Failure::Kind::Limited, "rate limited", *wait};
-  }
-  return std::nullopt;
+void ChatService::rate_limit(const Author& who, const std::string& address,
+                             std::function<void(Error)> then) {
+  auto answer = [then = std::move(then)](std::optional<std::chrono::milliseconds> wait) {
+    if (wait) return then(Failure{Failure::Kind::Limited, "rate limited", *wait});
+    then(std::nullopt);
+  };
+  if (cluster_limits_) return cluster_limits_->take(who.key(), address, std::move(answer));
+  answer(limits_.take(who.key(), address));
+}
+
+void ChatService::take_room(const std::string& address, ClusterLimits::Done then) {
+  if (cluster_limits_) return cluster_limits_->take_room(address, std::move(then));
+  then(limits_.take_room(address));
+}
+
+void ChatService::take_user(const std::string& address, ClusterLimits::Done then) {
+  if (cluster_limits_) return cluster_limits_->take_user(address, std::move(then));
+  then(limits_.take_user(address));
 }
 
 void ChatService::post_message(const std::string& room, Author author, const std::string& text,
                                const std::string& address,
                                std::function<void(Error, ChatMessage)> done) {
-  if (auto limited = rate_limit(author, address)) return done(limited, {});
-  // A user renamed in another tab posts under the new name from every tab.
-  if (!author.guest()) {
-    if (auto name = users_.name_of(author.id)) author.name = *name;
-  }
-  with_room(room, true, address,
-            [this, room, author, text, done = std::move(done)](Error error) mutable {
-              if (error) return done(error, {});
-              append(room, author, text, true, std::move(done));
-            });
+  rate_limit(author, address,
+             [this, room, author, text, address, done = std::move(done)](Error limited) mutable {
+               if (limited) return done(limited, {});
+               // A user renamed in another tab posts under the new name from every tab.
+               if (!author.guest()) {
+                 if (auto name = users_.name_of(author.id)) author.name = *name;
+               }
+               with_room(room, true, address,
+                         [this, room, author, text, done = std::move(done)](Error error) mutable {
+                           if (error) return done(error, {});
+                           append(room, author, text, true, std::move(done));
+                         });
+             });
 }
 
 void ChatService::append(const std::string& room, const Author& user, const std::string& text,
@@ -213,8 +277,21 @@ void ChatService::sweep_idle_rooms() {
   sweep_timer_->arm(every, [this] { sweep_idle_rooms(); });
 }
 
+void ChatService::setup_cluster_presence() {
+  // Each node's lists in Redis with a time to live; a change here makes the other nodes read
+  // the room again (a server-side event through the "/" namespace's adapter).
+  presence_.cluster({.redis = *adapter::parse_redis_url(config_.redis_url),
+                     .ttl = std::chrono::milliseconds(config_.presence_ttl_ms)},
+                    [this](const std::string& room) { io_.server_side_emit("presence", room); });
+  io_.on_server_side("presence", [this](socketio::Event& e) {
+    if (e.args.values.size() == 1 && e.args.values[0].is_string()) {
+      presence_.refresh(std::string(e.args.values[0].get_string()));
+    }
+  });
+}
+
 void ChatService::on_presence(const std::string& room, Presence::Online online) {
-  // Each node knows only its own clients (docs/cluster.md): the list stays on this node.
+  // Every node tells its own clients (with --redis, the list is the cluster's union).
   chat_.to(room).local().emit("presence",
                               boost::json::object{{"room", room}, {"online", to_json(online)}});
 }

@@ -9,6 +9,8 @@
 #include <unordered_set>
 
 #include "chat_members.hpp"
+#include "client_address.hpp"
+#include "cluster_limits.hpp"
 #include "config.hpp"
 #include "history.hpp"
 #include "presence.hpp"
@@ -22,6 +24,10 @@
 #include "switchboard/ws/endpoint.hpp"
 #include "users.hpp"
 
+namespace switchboard::adapter {
+class RedisAdapter;
+}
+
 namespace switchboard::app {
 
 class ChatService {
@@ -29,6 +35,9 @@ class ChatService {
   ChatService(net::Runtime& runtime, http::Server& http, History& history, const Config& config);
   ChatService(const ChatService&) = delete;
   ChatService& operator=(const ChatService&) = delete;
+  /// Runs `fn` once the service takes part in its cluster (with --redis, on shard 0 once every
+  /// namespace's adapter has subscribed; at once without). Call before the runtime runs.
+  void when_ready(std::function<void()> fn);
 
  private:
   /// What one shard keeps; touched only on that shard.
@@ -49,8 +58,13 @@ class ChatService {
   /// Forgets that `room` exists, on every shard (it was deleted).
   void forget_room(const std::string& room);
   /// Takes a token of `who` (Author::key) and `address` (every message, typing notice and
-  /// rename does): a `Limited` failure when either is out.
-  Error rate_limit(const Author& who, const std::string& address);
+  /// rename does): `then` gets a `Limited` failure when either is out, on the calling shard.
+  /// With --redis the buckets are the cluster's (cluster_limits.hpp).
+  void rate_limit(const Author& who, const std::string& address, std::function<void(Error)> then);
+  /// Takes a room-creation / registration token of `address`; `then(wait)` on the calling
+  /// shard (shard 0 from another thread), nullopt when allowed.
+  void take_room(const std::string& address, ClusterLimits::Done then);
+  void take_user(const std::string& address, ClusterLimits::Done then);
   /// Stores (creating the room if needed) and publishes `text` (already validated) after the
   /// rate limit; `done` runs on the calling shard once committed.
   void post_message(const std::string& room, Author author, const std::string& text,
@@ -64,6 +78,8 @@ class ChatService {
   /// Socket.IO sockets, plain WebSockets, SSE streams and held polls of the room.
   void publish(const ChatMessage& message);
   void on_presence(const std::string& room, Presence::Online online);
+  /// With --redis: presence lists in Redis, kept alive by heartbeats (cluster_presence.hpp).
+  void setup_cluster_presence();
   /// Removes the rooms without messages that nobody used for `room_idle_seconds`, then
   /// arms itself again (shard 0).
   void sweep_idle_rooms();
@@ -92,12 +108,17 @@ class ChatService {
   void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
   /// The namespace's options: with --redis, its cluster adapter.
   static socketio::ServerOptions sio_options(net::Runtime& runtime, http::Server& http,
-                                             const Config& config);
+                                             History& history, const Config& config,
+                                             std::vector<adapter::RedisAdapter*>& made);
 
   net::Runtime& runtime_;
   http::Server& http_;
   History& history_;
   Config config_;
+  /// Whose X-Forwarded-For names the client (--trusted-proxy).
+  TrustedProxies proxies_;
+  /// With --redis, each namespace's adapter as it is made (before io_: it fills this).
+  std::vector<adapter::RedisAdapter*> adapters_;
   socketio::Server io_;
   /// /chat: its rooms, named after the chat's rooms, are every transport's fan-out.
   socketio::Namespace chat_;
@@ -108,6 +129,8 @@ class ChatService {
   Presence presence_;
   Users users_;
   RateLimits limits_;
+  /// With --redis: the limits in Redis (limits_ decides while Redis is away).
+  std::unique_ptr<ClusterLimits> cluster_limits_;
   RoomActivity activity_;
   /// False when the history publishes each append to the cluster and the fan-out delivers
   /// it (kFanOutDeliversHistoryPublishes): then an append is not also delivered locally.

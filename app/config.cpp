@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "client_address.hpp"
 #include "switchboard/adapter/redis_client.hpp"
 
 namespace switchboard::app {
@@ -39,7 +40,12 @@ void usage(std::FILE* out) {
                "  --history-max-per-room N  with --redis, messages each room keeps at least\n"
                "                      (100000)\n"
                "  --advertise H:P     with --redis: where the other nodes reach this one over\n"
-               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n");
+               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n"
+               "  --trusted-proxy CIDR  the client address of a request from this proxy is\n"
+               "                      its X-Forwarded-For (repeatable; none by default)\n"
+               "  --presence-ttl-ms N with --redis: a node's presence lists outlive its last\n"
+               "                      heartbeat by N ms (10000; people of a dead node are gone\n"
+               "                      within 4N/3)\n");
 }
 
 template <class T>
@@ -68,10 +74,15 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
     return number(value, c.history_max_per_room) && c.history_max_per_room > 0;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
   if (name == "advertise") return c.advertise = value, !value.empty();
+  if (name == "trusted-proxy")
+    return c.trusted_proxies.emplace_back(value), Cidr::parse(value).has_value();
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);
   if (name == "poll-timeout-ms") return number(value, c.poll_timeout_ms);
+  if (name == "presence-ttl-ms")
+    return number(value, c.presence_ttl_ms) && c.presence_ttl_ms >= 300 &&
+           c.presence_ttl_ms <= 3'600'000;
   if (name == "room-idle-seconds") return number(value, c.room_idle_seconds);
   if (name == "max-db-bytes") return number(value, c.max_db_bytes);
   if (name == "name-burst") return rate(value, c.limits.per_name.burst, 1);

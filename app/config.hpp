@@ -47,6 +47,19 @@ struct Config {
   /// for its Engine.IO sessions (no sticky sessions); empty: 127.0.0.1:PORT, or ADDRESS:PORT
   /// when listening on one address.
   std::string advertise;
+  /// With redis_url: each node's presence lists live this long in Redis after its last
+  /// heartbeat (heartbeats every third of it), so a dead node's people are gone from every
+  /// node within ttl + ttl / 3. Advanced (tests shorten it).
+  std::uint32_t presence_ttl_ms = 10000;
+  /// Socket.IO connection state recovery (always on): a client that lost its connection for
+  /// up to this long gets back its id, rooms and the packets it missed, on any node with
+  /// --redis (kept in Redis), on its own node without.
+  std::uint32_t recovery_seconds = 120;
+  /// Packets kept for recovery (per namespace: in Redis with --redis, per shard without).
+  std::size_t recovery_max_packets = 10000;
+  /// Proxies (CIDR) whose X-Forwarded-For names the client (rate limits, quotas); from
+  /// any other peer the field is ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

@@ -67,6 +67,11 @@ struct RedisHistoryOptions {
   /// half-open connection would otherwise leave the client waiting for ever). A late answer
   /// is dropped: an append that timed out may still have been stored, never acknowledged.
   std::chrono::milliseconds command_timeout{5000};
+  /// Non-zero when /chat's Socket.IO connection state recovery is kept in Redis (the
+  /// adapter's, decision 014): each message is then also appended to the recovery stream
+  /// (bounded by this many packets) and published as a recoverable packet with its offset,
+  /// so that a client recovering on any node gets the messages it missed.
+  std::size_t recovery_max_packets = 0;
 };
 
 /// The uid of the publisher of every message the Redis history publishes. No node uses it as

@@ -109,19 +109,23 @@ void ChatService::setup_http() {
         }
         auto name = parse_registration(req.body);
         if (!name) return ex.respond(http::Response::error(400, name.error));
-        if (auto wait = limits_.take_user(req.remote_address)) {
-          return ex.respond(to_response(
-              Failure{Failure::Kind::Limited, "too many new users; try again later", *wait}));
-        }
-        auto* shard = &ex.shard();
-        users_.create(*name, [shard, ex](Error error, Author user, std::string token) mutable {
-          on_shard(*shard, [ex, error, user, token]() mutable {
-            if (error) return ex.respond(to_response(*error));
-            ex.respond(http::Response::json(
-                201, json::serialize(
-                         json::object{{"id", user.id}, {"name", user.name}, {"token", token}})));
-          });
-        });
+        take_user(
+            proxies_.client_of(req),
+            [this, ex, name = *name](std::optional<std::chrono::milliseconds> wait) mutable {
+              if (wait) {
+                return ex.respond(to_response(
+                    Failure{Failure::Kind::Limited, "too many new users; try again later", *wait}));
+              }
+              auto* shard = &ex.shard();
+              users_.create(name, [shard, ex](Error error, Author user, std::string token) mutable {
+                on_shard(*shard, [ex, error, user, token]() mutable {
+                  if (error) return ex.respond(to_response(*error));
+                  ex.respond(http::Response::json(
+                      201, json::serialize(json::object{
+                               {"id", user.id}, {"name", user.name}, {"token", token}})));
+                });
+              });
+            });
       },
       {.max_body = 4 * 1024});
 
@@ -129,7 +133,7 @@ void ChatService::setup_http() {
     if (refuse_foreign_origin(ex)) return;
     std::string room(ex.request().param("room"));
     // Reading never creates a room (a cross-site <img src=.../events> must not).
-    auto address = ex.request().remote_address;
+    auto address = proxies_.client_of(ex.request());
     with_room(room, false, address, [this, ex, room](Error error) mutable {
       if (error) return ex.respond(to_response(*error));
       open_events(ex, room);
@@ -141,7 +145,7 @@ void ChatService::setup_http() {
     std::string room(ex.request().param("room"));
     auto after = id_param(ex.request(), "after");
     if (!after) return ex.respond(http::Response::error(400, "after must be a message id"));
-    auto address = ex.request().remote_address;
+    auto address = proxies_.client_of(ex.request());
     with_room(room, false, address, [this, ex, room, after = *after](Error error) mutable {
       if (error) return ex.respond(to_response(*error));
       hold_poll(ex, room, after);
@@ -153,12 +157,12 @@ void ChatService::setup_http() {
 
 void ChatService::respond_posted(http::Exchange ex, const std::string& room, const Author& author,
                                  const std::string& text) {
-  post_message(
-      room, author, text, ex.request().remote_address, [ex](Error error, ChatMessage m) mutable {
-        if (error) return ex.respond(to_response(*error));
-        ex.respond(
-            http::Response::json(201, json::serialize(json::object{{"message", to_json(m)}})));
-      });
+  post_message(room, author, text, proxies_.client_of(ex.request()),
+               [ex](Error error, ChatMessage m) mutable {
+                 if (error) return ex.respond(to_response(*error));
+                 ex.respond(http::Response::json(
+                     201, json::serialize(json::object{{"message", to_json(m)}})));
+               });
 }
 
 // Subscribes first, then replays from the store what the client missed (Last-Event-ID), a page

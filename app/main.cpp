@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
           ? app::History::open(config->data, config->max_rooms, config->max_db_bytes, error)
           : app::History::open_redis({.url = config->redis_url,
                                       .max_rooms = config->max_rooms,
-                                      .max_messages_per_room = config->history_max_per_room},
+                                      .max_messages_per_room = config->history_max_per_room,
+                                      .recovery_max_packets = config->recovery_max_packets},
                                      error);
   if (!history) {
     std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n",
@@ -123,10 +124,14 @@ int main(int argc, char** argv) {
                   .cors = {.allowed_origins = config->allowed_origins, .allow_credentials = true}});
     app::ChatService chat(runtime, server, *history, *config);
     server.listen(listen);
-    std::printf("listening on %s://%s:%u\n", listen.tls ? "https" : "http",
-                config->address == "0.0.0.0" ? "127.0.0.1" : config->address.c_str(),
-                static_cast<unsigned>(server.port()));
-    std::fflush(stdout);
+    // With --redis, only once the node is subscribed: a client told "listening" gets every
+    // message posted from then on, whichever node takes it.
+    chat.when_ready([&listen, &config, &server] {
+      std::printf("listening on %s://%s:%u\n", listen.tls ? "https" : "http",
+                  config->address == "0.0.0.0" ? "127.0.0.1" : config->address.c_str(),
+                  static_cast<unsigned>(server.port()));
+      std::fflush(stdout);
+    });
     return runtime.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "switchboard: %s\n", e.what());

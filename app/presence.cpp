@@ -49,30 +49,66 @@ int Presence::remove(const std::string& room, const Author& who) {
   return std::max(left, 0);
 }
 
+void Presence::changed(const std::string& room, std::function<void(Online)> then) {
+  if (!cluster_) {
+    auto online = list(room);
+    changed_(room, online);
+    if (then) then(std::move(online));
+    return;
+  }
+  // The cluster reports a changed union to changed_ before `then` gets it.
+  cluster_->set(room, list(room), std::move(then));
+}
+
 void Presence::join(const std::string& room, const Author& who, std::function<void(Online)> then) {
   auto* caller = net::Runtime::current();
   on_owner([this, room, who, then = std::move(then), caller]() mutable {
     auto& entry = rooms_[room][who.key()];
     entry.who = who;
     ++entry.count;
-    auto online = list(room);
-    changed_(room, online);
-    answer(caller, std::move(then), std::move(online));
+    changed(room, [caller, then = std::move(then)](Online online) mutable {
+      answer(caller, std::move(then), std::move(online));
+    });
   });
 }
 
 void Presence::online(const std::string& room, std::function<void(Online)> then) {
   auto* caller = net::Runtime::current();
   on_owner([this, room, then = std::move(then), caller]() mutable {
-    auto online = list(room);
-    answer(caller, std::move(then), std::move(online));
+    auto reply = [caller, then = std::move(then)](Online online) mutable {
+      answer(caller, std::move(then), std::move(online));
+    };
+    if (cluster_) return cluster_->read(room, list(room), std::move(reply));
+    reply(list(room));
   });
 }
 
 void Presence::leave(const std::string& room, const Author& who) {
   on_owner([this, room, who] {
     remove(room, who);
-    changed_(room, list(room));
+    changed(room);
+  });
+}
+
+void Presence::cluster(ClusterPresence::Options options,
+                       std::function<void(const std::string&)> notify) {
+  auto& owner = runtime_.shard(0);
+  cluster_ = std::make_unique<ClusterPresence>(
+      owner, std::move(options),
+      [this](const std::string& room, Online online) { changed_(room, std::move(online)); },
+      std::move(notify));
+  owner.post([this] {
+    cluster_->start([this] {
+      std::map<std::string, Online> lists;
+      for (const auto& [room, entries] : rooms_) lists.emplace(room, list(room));
+      return lists;
+    });
+  });
+}
+
+void Presence::refresh(const std::string& room) {
+  on_owner([this, room] {
+    if (cluster_) cluster_->refresh(room);
   });
 }
 
@@ -90,7 +126,7 @@ void Presence::rename(const std::string& room, const Author& from, const Author&
       entry.who = to;
       ++entry.count;
     }
-    changed_(room, list(room));
+    changed(room);
   });
 }
 

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include "switchboard/adapter/channels.hpp"
 #include "switchboard/adapter/error.hpp"
 #include "switchboard/adapter/msgpack.hpp"
+#include "switchboard/adapter/recovery_store.hpp"
 #include "switchboard/adapter/redis_client.hpp"
 #include "switchboard/store/error.hpp"
 #include "switchboard/store/validation.hpp"
@@ -139,6 +141,29 @@ std::pair<std::string, std::string> encode_around_id(const ChatMessage& m) {
   return {bytes.substr(0, at + 3), bytes.substr(at + marker.size())};
 }
 
+// The same as a recoverable packet (uid ending "+r", the offset last, decision 014): bytes
+// before the id, between the id and the offset, after the offset.
+std::array<std::string, 3> encode_recoverable(const ChatMessage& m) {
+  namespace json = boost::json;
+  // A str8 (0xd9, 40) nobody writes: after the message, so its last occurrence is this one.
+  static const std::string filler(40, '\x01');
+  json::object message{{"id", kIdSentinel},    {"room", m.room}, {"user", m.user},
+                       {"user_id", m.user_id}, {"text", m.text}, {"ts", m.ts}};
+  json::object packet{
+      {"type", 2}, {"data", json::array{"message", message, filler}}, {"nsp", "/chat"}};
+  json::object opts{
+      {"rooms", json::array{m.room}}, {"except", json::array{}}, {"flags", json::object{}}};
+  std::string bytes = adapter::encode_msgpack(
+      json::array{std::string(kHistoryPublisherUid) + "+r", packet, std::move(opts)});
+  static const std::string id_marker = "\xa2id\xcf\xff\xff\xff\xff\xff\xff\xff\xff";
+  const std::string offset_marker = "\xd9\x28" + filler;
+  const auto id_at = bytes.find(id_marker);
+  const auto offset_at = bytes.rfind(offset_marker);
+  return {bytes.substr(0, id_at + 3),
+          bytes.substr(id_at + id_marker.size(), offset_at - id_at - id_marker.size()),
+          bytes.substr(offset_at + offset_marker.size())};
+}
+
 class RedisHistory final : public History {
  public:
   RedisHistory(RedisHistoryOptions options, adapter::RedisOptions redis)
@@ -185,7 +210,6 @@ class RedisHistory final : public History {
     if (!name) return done(failure(store::Errc::InvalidName, "invalid name"), {});
     if (auto ec = store::validate_text(text)) return done(app::failure_of(ec, ec.message()), {});
     ChatMessage m{0, std::move(room), std::move(*name), std::move(text), now_ms(), author.id};
-    auto [prefix, suffix] = encode_around_id(m);
     std::vector<std::string> keys{rooms_key(), seq_key(m.room), stream_key(m.room)};
     std::vector<std::string> args{m.room,
                                   std::to_string(options_.max_messages_per_room),
@@ -193,10 +217,18 @@ class RedisHistory final : public History {
                                   std::to_string(m.user_id),
                                   m.text,
                                   std::to_string(m.ts),
-                                  channels_.room(m.room),
-                                  std::move(prefix),
-                                  std::move(suffix)};
-    eval(append_, std::move(keys), std::move(args),
+                                  channels_.room(m.room)};
+    const bool recoverable = options_.recovery_max_packets > 0;
+    if (recoverable) {
+      keys.push_back(adapter::RecoveryKeys(options_.channel_key, "/chat").stream);
+      for (auto& part : encode_recoverable(m)) args.push_back(std::move(part));
+      args.push_back(std::to_string(options_.recovery_max_packets));
+    } else {
+      auto [prefix, suffix] = encode_around_id(m);
+      args.push_back(std::move(prefix));
+      args.push_back(std::move(suffix));
+    }
+    eval(recoverable ? append_recoverable_ : append_, std::move(keys), std::move(args),
          [m = std::move(m), done = std::move(done)](Reply r) mutable {
            if (auto f = failure_of(r)) return done(f, {});
            m.id = static_cast<std::uint64_t>(r->integer);
@@ -381,6 +413,7 @@ class RedisHistory final : public History {
   const RedisHistoryOptions options_;
   const adapter::Channels channels_;
   const Script append_{redis_scripts::kAppend};
+  const Script append_recoverable_{redis_scripts::kAppendRecoverable};
   const Script ensure_room_{redis_scripts::kEnsureRoom};
   const Script delete_room_{redis_scripts::kDeleteRoom};
   const Script empty_rooms_{redis_scripts::kEmptyRooms};

@@ -60,8 +60,18 @@ void ChatService::setup_socketio() {
   chat.on_connection([this](const socketio::SocketPtr& socket) {
     Author author{socket->data.at("id").to_number<std::uint64_t>(),
                   std::string(socket->data.at("name").as_string())};
-    auto member = std::make_shared<SioMember>(SioMember{author, socket->handshake().address(), {}});
+    auto member = std::make_shared<SioMember>(
+        SioMember{author, proxies_.client_of(*socket->handshake().request), {}});
     std::weak_ptr<socketio::Socket> weak = socket;
+    // Recovered (connection state recovery): back in its rooms, with what it missed on its
+    // way; it counts in them again as if it had joined.
+    if (socket->recovered()) {
+      for (const auto& room : socket->rooms()) {
+        if (room == socket->id() || !member->rooms.insert(room).second) continue;
+        activity_.enter(room);
+        presence_.join(room, author, [](Presence::Online) {});
+      }
+    }
 
     socket->on("join", [this, weak, member](socketio::Event& e) {
       auto join = parse_join(first_arg(e));
@@ -153,15 +163,18 @@ void ChatService::setup_socketio() {
       auto room = string_field(arg, "room");
       auto socket = weak.lock();
       if (!socket || !member->rooms.contains(room)) return;
-      // A typing notice counts like a message; over the limit it is dropped (it is volatile).
-      if (rate_limit(member->author, member->address)) return;
       bool typing = arg.is_object() && arg.as_object().contains("typing") &&
                     arg.as_object().at("typing") == true;
-      socket->broadcast().to(room).volatile_().emit("typing",
-                                                    json::object{{"room", room},
-                                                                 {"user", member->author.name},
-                                                                 {"user_id", member->author.id},
-                                                                 {"typing", typing}});
+      // A typing notice counts like a message; over the limit it is dropped (it is volatile).
+      rate_limit(member->author, member->address, [weak, member, room, typing](Error limited) {
+        auto socket = weak.lock();
+        if (limited || !socket) return;
+        socket->broadcast().to(room).volatile_().emit("typing",
+                                                      json::object{{"room", room},
+                                                                   {"user", member->author.name},
+                                                                   {"user_id", member->author.id},
+                                                                   {"typing", typing}});
+      });
     });
 
     socket->on("history", [this, weak](socketio::Event& e) {
@@ -194,21 +207,27 @@ void ChatService::setup_socketio() {
       auto name = parse_name(first_arg(e).is_object() ? first_arg(e).as_object().if_contains("name")
                                                       : nullptr);
       if (!name) return e.ack(failure(name.error));
-      if (auto limited = rate_limit(member->author, member->address)) {
-        return e.ack(to_json(*limited));
-      }
-      if (member->author.guest()) return renamed(socket, *member, Author{0, *name}, e.ack);
-      // A user's new name is stored (it is theirs on every device and after a restart).
-      auto* shard = &socket->shard();
-      users_.rename(member->author.id, *name,
-                    [this, shard, weak, member, ack = e.ack](Error error, Author user) mutable {
-                      on_shard(*shard, [this, weak, member, ack, error, user]() mutable {
-                        auto socket = weak.lock();
-                        if (!socket) return;
-                        if (error) return ack(to_json(*error));
-                        renamed(socket, *member, user, ack);
-                      });
-                    });
+      rate_limit(member->author, member->address,
+                 [this, weak, member, name = *name, ack = e.ack](Error limited) mutable {
+                   auto socket = weak.lock();
+                   if (!socket) return;
+                   if (limited) return ack(to_json(*limited));
+                   if (member->author.guest())
+                     return renamed(socket, *member, Author{0, name}, ack);
+                   // A user's new name is stored (it is theirs on every device and after a
+                   // restart).
+                   auto* shard = &socket->shard();
+                   users_.rename(
+                       member->author.id, name,
+                       [this, shard, weak, member, ack](Error error, Author user) mutable {
+                         on_shard(*shard, [this, weak, member, ack, error, user]() mutable {
+                           auto socket = weak.lock();
+                           if (!socket) return;
+                           if (error) return ack(to_json(*error));
+                           renamed(socket, *member, user, ack);
+                         });
+                       });
+                 });
     });
 
     socket->on("rooms", [this, weak](socketio::Event& e) {

@@ -46,7 +46,7 @@ void ChatService::setup_websocket() {
     }
     if (token) {
       auto* shard = &ex.shard();
-      auto address = req.remote_address;
+      auto address = proxies_.client_of(req);
       return users_.authenticate(*token, [this, shard, ex, room, address, options](
                                              Error error, Author user) mutable {
         on_shard(*shard, [this, ex, room, address, options, error, user]() mutable {
@@ -59,7 +59,7 @@ void ChatService::setup_websocket() {
     if (!name) return ex.respond(http::Response::error(400, name.error));
     accept_websocket(
         ex, options,
-        std::make_shared<WsMember>(WsMember{room, Author{0, *name}, req.remote_address}));
+        std::make_shared<WsMember>(WsMember{room, Author{0, *name}, proxies_.client_of(req)}));
   });
 }
 

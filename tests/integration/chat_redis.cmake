@@ -16,3 +16,13 @@ if(SB_NODE AND SB_REDIS_SERVER AND TARGET switchboard)
     ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
     TIMEOUT 180)
 endif()
+# `make cluster`'s script with nginx from Debian (not part of make run; the test runs it on
+# free ports).
+find_program(SB_NGINX nginx PATHS /usr/sbin)
+if(SB_NODE AND SB_REDIS_SERVER AND SB_NGINX AND TARGET switchboard)
+  add_test(NAME integration.chat_redis.make_cluster
+           COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/make_cluster_test.mjs)
+  set_tests_properties(integration.chat_redis.make_cluster PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_NGINX=${SB_NGINX};NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 60)
+endif()

@@ -11,6 +11,7 @@ import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
 import { startServer } from './lib/process.mjs';
+import { recoveringClient, dropAndReconnect, received } from './lib/chat_recovery.mjs';
 
 const binary = process.env.SB_SWITCHBOARD;
 const shards = process.env.SB_SHARDS ?? '2';
@@ -158,4 +159,29 @@ test('a burst over the rate limit gets an error event, not a disconnect', async 
   assert.ok(errors.length > 0);
   assert.equal(sio.connected, true);
   sio.close();
+});
+
+test('one node (SQLite): socket.io-client recovers its id, rooms and missed messages, again and again', async () => {
+  const room = 'recover-one';
+  const post = async (text) => {
+    const res = await fetch(`${base}/api/rooms/${room}/messages`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: 'poster', text }),
+    });
+    assert.equal(res.status, 201);
+  };
+  const socket = await recoveringClient(base, 'rec-one');
+  const id = socket.id;
+  assert.equal((await socket.emitWithAck('join', { room })).ok, true);
+  // Nothing was emitted to it before the first drop (socket.io #5538).
+  for (let i = 1; i <= 3; i++) {
+    await dropAndReconnect(socket, () => post(`missed ${i}`));
+    assert.equal(socket.recovered, true, `recovery ${i}`);
+    assert.equal(socket.id, id);
+  }
+  assert.deepEqual(await received(socket, 3), ['missed 1', 'missed 2', 'missed 3']);
+  // Still in the room: it posts without joining again.
+  assert.equal((await socket.emitWithAck('message', { room, text: 'back' })).ok, true);
+  assert.deepEqual(await received(socket, 4), ['missed 1', 'missed 2', 'missed 3', 'back']);
+  socket.close();
 });
