@@ -90,14 +90,18 @@ std::string escape_help(std::string_view text) {
 std::string format_value(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  char buffer[32];
+  char buffer[64];
   // Integers up to 2^53 exactly, as integers; anything else in the shortest form that reads
   // back the same.
   if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, static_cast<long long>(value));
     return std::string(buffer, end);
   }
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // Plain decimals in the usual range (0.0001, not 1e-04), exponents beyond it.
+  auto magnitude = std::fabs(value);
+  auto format =
+      magnitude >= 1e-6 && magnitude < 1e15 ? std::chars_format::fixed : std::chars_format::general;
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, format);
   return std::string(buffer, end);
 }
 

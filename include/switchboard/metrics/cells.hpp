@@ -139,8 +139,18 @@ class OpenConnection {
     count(Stat::ConnectionsOpened);
   }
   ~OpenConnection() { close(); }
-  OpenConnection(const OpenConnection&) = delete;
-  OpenConnection& operator=(const OpenConnection&) = delete;
+  /// Moving hands the count over: only the destination closes it.
+  OpenConnection(OpenConnection&& other) noexcept : transport_(other.transport_) {
+    other.transport_ = Transport::None;
+  }
+  OpenConnection& operator=(OpenConnection&& other) noexcept {
+    if (this != &other) {
+      close();
+      transport_ = other.transport_;
+      other.transport_ = Transport::None;
+    }
+    return *this;
+  }
 
   /// The connection is over (counted once).
   void close() {

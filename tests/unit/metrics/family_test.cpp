@@ -52,6 +52,9 @@ TEST(FormatValue, GivesIntegersExactlyAndSpecialValuesByName) {
   EXPECT_EQ(format_value(18446744073709.0), "18446744073709");
   EXPECT_EQ(format_value(-7), "-7");
   EXPECT_EQ(format_value(0.25), "0.25");
+  EXPECT_EQ(format_value(0.0001), "0.0001");
+  EXPECT_EQ(format_value(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(format_value(1e-9), "1e-09");
   EXPECT_EQ(format_value(1e300), "1e+300");
   EXPECT_EQ(format_value(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(format_value(-std::numeric_limits<double>::infinity()), "-Inf");
