@@ -29,6 +29,8 @@ class ChatService {
   ChatService(net::Runtime& runtime, http::Server& http, History& history, const Config& config);
   ChatService(const ChatService&) = delete;
   ChatService& operator=(const ChatService&) = delete;
+  /// Adds the Socket.IO server's gauges (sockets and rooms per namespace) to `registry`.
+  void add_metrics(metrics::Registry& registry) { io_.add_metrics(registry); }
 
  private:
   /// What one shard keeps; touched only on that shard.

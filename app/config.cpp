@@ -39,7 +39,8 @@ void usage(std::FILE* out) {
                "  --history-max-per-room N  with --redis, messages each room keeps at least\n"
                "                      (100000)\n"
                "  --advertise H:P     with --redis: where the other nodes reach this one over\n"
-               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n");
+               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n"
+               "  --metrics on|off    serve Prometheus metrics at /metrics (on)\n");
 }
 
 template <class T>
@@ -56,6 +57,13 @@ bool rate(std::string_view text, double& out, double scale) {
   return true;
 }
 
+// on|off.
+bool toggle(std::string_view text, bool& out) {
+  if (text != "on" && text != "off") return false;
+  out = text == "on";
+  return true;
+}
+
 // Applies one option; false when it is unknown or its value is bad.
 bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "address") return c.address = value, true;
@@ -68,6 +76,7 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
     return number(value, c.history_max_per_room) && c.history_max_per_room > 0;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
   if (name == "advertise") return c.advertise = value, !value.empty();
+  if (name == "metrics") return toggle(value, c.metrics);
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);

@@ -47,6 +47,8 @@ struct Config {
   /// for its Engine.IO sessions (no sticky sessions); empty: 127.0.0.1:PORT, or ADDRESS:PORT
   /// when listening on one address.
   std::string advertise;
+  /// Serve GET /metrics in the Prometheus text format (docs/metrics.md).
+  bool metrics = true;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with
