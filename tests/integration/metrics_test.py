@@ -1,9 +1,14 @@
 """/metrics of `switchboard serve`, scraped and parsed with prometheus_client's text parser
 while official clients use the chat: Socket.IO over WebSocket and over polling
 (python-socketio), a plain WebSocket and an SSE stream. The counts move as a user expects and
-fall back once the clients leave; `--metrics off` serves no metrics."""
+fall back once the clients leave; `--metrics off` serves no metrics. With `--redis`, the
+adapter's health and Redis round trips are there, and the health falls when Redis dies."""
 import http.client
+import json
 import os
+import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -89,7 +94,9 @@ class Metrics(unittest.TestCase):
         return client
 
     def test_the_format_is_the_text_exposition_with_types(self):
-        scrape = Scrape(self.port)
+        # A lag probe on each of the two shards (the second starts with its thread).
+        scrape = scrape_until(self.port, lambda s: len(
+            s.families["switchboard_event_loop_lag_seconds"].samples) == 2)
         self.assertTrue(scrape.content_type.startswith("text/plain; version=0.0.4"),
                         scrape.content_type)
         types = {name: f.type for name, f in scrape.families.items()}
@@ -100,7 +107,6 @@ class Metrics(unittest.TestCase):
         self.assertEqual(types["switchboard_write_queue_bytes"], "gauge")
         self.assertEqual(types["switchboard_redis_round_trip_seconds"], "histogram")
         self.assertEqual(types["switchboard_socketio_sockets"], "gauge")
-        # A lag probe on each of the two shards.
         lags = [s for s in scrape.families["switchboard_event_loop_lag_seconds"].samples]
         self.assertEqual(sorted(s.labels["shard"] for s in lags), ["0", "1"])
 
@@ -181,17 +187,81 @@ class Metrics(unittest.TestCase):
         bad = RawWebSocket(self.port, f"/ws/chat/{ROOM}", headers={"Sec-WebSocket-Version": "8"})
         self.assertEqual(bad.status, 426)
         bad.close()
-        refused = socketio.Client(reconnection=False)
-        with self.assertRaises(socketio.exceptions.ConnectionError):
-            refused.connect(f"http://127.0.0.1:{self.port}", namespaces=["/nowhere"],
-                            transports=["websocket"], wait_timeout=5)
-        refused.disconnect()
+        # An Engine.IO session asking for a namespace that does not exist.
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        conn.request("GET", "/socket.io/?EIO=4&transport=polling")
+        sid = json.loads(conn.getresponse().read()[1:])["sid"]
+        conn.request("POST", f"/socket.io/?EIO=4&transport=polling&sid={sid}", "40/nowhere,")
+        self.assertEqual(conn.getresponse().read(), b"ok")
+        conn.request("GET", f"/socket.io/?EIO=4&transport=polling&sid={sid}")
+        self.assertIn(b"Invalid namespace", conn.getresponse().read())
+        conn.close()
         after = Scrape(self.port)
         for protocol, reason in (("engineio", "unsupported_protocol_version"),
                                  ("websocket", "unsupported_version"),
                                  ("socketio", "invalid_namespace")):
             self.assertEqual(failures(after, protocol, reason),
                              failures(before, protocol, reason) + 1, (protocol, reason))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis(port):
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.01)
+    proc.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+@unittest.skipIf(shutil.which("redis-server") is None, "no redis-server")
+class MetricsWithRedis(unittest.TestCase):
+    def test_adapter_health_and_redis_round_trips(self):
+        port = free_port()
+        redis = start_redis(port)
+        data = tempfile.TemporaryDirectory()
+        server = start(data.name, "--redis", f"redis://127.0.0.1:{port}")
+        try:
+            up = scrape_until(server.port, lambda s: s.value(
+                "switchboard_adapter_up", namespace="/chat") == 1)
+            self.assertEqual(up.value("switchboard_adapter_up", namespace="/chat"), 1)
+            # The adapter's and the history's clients, each a command and a subscriber link.
+            self.assertGreaterEqual(up.value("switchboard_redis_connections"), 2)
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            conn.request("POST", "/api/rooms/redis/messages",
+                         json.dumps({"user": "ann", "text": "via redis"}),
+                         {"Content-Type": "application/json"})
+            self.assertEqual(conn.getresponse().status, 201)
+            conn.close()
+            after = Scrape(server.port)
+            self.assertGreater(after.value("switchboard_redis_commands_total"),
+                               up.value("switchboard_redis_commands_total"))
+            self.assertGreater(after.value("switchboard_redis_round_trip_seconds_count"),
+                               up.value("switchboard_redis_round_trip_seconds_count"))
+            self.assertGreater(after.value("switchboard_redis_round_trip_seconds_sum"), 0)
+            # Redis dies: the adapter says so.
+            redis.kill()
+            redis.wait()
+            down = scrape_until(server.port, lambda s: s.value(
+                "switchboard_adapter_up", namespace="/chat") == 0)
+            self.assertEqual(down.value("switchboard_adapter_up", namespace="/chat"), 0)
+            self.assertEqual(down.value("switchboard_redis_connections"), 0)
+        finally:
+            server.stop()
+            redis.kill()
+            redis.wait()
+            data.cleanup()
 
 
 class MetricsOff(unittest.TestCase):
