@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "switchboard/http/exchange.hpp"
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/socketio/room_member.hpp"
 #include "switchboard/sse/stream.hpp"
 #include "switchboard/ws/connection.hpp"
@@ -82,6 +83,8 @@ struct PollWaiter final : socketio::Member {
   /// In its room until `forget` (which runs once, whoever calls it first) took it out.
   bool joined = true;
   std::function<void()> forget;
+  /// Open in switchboard_connections{transport="polling"} until forgotten.
+  metrics::OpenConnection counted{metrics::Transport::Polling};
 };
 
 }  // namespace switchboard::app

@@ -38,6 +38,8 @@ class ChatService {
   /// Runs `fn` once the service takes part in its cluster (with --redis, on shard 0 once every
   /// namespace's adapter has subscribed; at once without). Call before the runtime runs.
   void when_ready(std::function<void()> fn);
+  /// Adds the Socket.IO server's gauges (sockets and rooms per namespace) to `registry`.
+  void add_metrics(metrics::Registry& registry) { io_.add_metrics(registry); }
 
  private:
   /// What one shard keeps; touched only on that shard.

@@ -45,7 +45,8 @@ void usage(std::FILE* out) {
                "                      its X-Forwarded-For (repeatable; none by default)\n"
                "  --presence-ttl-ms N with --redis: a node's presence lists outlive its last\n"
                "                      heartbeat by N ms (10000; people of a dead node are gone\n"
-               "                      within 4N/3)\n");
+               "                      within 4N/3)\n"
+               "  --metrics on|off    serve Prometheus metrics at /metrics (on)\n");
 }
 
 template <class T>
@@ -59,6 +60,13 @@ bool rate(std::string_view text, double& out, double scale) {
   double value = 0;
   if (!number(text, value) || !(value > 0) || value > 1e9) return false;
   out = value * scale;
+  return true;
+}
+
+// on|off.
+bool toggle(std::string_view text, bool& out) {
+  if (text != "on" && text != "off") return false;
+  out = text == "on";
   return true;
 }
 
@@ -76,6 +84,7 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "advertise") return c.advertise = value, !value.empty();
   if (name == "trusted-proxy")
     return c.trusted_proxies.emplace_back(value), Cidr::parse(value).has_value();
+  if (name == "metrics") return toggle(value, c.metrics);
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);

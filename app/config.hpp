@@ -60,6 +60,8 @@ struct Config {
   /// Proxies (CIDR) whose X-Forwarded-For names the client (rate limits, quotas); from
   /// any other peer the field is ignored.
   std::vector<std::string> trusted_proxies;
+  /// Serve GET /metrics in the Prometheus text format (docs/metrics.md).
+  bool metrics = true;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

@@ -227,6 +227,7 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
     auto waiter = weak.lock();
     if (!waiter || !waiter->joined) return;
     waiter->joined = false;
+    waiter->counted.close();
     chat_.leave(*waiter);
     activity_.exit(room);
   };

@@ -6,6 +6,8 @@
 
 #include "chat_service.hpp"
 #include "config.hpp"
+#include "switchboard/http/metrics_route.hpp"
+#include "switchboard/metrics/registry.hpp"
 #include "switchboard/net/listener.hpp"
 #include "switchboard/store/message_store.hpp"
 
@@ -122,7 +124,17 @@ int main(int argc, char** argv) {
     http::Server server(
         runtime, {.idle_timeout = std::chrono::seconds(75),
                   .cors = {.allowed_origins = config->allowed_origins, .allow_credentials = true}});
+    // Before the chat's routes: its last one serves every other path (the web UI).
+    metrics::Registry registry;
+    if (config->metrics) {
+      http::serve_metrics(server, registry);
+    } else {
+      server.router().get("/metrics", [](http::Exchange ex) {
+        ex.respond(http::Response::error(404, "metrics are off (--metrics on)"));
+      });
+    }
     app::ChatService chat(runtime, server, *history, *config);
+    if (config->metrics) chat.add_metrics(registry);
     server.listen(listen);
     // With --redis, only once the node is subscribed: a client told "listening" gets every
     // message posted from then on, whichever node takes it.

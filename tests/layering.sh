@@ -10,19 +10,20 @@
 # this check also names the offending line.
 set -euo pipefail
 root=${1:-.}
-layers=(net http ws sse poll engineio socketio adapter store client)
+layers=(metrics net http ws sse poll engineio socketio adapter store client)
 # Allowed dependencies of each layer (besides itself).
 declare -A allowed=(
-  [net]=""
-  [http]="net"
-  [ws]="net http"
-  [sse]="net http"
-  [poll]="net http"
-  [engineio]="net http ws"
-  [socketio]="net http ws engineio"
-  [adapter]="net http ws engineio socketio"
+  [metrics]=""
+  [net]="metrics"
+  [http]="metrics net"
+  [ws]="metrics net http"
+  [sse]="metrics net http"
+  [poll]="metrics net http"
+  [engineio]="metrics net http ws"
+  [socketio]="metrics net http ws engineio"
+  [adapter]="metrics net http ws engineio socketio"
   [store]=""
-  [client]="net http ws engineio socketio"
+  [client]="metrics net http ws engineio socketio"
 )
 layer_alt=$(IFS='|'; echo "${layers[*]}")
 status=0

@@ -7,6 +7,7 @@
 
 #include "adapter/redis_connection.hpp"
 #include "switchboard/adapter/error.hpp"
+#include "switchboard/metrics/cells.hpp"
 
 namespace switchboard::adapter {
 
@@ -131,10 +132,13 @@ class RedisClient::Impl : public std::enable_shared_from_this<Impl> {
 
   void command(std::vector<std::string> args, ReplyHandler handler) {
     if (closed_ || !commands_ || !commands_->connected()) {
+      if (!closed_) metrics::add(metrics::Stat::RedisErrors);
       if (handler) handler(make_error_code(closed_ ? Error::Closed : Error::RedisUnavailable));
       return;
     }
     waiting_.push_back(std::move(handler));
+    sent_at_.push_back(std::chrono::steady_clock::now());
+    metrics::add(metrics::Stat::RedisCommands);
     commands_->send(args);
   }
 
@@ -180,7 +184,15 @@ class RedisClient::Impl : public std::enable_shared_from_this<Impl> {
     fail_waiting(Error::RedisUnavailable);
   }
   void command_reply(RedisReply reply) {
-    if (reply.type == RedisReply::Type::Error) health_.last_error = reply.str;
+    if (reply.type == RedisReply::Type::Error) {
+      health_.last_error = reply.str;
+      metrics::add(metrics::Stat::RedisErrors);
+    }
+    if (!sent_at_.empty()) {
+      metrics::observe(metrics::Histogram::RedisRoundTrip,
+                       std::chrono::steady_clock::now() - sent_at_.front());
+      sent_at_.pop_front();
+    }
     if (waiting_.empty()) return;
     auto handler = std::move(waiting_.front());
     waiting_.pop_front();
@@ -189,6 +201,8 @@ class RedisClient::Impl : public std::enable_shared_from_this<Impl> {
   void fail_waiting(Error e) {
     auto waiting = std::move(waiting_);
     waiting_.clear();
+    sent_at_.clear();
+    if (e == Error::RedisUnavailable) metrics::add(metrics::Stat::RedisErrors, waiting.size());
     for (auto& handler : waiting) {
       if (handler) handler(make_error_code(e));
     }
@@ -271,6 +285,8 @@ class RedisClient::Impl : public std::enable_shared_from_this<Impl> {
   std::shared_ptr<detail::RedisConnection> commands_;
   std::shared_ptr<detail::RedisConnection> subscriber_;
   std::deque<ReplyHandler> waiting_;
+  /// When each waiting command was sent (switchboard_redis_round_trip_seconds).
+  std::deque<std::chrono::steady_clock::time_point> sent_at_;
   std::vector<Sub> subs_;
   asio::steady_timer ping_;
   RedisHealth& health_ = health;

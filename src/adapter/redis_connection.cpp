@@ -6,6 +6,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
+#include "switchboard/metrics/cells.hpp"
+
 namespace switchboard::adapter::detail {
 
 RedisReply to_reply(const void* hiredis_reply) {
@@ -60,6 +62,7 @@ void RedisConnection::start() {
 
 void RedisConnection::close() {
   closed_ = true;
+  if (connected_) metrics::add(metrics::Stat::RedisConnectionsClosed);
   connected_ = false;
   ++generation_;
   boost::system::error_code ignored;
@@ -98,6 +101,7 @@ void RedisConnection::connect() {
 void RedisConnection::on_connected(std::uint64_t generation) {
   timer_.cancel();
   connected_ = true;
+  metrics::add(metrics::Stat::RedisConnectionsOpened);
   backoff_ = options_.reconnect_min;
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -168,6 +172,7 @@ void RedisConnection::reset(const std::string& why) {
 void RedisConnection::lost(const std::string& why) {
   if (closed_) return;
   ++generation_;
+  if (connected_) metrics::add(metrics::Stat::RedisConnectionsClosed);
   connected_ = false;
   boost::system::error_code ignored;
   socket_.close(ignored);

@@ -7,6 +7,7 @@
 #include "engineio/forward.hpp"
 #include "engineio/server_core.hpp"
 #include "engineio/sid.hpp"
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/ws/endpoint.hpp"
 
 namespace switchboard::engineio {
@@ -16,6 +17,9 @@ namespace detail {
 namespace {
 
 http::Response error_response(Error error) {
+  metrics::add(static_cast<metrics::HandshakeFailure>(
+      static_cast<int>(metrics::HandshakeFailure::EngineioUnknownTransport) +
+      static_cast<int>(error)));
   return http::Response::json(static_cast<int>(http_status(error)), error_body(error));
 }
 
@@ -176,7 +180,9 @@ ws::ServerOptions ServerCore::websocket_options() const {
           .ping_interval = std::chrono::milliseconds(0),
           .idle_timeout = std::chrono::milliseconds(0),
           .permessage_deflate = options.per_message_deflate,
-          .write_queue = options.write_queue};
+          .write_queue = options.write_queue,
+          // The session counts itself (engineio_websocket), not its WebSocket.
+          .count_as_websocket = false};
 }
 
 void ServerCore::hook_shutdown(net::Shard& shard) {

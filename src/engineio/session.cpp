@@ -31,7 +31,9 @@ Session::Session(std::shared_ptr<ServerCore> core, net::Shard& shard, std::strin
       transport_(transport),
       activity_(shard),
       heartbeat_(shard),
-      upgrade_timer_(shard) {}
+      upgrade_timer_(shard),
+      counted_(transport == Transport::Polling ? metrics::Transport::EngineioPolling
+                                               : metrics::Transport::EngineioWebSocket) {}
 
 Session::~Session() = default;
 
@@ -310,6 +312,7 @@ void Session::finish_upgrade() {
   ws_ = std::move(probe_);
   probed_ = false;
   transport_ = Transport::WebSocket;
+  counted_.move_to(metrics::Transport::EngineioWebSocket);
   // Nothing lost or reordered: what polling had queued leaves first, on the WebSocket.
   for (const auto& out : queue_) send_on_websocket(out);
   queue_.clear();
@@ -379,6 +382,7 @@ void Session::finish(std::string_view reason) {
   if (closed_) return;
   auto keep = shared_from_this();
   closed_ = true;
+  counted_.close();
   heartbeat_.cancel();
   upgrade_timer_.cancel();
   if (probe_) probe_->close(ws::CloseCode::GoingAway);

@@ -4,6 +4,7 @@
 
 #include "switchboard/engineio/server.hpp"
 #include "switchboard/http/response.hpp"
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/ws/connection.hpp"
 
@@ -106,6 +107,8 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   /// packet, and the session ends with `closing_reason_`.
   bool closing_ = false;
   std::string closing_reason_;
+  /// Open in switchboard_connections under its transport until finished.
+  metrics::OpenConnection counted_;
 };
 
 }  // namespace switchboard::engineio::detail

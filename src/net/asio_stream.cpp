@@ -11,6 +11,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "switchboard/metrics/cells.hpp"
+
 namespace switchboard::net {
 
 std::size_t Stream::try_write(std::span<const std::string_view>, boost::system::error_code& ec) {
@@ -75,6 +77,7 @@ std::size_t TcpStream::read_available(std::span<char> into, boost::system::error
     ec = asio::error::would_block;
     return 0;
   }
+  metrics::add(metrics::Stat::ReceivedBytes, n);
   return n;
 }
 
@@ -226,6 +229,7 @@ std::size_t TlsStream::read_available(std::span<char> into, boost::system::error
   }
   std::memcpy(into.data(), ready_.data() + ready_pos_, n);
   ready_pos_ += n;
+  metrics::add(metrics::Stat::ReceivedBytes, n);
   if (ready_pos_ == ready_.size()) {
     ready_.clear();
     ready_.shrink_to_fit();

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/net/runtime.hpp"
 
 namespace switchboard::net {
@@ -36,6 +37,7 @@ WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<
       on_overflow_(std::move(on_overflow)) {}
 
 WriteQueue::~WriteQueue() {
+  metrics::sub(metrics::Stat::WriteQueueBytes, queued_);
   if (alive_) *alive_ = false;
   if (scheduled_) {
     for (auto& queue : t_flush.queues) {
@@ -45,18 +47,26 @@ WriteQueue::~WriteQueue() {
 }
 
 SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
-  if (failed_ || overflowed_) return SendResult::Dropped;
-  if (queued_ > options_.soft_limit && is_volatile) return SendResult::Dropped;
+  if (failed_) return SendResult::Dropped;
+  if (overflowed_ || (queued_ > options_.soft_limit && is_volatile)) {
+    metrics::add(metrics::Stat::WriteQueueDropped);
+    return SendResult::Dropped;
+  }
   if (queued_ + bytes > options_.hard_limit) {
     // What is in flight finishes (a message cut in the middle would corrupt the stream);
     // what waits behind it is dropped, and only push_last() is taken from now on.
     overflowed_ = true;
+    auto before = queued_;
     for (auto& item : pending_) queued_ -= item.bytes().size();
+    metrics::sub(metrics::Stat::WriteQueueBytes, before - queued_);
+    metrics::add(metrics::Stat::WriteQueueDropped, pending_.size() + 1);
+    metrics::add(metrics::Stat::SlowConsumerDisconnects);
     give_back(pending_);
     if (on_overflow_) on_overflow_();
     return SendResult::Dropped;
   }
   queued_ += bytes;
+  metrics::add(metrics::Stat::WriteQueueBytes, bytes);
   schedule();
   return queued_ > options_.soft_limit ? SendResult::Buffered : SendResult::Sent;
 }
@@ -88,6 +98,7 @@ SendResult WriteQueue::push(std::shared_ptr<const void> owner, std::string_view 
 SendResult WriteQueue::push_last(std::string bytes) {
   if (failed_) return SendResult::Dropped;
   queued_ += bytes.size();
+  metrics::add(metrics::Stat::WriteQueueBytes, bytes.size());
   borrow();
   pending_.push_back({std::move(bytes), nullptr, {}});
   schedule();
@@ -165,6 +176,8 @@ void WriteQueue::flush() {
     if (!ec && n == total) {
       give_back(pending_);
       queued_ -= total;
+      metrics::sub(metrics::Stat::WriteQueueBytes, total);
+      metrics::add(metrics::Stat::SentBytes, total);
       continue;
     }
     in_flight_.swap(pending_);
@@ -203,6 +216,8 @@ void WriteQueue::on_written(boost::system::error_code ec) {
   give_back(in_flight_);
   views_ = {};
   queued_ -= written;
+  metrics::sub(metrics::Stat::WriteQueueBytes, written);
+  if (!ec) metrics::add(metrics::Stat::SentBytes, written);
   if (ec) {
     if (!failed_) {
       failed_ = true;

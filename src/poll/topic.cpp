@@ -6,6 +6,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/net/runtime.hpp"
 
 namespace switchboard::poll {
@@ -22,6 +23,8 @@ struct Waiter {
   http::Exchange ex;
   std::uint64_t after;
   std::unique_ptr<boost::asio::steady_timer> timer;
+  /// Open in switchboard_connections{transport="polling"} while held.
+  metrics::OpenConnection counted{metrics::Transport::Polling};
 };
 
 // True when the raw query names `key` (even with a value that fails to decode).

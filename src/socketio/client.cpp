@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "socketio/core.hpp"
+#include "switchboard/metrics/cells.hpp"
 
 namespace switchboard::socketio::detail {
 
@@ -32,13 +33,16 @@ net::SendResult Client::send(std::string text, std::vector<std::string> attachme
                              bool is_volatile) {
   auto result = engine_->send(text, is_volatile);
   if (result == net::SendResult::Dropped) return result;
+  metrics::add(metrics::Stat::SocketioPacketsSent);
   for (auto& a : attachments) engine_->send_binary(a);
   return result;
 }
 
 net::SendResult Client::send_prepared(
     const std::shared_ptr<const engineio::PreparedPackets>& packets, bool is_volatile) {
-  return engine_->send(packets, is_volatile);
+  auto result = engine_->send(packets, is_volatile);
+  if (result != net::SendResult::Dropped) metrics::add(metrics::Stat::SocketioPacketsSent);
+  return result;
 }
 
 void Client::disconnect_all() {
@@ -69,7 +73,9 @@ void Client::on_message(engineio::Packet message) {
                              : decoder_.feed_text(message.data);
   // The peer broke the protocol: only this connection ends.
   if (!step) return fail("parse error");
-  if (*step) handle(std::move(**step));
+  if (!*step) return;
+  metrics::add(metrics::Stat::SocketioPacketsReceived);
+  handle(std::move(**step));
 }
 
 void Client::handle(Packet packet) {
@@ -237,6 +243,7 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
   std::string text;
   encode(text, reply);
   engine_->send(text);
+  metrics::add(metrics::Stat::SocketioPacketsSent);
   for (const auto& packets : missed) engine_->send(packets);
   socket->mark_connected(recovered);
   if (nsp->adapter_recovery() && !socket->pid().empty()) {
@@ -257,6 +264,9 @@ void Client::refuse(const std::string& nsp, const ConnectError& error) {
   std::string text;
   encode(text, reply);
   engine_->send(text);
+  metrics::add(error.message == "Invalid namespace"
+                   ? metrics::HandshakeFailure::SocketioInvalidNamespace
+                   : metrics::HandshakeFailure::SocketioRefused);
 }
 
 void Client::on_close(std::string_view reason) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "socketio/core.hpp"
+#include "switchboard/metrics/cells.hpp"
 
 namespace switchboard::socketio::detail {
 
@@ -102,6 +103,7 @@ void NamespaceCore::deliver_members(unsigned shard, const Selection& selection,
     }
     const auto& frame = known->second;
     if (!frame) continue;
+    metrics::add(metrics::Stat::BroadcastDeliveries);
     run_user(*this, nullptr, "room member", [&] { member->deliver(*frame, frames.is_volatile()); });
   }
 }

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "socketio/core.hpp"
+#include "switchboard/metrics/cells.hpp"
 
 namespace switchboard::socketio::detail {
 
@@ -23,6 +24,7 @@ bool NamespaceCore::recovery() const {
 
 void NamespaceCore::broadcast(std::shared_ptr<const Selection> selection, std::string_view event,
                               Args args, bool is_volatile, bool compress) {
+  metrics::add(metrics::Stat::Broadcasts);
   std::shared_ptr<const Event> outgoing;
   if (outgoing_listeners.load(std::memory_order_relaxed) > 0) {
     outgoing = std::make_shared<const Event>(Event{std::string(event), args, {}});
@@ -69,6 +71,7 @@ void NamespaceCore::deliver(unsigned shard, const std::shared_ptr<const Selectio
       if (!s.connected()) return;  // its outgoing listener threw: it left
     }
     if (position) s.note_logged(*position);
+    metrics::add(metrics::Stat::BroadcastDeliveries);
     client->send_prepared(packets, is_volatile);
   });
 }
@@ -192,6 +195,7 @@ void NamespaceCore::local_broadcast_logged(const Target& target, std::string_vie
                                            std::string offset) {
   auto id = StreamOffset::parse(offset);
   if (!adapter_recovery_ || !id) return local_broadcast(target, event, std::move(args));
+  metrics::add(metrics::Stat::Broadcasts);
   std::shared_ptr<const Event> outgoing;
   if (outgoing_listeners.load(std::memory_order_relaxed) > 0) {
     outgoing = std::make_shared<const Event>(Event{std::string(event), args, {}});
@@ -236,6 +240,7 @@ void NamespaceCore::deliver_logged(unsigned shard,
       s.notify_outgoing(*event);
       if (!s.connected()) return;
     }
+    metrics::add(metrics::Stat::BroadcastDeliveries);
     client->send_prepared(packets, false);
   });
   // Packets come in order: once one past a horizon is here, no replayed one can follow.

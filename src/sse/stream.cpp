@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/net/runtime.hpp"
 
 namespace switchboard::sse {
@@ -50,6 +51,8 @@ class StreamImpl final : public Stream,
   net::SendResult write(std::string_view bytes, bool is_volatile) override {
     if (closed_) return net::SendResult::Dropped;
     written_ = true;
+    // Events, not the heartbeat's comments.
+    if (!bytes.starts_with(':')) metrics::add(metrics::Stat::SseEventsSent);
     return body_.write(std::string(bytes), is_volatile);
   }
 
@@ -90,6 +93,7 @@ class StreamImpl final : public Stream,
   void ended() {
     if (closed_) return;
     closed_ = true;
+    counted_.close();
     timer_.cancel();
     stop_listening();
     auto callbacks = std::move(on_close_);
@@ -104,6 +108,7 @@ class StreamImpl final : public Stream,
   std::vector<std::function<void()>> on_close_;
   bool written_ = false;
   bool closed_ = false;
+  metrics::OpenConnection counted_{metrics::Transport::Sse};
 };
 
 }  // namespace

@@ -49,7 +49,9 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
       last_heard_(std::chrono::steady_clock::now()),
       budget_(stream_->shard().local<MessageBudget>(), this),
       deadline_(options.message_timeout),
-      id_(g_next_id.fetch_add(1)) {}
+      id_(g_next_id.fetch_add(1)),
+      counted_(options.count_as_websocket ? metrics::Transport::WebSocket
+                                          : metrics::Transport::None) {}
 
 ConnectionImpl::~ConnectionImpl() = default;
 
@@ -150,6 +152,7 @@ void ConnectionImpl::shed(MessageBudget& budget) {
 bool ConnectionImpl::handle(Event& event) {
   switch (event.kind) {
     case EventKind::Message:
+      metrics::add(metrics::Stat::WebSocketMessagesReceived);
       if (state_ == State::Open && handlers_.on_message) {
         handlers_.on_message(shared_from_this(), Message{event.opcode, std::move(event.payload)});
       }
@@ -177,6 +180,7 @@ net::SendResult ConnectionImpl::send_data(Opcode opcode, std::string_view payloa
   if (state_ != State::Open) return net::SendResult::Dropped;
   std::string frame;
   encoder_.encode(opcode, payload, frame);
+  metrics::add(metrics::Stat::WebSocketMessagesSent);
   return queue_.push(std::move(frame), is_volatile);
 }
 
@@ -192,6 +196,7 @@ net::SendResult ConnectionImpl::send(const std::shared_ptr<const PreparedMessage
                                      bool is_volatile) {
   if (state_ != State::Open) return net::SendResult::Dropped;
   auto frame = message->frame_for(encoder_);
+  metrics::add(metrics::Stat::WebSocketMessagesSent);
   return queue_.push(std::shared_ptr<const void>(message), frame, is_volatile);
 }
 
@@ -270,6 +275,7 @@ void ConnectionImpl::terminate() {
 void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {
   if (notified_) return;
   notified_ = true;
+  counted_.close();
   auto keep = shared_from_this();
   auto on_close = std::move(handlers_.on_close);
   // Handlers often own what owns this connection: drop them so no cycle outlives the close.

@@ -1,6 +1,7 @@
 #pragma once
 // Private: the WebSocket connection shell.
 
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/net/stream.hpp"
 #include "switchboard/ws/connection.hpp"
@@ -88,6 +89,8 @@ class ConnectionImpl final : public Connection,
   bool lingering_ = false;
   bool notified_ = false;
   bool waiting_ = false;
+  /// Open in switchboard_connections{transport="websocket"} until the close is notified.
+  metrics::OpenConnection counted_;
 };
 
 }  // namespace switchboard::ws::detail

@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "switchboard/metrics/cells.hpp"
 #include "switchboard/ws/handshake.hpp"
 #include "ws/connection_impl.hpp"
 
@@ -45,6 +46,7 @@ std::variant<HandshakeResult, http::Response> negotiate(const http::Request& req
                                                         const ServerOptions& options) {
   auto origin = request.header("Origin");
   if (!origin.empty() && options.allow_origin && !options.allow_origin(origin)) {
+    metrics::add(metrics::HandshakeFailure::WebSocketOrigin);
     return http::Response::error(403, "origin not allowed");
   }
   UpgradeFields fields(request);
@@ -52,6 +54,8 @@ std::variant<HandshakeResult, http::Response> negotiate(const http::Request& req
       fields.view(request),
       {.subprotocols = options.subprotocols, .permessage_deflate = options.permessage_deflate});
   if (result.ok()) return result;
+  metrics::add(result.status == 426 ? metrics::HandshakeFailure::WebSocketVersion
+                                    : metrics::HandshakeFailure::WebSocketBadRequest);
   auto r = http::Response::error(result.status, result.reason);
   if (result.status == 426) r.headers.set("Sec-WebSocket-Version", "13");
   r.headers.set("Connection", "close");

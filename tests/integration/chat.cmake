@@ -21,6 +21,12 @@ if(TARGET switchboard)
   set_tests_properties(integration.chat.durability PROPERTIES
     ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;PYTHONDONTWRITEBYTECODE=1"
     TIMEOUT 300)
+  # /metrics scraped and parsed with prometheus_client while every transport is in use.
+  add_test(NAME integration.chat.metrics
+           COMMAND ${SB_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/metrics_test.py)
+  set_tests_properties(integration.chat.metrics PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;PYTHONDONTWRITEBYTECODE=1"
+    TIMEOUT 60)
 endif()
 
 # HTTP limits, routing, static files and CORS of the real server, with curl.

@@ -65,6 +65,8 @@ class RedisAdapter final : public socketio::Adapter {
 
   /// The Redis link's health as last seen (refreshed every 100 ms). Thread-safe.
   RedisHealth health() const;
+  /// health().ok(): connected and subscribed.
+  std::optional<bool> healthy() const override { return health().ok(); }
   /// Runs `fn` once (on shard 0) when the link is first connected and subscribed.
   void on_ready(std::function<void()> fn);
 

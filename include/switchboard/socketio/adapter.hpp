@@ -156,6 +156,9 @@ class Adapter {
   virtual void room_deleted(const std::string& room) { (void)room; }
   /// The server is going away: stop and fail what waits.
   virtual void close() {}
+  /// Whether the adapter reaches its cluster now (switchboard_adapter_up); nullopt: it cannot
+  /// tell. Thread-safe.
+  virtual std::optional<bool> healthy() const { return std::nullopt; }
 
   // Connection state recovery across the cluster (docs/decisions/014). An adapter that
   // keeps sessions orders and keeps every recoverable packet of the namespace and delivers it

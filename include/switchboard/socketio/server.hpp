@@ -17,6 +17,9 @@
 namespace switchboard::net {
 class Runtime;
 }
+namespace switchboard::metrics {
+class Registry;
+}
 
 namespace switchboard::socketio {
 
@@ -126,6 +129,11 @@ class Server {
   /// Exceptions thrown by user code so far, on every shard, Engine.IO handlers included
   /// (see ServerOptions::on_handler_error).
   std::uint64_t handler_errors() const;
+
+  /// Adds this server's gauges to `registry`, read at each scrape from every shard: sockets and
+  /// rooms per namespace, adapter health, handler errors (docs/metrics.md). The server may go
+  /// before the registry (its gauges go with it).
+  void add_metrics(metrics::Registry& registry);
 
   /// Adds the Engine.IO routes to a router (before the HTTP server listens).
   void attach(http::Router& router);

@@ -62,6 +62,9 @@ struct ServerOptions {
   /// Decides whether a browser page from `origin` may connect (no Origin header: always
   /// allowed). Null allows every origin. A refusal is answered 403.
   std::function<bool(std::string_view origin)> allow_origin;
+  /// Counted under `websocket` in switchboard_connections (docs/metrics.md). Engine.IO turns
+  /// it off: it counts its sessions itself.
+  bool count_as_websocket = true;
 };
 
 /// One received data message.
