@@ -74,6 +74,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
   for (unsigned i = 0; i < runtime.size(); ++i) locals_.push_back(std::make_unique<Local>());
   setup_socketio();
   setup_websocket();
+  setup_admin();
   setup_http();
   if (config_.room_idle_seconds > 0) {
     auto& first = runtime_.shard(0);

@@ -39,7 +39,13 @@ void usage(std::FILE* out) {
                "  --history-max-per-room N  with --redis, messages each room keeps at least\n"
                "                      (100000)\n"
                "  --advertise H:P     with --redis: where the other nodes reach this one over\n"
-               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n");
+               "                      plain HTTP (127.0.0.1:PORT, or ADDRESS:PORT)\n"
+               "  --admin-password-hash H  turn on the Socket.IO Admin UI (/admin/): H is\n"
+               "                      a bcrypt hash of its password (see docs/admin-ui.md)\n"
+               "  --admin-user NAME   the Admin UI's user name (admin)\n"
+               "  --admin-ui DIR      the Admin UI's built files (found in node_modules)\n"
+               "  --admin-mode M      development (every socket, room and event) or\n"
+               "                      production (statistics only)\n");
 }
 
 template <class T>
@@ -68,6 +74,13 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
     return number(value, c.history_max_per_room) && c.history_max_per_room > 0;
   if (name == "allow-origin") return c.allowed_origins.emplace_back(value), true;
   if (name == "advertise") return c.advertise = value, !value.empty();
+  if (name == "admin-password-hash") return c.admin_password_hash = value, !value.empty();
+  if (name == "admin-user") return c.admin_user = value, !value.empty();
+  if (name == "admin-ui") return c.admin_ui = value, !value.empty();
+  if (name == "admin-mode") {
+    c.admin_production = value == "production";
+    return value == "production" || value == "development";
+  }
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);

@@ -47,6 +47,15 @@ struct Config {
   /// for its Engine.IO sessions (no sticky sessions); empty: 127.0.0.1:PORT, or ADDRESS:PORT
   /// when listening on one address.
   std::string advertise;
+  /// The Socket.IO Admin UI (docs/admin-ui.md): on when a bcrypt hash of the password is set;
+  /// the UI's namespace is /admin and its page /admin/.
+  std::string admin_password_hash;
+  std::string admin_user = "admin";
+  /// The UI's built files (@socket.io/admin-ui's ui/dist); empty: looked for in node_modules
+  /// beside the web UI's folder (<web>/../../node_modules/...), then in ./node_modules.
+  std::string admin_ui;
+  /// "production": only statistics, no notification per socket, room or event.
+  bool admin_production = false;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

@@ -24,7 +24,7 @@ bool NamespaceCore::recovery() const {
 void NamespaceCore::broadcast(std::shared_ptr<const Selection> selection, std::string_view event,
                               Args args, bool is_volatile, bool compress) {
   std::shared_ptr<const Event> outgoing;
-  if (outgoing_listeners.load(std::memory_order_relaxed) > 0) {
+  if (keeps_outgoing()) {
     outgoing = std::make_shared<const Event>(Event{std::string(event), args, {}});
   }
   // Room members that are not sockets get the event and arguments (before any offset).
@@ -193,7 +193,7 @@ void NamespaceCore::local_broadcast_logged(const Target& target, std::string_vie
   auto id = StreamOffset::parse(offset);
   if (!adapter_recovery_ || !id) return local_broadcast(target, event, std::move(args));
   std::shared_ptr<const Event> outgoing;
-  if (outgoing_listeners.load(std::memory_order_relaxed) > 0) {
+  if (keeps_outgoing()) {
     outgoing = std::make_shared<const Event>(Event{std::string(event), args, {}});
   }
   auto selection = std::make_shared<const Selection>(Selection{target.rooms, target.except});
