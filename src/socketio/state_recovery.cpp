@@ -345,6 +345,7 @@ void Client::finish_recovery(const std::shared_ptr<NamespaceCore>& nsp, const So
     send_connect(nsp->name, *socket);
   }
   socket->mark_connected(recovered);
+  if (server_.observer) server_.observer->socket_connected(*socket);
   nsp->adapter()->persist_session(nsp->session_of(*socket, std::move(horizon)),
                                   SessionChange::Connected);
   if (nsp->handlers->on_connection) {
