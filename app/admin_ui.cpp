@@ -33,6 +33,7 @@ void ChatService::setup_admin() {
   socketio::instrument(
       io_, {.auth = socketio::AdminBasicAuth{.username = config_.admin_user,
                                              .password_hash = config_.admin_password_hash},
+            .readonly = config_.admin_readonly,
             .mode = config_.admin_production ? socketio::AdminMode::Production
                                              : socketio::AdminMode::Development});
   auto dir = find_admin_ui(config_);

@@ -45,7 +45,8 @@ void usage(std::FILE* out) {
                "  --admin-user NAME   the Admin UI's user name (admin)\n"
                "  --admin-ui DIR      the Admin UI's built files (found in node_modules)\n"
                "  --admin-mode M      development (every socket, room and event) or\n"
-               "                      production (statistics only)\n");
+               "                      production (statistics only)\n"
+               "  --admin-readonly B  true: the Admin UI may only watch (false)\n");
 }
 
 template <class T>
@@ -80,6 +81,10 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "admin-mode") {
     c.admin_production = value == "production";
     return value == "production" || value == "development";
+  }
+  if (name == "admin-readonly") {
+    c.admin_readonly = value == "true";
+    return value == "true" || value == "false";
   }
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;

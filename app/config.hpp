@@ -56,6 +56,8 @@ struct Config {
   std::string admin_ui;
   /// "production": only statistics, no notification per socket, room or event.
   bool admin_production = false;
+  /// The UI may only watch: no emit, join, leave or disconnect.
+  bool admin_readonly = false;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

@@ -199,24 +199,31 @@ describe("admin namespace (development mode)", () => {
   });
 });
 
-describe("admin namespace (production mode)", () => {
-  test("only statistics: no socket list, no notification per socket", async () => {
-    const server = await serve(["--admin-password-hash", HASH, "--admin-mode", "production"]);
+describe("admin namespace (production mode, read-only)", () => {
+  test("only statistics: no socket list, no notification per socket, no command", async () => {
+    const server = await serve(["--admin-password-hash", HASH, "--admin-mode", "production",
+                                "--admin-readonly", "true"]);
     try {
       const ui = admin(server.url, { username: "admin", password: PASSWORD });
       const got = recorder(ui);
       await connected(ui);
       const [config] = await got.next("config");
-      assert.ok(!config.supportedFeatures.includes("ALL_EVENTS"));
-      assert.ok(config.supportedFeatures.includes("AGGREGATED_EVENTS"));
+      assert.deepEqual(config.supportedFeatures, ["AGGREGATED_EVENTS"]);
       const chat = io(`${server.url}/chat`, { auth: { name: "quiet" }, forceNew: true, reconnection: false });
+      const heard = recorder(chat);
       await connected(chat);
+      // Read-only: commands are not even listened to.
+      ui.emit("emit", "/chat", null, "ignored", 1);
+      ui.emit("_disconnect", "/chat", false, chat.id);
       // Once the stats count the chat client, a notification for it would have come before.
       await got.next("server_stats", (s) => s.namespaces.find((n) => n.name === "/chat")?.socketsCount === 1, 6000);
       const names = new Set(got.seen.map((e) => e.name));
       for (const name of ["all_sockets", "socket_connected", "room_joined", "event_received"]) {
         assert.ok(!names.has(name), `${name} in production mode`);
       }
+      // The commands came before those stats on the same connection: they did nothing.
+      assert.ok(chat.connected);
+      assert.ok(!heard.seen.some((e) => e.name === "ignored"));
       chat.close();
       ui.close();
     } finally {
