@@ -74,8 +74,12 @@ Admin::Admin(ServerCore& server, AdminOptions options)
   events = development_;
 }
 
-Admin::Local& Admin::local() {
-  return *locals_[net::Runtime::current()->index()];
+Admin::Local* Admin::local() {
+  auto* shard = net::Runtime::current();
+  return shard ? locals_[shard->index()].get() : nullptr;
+}
+Admin::Local& Admin::local(engineio::Socket& conn) {
+  return *locals_[conn.shard().index()];
 }
 Admin::Local& Admin::local(Socket& socket) {
   return *locals_[socket.shard().index()];
@@ -341,19 +345,21 @@ bool Admin::verbose(const Socket&) const {
 }
 
 void Admin::client_opened(const engineio::SocketPtr& conn) noexcept {
-  auto& l = local();
+  auto& l = local(*conn);
   l.conns[conn.get()] = conn;
   l.counts[{now_second(), "rawConnection", ""}] += 1;
 }
 
-void Admin::client_closed(const engineio::Socket& conn, std::string_view reason) noexcept {
-  auto& l = local();
+void Admin::client_closed(engineio::Socket& conn, std::string_view reason) noexcept {
+  auto& l = local(conn);
   if (l.conns.erase(&conn) == 0) return;
   l.counts[{now_second(), "rawDisconnection", std::string(reason)}] += 1;
 }
 
 void Admin::packet_in(std::size_t bytes) noexcept {
-  auto& l = local();
+  auto* shard = local();
+  if (!shard) return;
+  auto& l = *shard;
   if (auto s = now_second(); s != l.second) {
     l.flush();
     l.second = s;
@@ -363,7 +369,9 @@ void Admin::packet_in(std::size_t bytes) noexcept {
 }
 
 void Admin::packet_out(std::size_t bytes) noexcept {
-  auto& l = local();
+  auto* shard = local();
+  if (!shard) return;
+  auto& l = *shard;
   if (auto s = now_second(); s != l.second) {
     l.flush();
     l.second = s;

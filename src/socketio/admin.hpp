@@ -19,7 +19,7 @@ class Admin final : public Observer, public std::enable_shared_from_this<Admin> 
   void start();
 
   void client_opened(const engineio::SocketPtr& conn) noexcept override;
-  void client_closed(const engineio::Socket& conn, std::string_view reason) noexcept override;
+  void client_closed(engineio::Socket& conn, std::string_view reason) noexcept override;
   void packet_in(std::size_t bytes) noexcept override;
   void packet_out(std::size_t bytes) noexcept override;
   void socket_connected(Socket& socket) noexcept override;
@@ -47,8 +47,10 @@ class Admin final : public Observer, public std::enable_shared_from_this<Admin> 
     Counts counts;
     void flush();
   };
-  Local& local();
+  /// The calling shard's (null off the shards), a socket's or a connection's.
+  Local* local();
   Local& local(Socket& socket);
+  Local& local(engineio::Socket& conn);
 
   void authenticate(const SocketPtr& socket, std::function<void(std::optional<ConnectError>)> next);
   void on_admin(const SocketPtr& socket);

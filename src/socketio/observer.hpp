@@ -17,7 +17,7 @@ class Observer {
   virtual ~Observer() = default;
   /// An Engine.IO connection began / ended under Socket.IO (once each).
   virtual void client_opened(const engineio::SocketPtr& conn) noexcept = 0;
-  virtual void client_closed(const engineio::Socket& conn, std::string_view reason) noexcept = 0;
+  virtual void client_closed(engineio::Socket& conn, std::string_view reason) noexcept = 0;
   /// Messages of a connection, in and out, and their bytes (Socket.IO's, not Engine.IO's
   /// heartbeats).
   virtual void packet_in(std::size_t bytes) noexcept = 0;
