@@ -99,6 +99,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
   }
   setup_socketio();
   setup_websocket();
+  setup_admin();
   setup_http();
   if (config_.room_idle_seconds > 0) {
     auto& first = runtime_.shard(0);

@@ -97,6 +97,8 @@ class ChatService {
   void setup_websocket();
   void accept_websocket(http::Exchange ex, const ws::ServerOptions& options,
                         std::shared_ptr<WsMember> member);
+  // admin_ui.cpp: the Socket.IO Admin UI (--admin-password-hash), before setup_http().
+  void setup_admin();
   // http_api.cpp
   void setup_http();
   /// Answers 403 and returns true when the request's Origin is refused (origin_policy.hpp).

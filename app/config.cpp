@@ -46,7 +46,14 @@ void usage(std::FILE* out) {
                "  --presence-ttl-ms N with --redis: a node's presence lists outlive its last\n"
                "                      heartbeat by N ms (10000; people of a dead node are gone\n"
                "                      within 4N/3)\n"
-               "  --metrics on|off    serve Prometheus metrics at /metrics (on)\n");
+               "  --metrics on|off    serve Prometheus metrics at /metrics (on)\n"
+               "  --admin-password-hash H  turn on the Socket.IO Admin UI (/admin/): H is\n"
+               "                      a bcrypt hash of its password (see docs/admin-ui.md)\n"
+               "  --admin-user NAME   the Admin UI's user name (admin)\n"
+               "  --admin-ui DIR      the Admin UI's built files (found in node_modules)\n"
+               "  --admin-mode M      development (every socket, room and event) or\n"
+               "                      production (statistics only)\n"
+               "  --admin-readonly B  true: the Admin UI may only watch (false)\n");
 }
 
 template <class T>
@@ -85,6 +92,17 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "trusted-proxy")
     return c.trusted_proxies.emplace_back(value), Cidr::parse(value).has_value();
   if (name == "metrics") return toggle(value, c.metrics);
+  if (name == "admin-password-hash") return c.admin_password_hash = value, !value.empty();
+  if (name == "admin-user") return c.admin_user = value, !value.empty();
+  if (name == "admin-ui") return c.admin_ui = value, !value.empty();
+  if (name == "admin-mode") {
+    c.admin_production = value == "production";
+    return value == "production" || value == "development";
+  }
+  if (name == "admin-readonly") {
+    c.admin_readonly = value == "true";
+    return value == "true" || value == "false";
+  }
   if (name == "port") return number(value, c.port);
   if (name == "shards") return number(value, c.shards) && c.shards <= 1024;
   if (name == "max-rooms") return number(value, c.max_rooms);

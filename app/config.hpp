@@ -62,6 +62,17 @@ struct Config {
   std::vector<std::string> trusted_proxies;
   /// Serve GET /metrics in the Prometheus text format (docs/metrics.md).
   bool metrics = true;
+  /// The Socket.IO Admin UI (docs/admin-ui.md): on when a bcrypt hash of the password is set;
+  /// the UI's namespace is /admin and its page /admin/.
+  std::string admin_password_hash;
+  std::string admin_user = "admin";
+  /// The UI's built files (@socket.io/admin-ui's ui/dist); empty: looked for in node_modules
+  /// beside the web UI's folder (<web>/../../node_modules/...), then in ./node_modules.
+  std::string admin_ui;
+  /// "production": only statistics, no notification per socket, room or event.
+  bool admin_production = false;
+  /// The UI may only watch: no emit, join, leave or disconnect.
+  bool admin_readonly = false;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

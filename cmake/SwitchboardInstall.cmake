@@ -42,7 +42,7 @@ install(FILES ${PROJECT_BINARY_DIR}/switchboardConfig.cmake
 # pkg-config: one package, every layer, dependencies last (static libraries: the consumer links
 # what the layers use). Boost has no .pc file, so its libraries are named directly.
 set(SB_PC_LIBS "")
-foreach(layer client adapter socketio socketio_codec engineio engineio_codec poll sse ws ws_codec http
+foreach(layer client adapter socketio_admin socketio socketio_codec engineio engineio_codec poll sse ws ws_codec http
                net metrics store)
   if(TARGET sb_${layer})
     string(APPEND SB_PC_LIBS " -lswitchboard_${layer}")
@@ -54,6 +54,9 @@ if(NOT sb_boost_libdir IN_LIST CMAKE_CXX_IMPLICIT_LINK_DIRECTORIES)
   string(APPEND SB_PC_LIBS " -L${sb_boost_libdir}")
 endif()
 string(APPEND SB_PC_LIBS " -lboost_json -lboost_system -pthread")
+if(TARGET sb_socketio_admin)
+  string(APPEND SB_PC_LIBS " -lcrypt")  # bcrypt, for the Admin UI's logins
+endif()
 set(SB_PC_REQUIRES "openssl zlib")
 if(SB_HAS_STORE)
   string(APPEND SB_PC_REQUIRES " sqlite3 libutf8proc")

@@ -22,6 +22,7 @@ void Client::start() {
   engine_->on_close([weak](std::string_view reason) {
     if (auto self = weak.lock()) self->on_close(reason);
   });
+  if (server_.observer) server_.observer->client_opened(engine_);
   // A client must join a namespace in time (PROTOCOL.md §6 item 31).
   connect_timer_.arm(server_.options.connect_timeout, [this] {
     auto keep = shared_from_this();
@@ -34,7 +35,11 @@ net::SendResult Client::send(std::string text, std::vector<std::string> attachme
   auto result = engine_->send(text, is_volatile);
   if (result == net::SendResult::Dropped) return result;
   metrics::add(metrics::Stat::SocketioPacketsSent);
-  for (auto& a : attachments) engine_->send_binary(a);
+  if (server_.observer) server_.observer->packet_out(text.size());
+  for (auto& a : attachments) {
+    engine_->send_binary(a);
+    if (server_.observer) server_.observer->packet_out(a.size());
+  }
   return result;
 }
 
@@ -42,6 +47,10 @@ net::SendResult Client::send_prepared(
     const std::shared_ptr<const engineio::PreparedPackets>& packets, bool is_volatile) {
   auto result = engine_->send(packets, is_volatile);
   if (result != net::SendResult::Dropped) metrics::add(metrics::Stat::SocketioPacketsSent);
+  if (server_.observer && result != net::SendResult::Dropped) {
+    // The polling form is the message's type character, then its text or base64.
+    for (const auto& item : packets->items()) server_.observer->packet_out(item.polling.size() - 1);
+  }
   return result;
 }
 
@@ -69,6 +78,7 @@ void Client::forget(const std::string& nsp) {
 }
 
 void Client::on_message(engineio::Packet message) {
+  if (server_.observer) server_.observer->packet_in(message.data.size());
   auto step = message.binary ? decoder_.feed_binary(std::move(message.data))
                              : decoder_.feed_text(message.data);
   // The peer broke the protocol: only this connection ends.
@@ -246,6 +256,7 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
   metrics::add(metrics::Stat::SocketioPacketsSent);
   for (const auto& packets : missed) engine_->send(packets);
   socket->mark_connected(recovered);
+  if (server_.observer) server_.observer->socket_connected(*socket);
   if (nsp->adapter_recovery() && !socket->pid().empty()) {
     nsp->adapter()->persist_session(nsp->session_of(*socket, local.last_offset),
                                     SessionChange::Connected);
@@ -275,6 +286,7 @@ void Client::on_close(std::string_view reason) {
   auto sockets = std::move(sockets_);
   sockets_.clear();
   for (auto& [nsp, socket] : sockets) socket->finish(reason);
+  if (server_.observer) server_.observer->client_closed(*engine_, reason);
   engine_->data.reset();  // the session owned this client: let both go
 }
 

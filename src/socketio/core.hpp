@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "socketio/observer.hpp"
 #include "socketio/recovery.hpp"
 #include "switchboard/engineio/server.hpp"
 #include "switchboard/net/runtime.hpp"
@@ -149,6 +150,8 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
 
   /// Sockets with an outgoing catch-all listener, so broadcasts keep their arguments for them.
   std::atomic<int> outgoing_listeners{0};
+  /// True when broadcasts keep their arguments (for outgoing listeners or the observer).
+  bool keeps_outgoing() const;
 
   ServerCore& server;
   const std::string name;
@@ -268,6 +271,10 @@ class ServerCore {
   engineio::Server engine;
   /// Handlers of events from other servers of a cluster (server_side_emit).
   std::unordered_map<std::string, std::function<void(Event&)>> server_side_handlers;
+  /// Hears connections, sockets, rooms and events (observer.hpp); set before the runtime runs.
+  std::shared_ptr<Observer> observer;
+  /// Every namespace (not the parents of dynamic ones).
+  std::vector<std::shared_ptr<NamespaceCore>> namespaces();
 
  private:
   struct Parent {

@@ -84,6 +84,11 @@ NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<Names
 
 NamespaceCore::~NamespaceCore() = default;
 
+bool NamespaceCore::keeps_outgoing() const {
+  return outgoing_listeners.load(std::memory_order_relaxed) > 0 ||
+         (server.observer && server.observer->events);
+}
+
 void NamespaceCore::close_adapter() {
   if (adapter_) adapter_->close();
 }
@@ -207,6 +212,14 @@ void ServerCore::clear_handlers() {
   server_side_handlers.clear();
   for (auto& [name, nsp] : namespaces_) clear(*nsp);
   for (auto& parent : parents_) clear(*parent.nsp);
+}
+
+std::vector<std::shared_ptr<NamespaceCore>> ServerCore::namespaces() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<NamespaceCore>> all;
+  all.reserve(namespaces_.size());
+  for (auto& [name, nsp] : namespaces_) all.push_back(nsp);
+  return all;
 }
 
 void ServerCore::close_adapters() {

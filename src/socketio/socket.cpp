@@ -65,6 +65,9 @@ net::SendResult Socket::send_messages(std::vector<std::pair<bool, std::string>> 
 }
 
 void Socket::notify_outgoing(const Event& event) {
+  if (auto& observer = nsp_->server.observer; observer && observer->events) {
+    observer->event_sent(*this, event);
+  }
   if (!any_outgoing_) return;
   auto keep = shared_from_this();
   auto handler = any_outgoing_;  // it may replace itself
@@ -73,7 +76,8 @@ void Socket::notify_outgoing(const Event& event) {
 
 net::SendResult Socket::emit_args(std::string_view event, Args args) {
   // With the adapter's recovery the emit comes back as a broadcast, notified when delivered.
-  if (any_outgoing_ && !nsp_->adapter_recovery()) {
+  auto& observer = nsp_->server.observer;
+  if ((any_outgoing_ || (observer && observer->events)) && !nsp_->adapter_recovery()) {
     notify_outgoing(Event{std::string(event), args, {}});
   }
   if (nsp_->recovery()) return nsp_->emit_logged(*this, event, std::move(args));
@@ -125,6 +129,9 @@ void Socket::deliver_ack(std::uint64_t id, Args args) {
 // A handler that throws disconnects this socket only ("server error"; detail::run_user).
 void Socket::dispatch(Event event) {
   auto keep = shared_from_this();
+  if (auto& observer = nsp_->server.observer; observer && observer->events) {
+    observer->event_received(*this, event);
+  }
   if (any_) {
     auto any = any_;  // it may replace itself
     if (!detail::run_user(*nsp_, this, event.name, [&] { any(event); })) return;
@@ -153,6 +160,9 @@ void Socket::join(const std::string& room) {
     in_own_room_ = true;
   } else if (rooms_.insert(room).second) {
     nsp_->add_to_room(*this, room);
+    if (auto& observer = nsp_->server.observer; observer && connected_) {
+      observer->room_joined(*this, room);
+    }
   } else {
     return;
   }
@@ -164,6 +174,9 @@ void Socket::leave(const std::string& room) {
     in_own_room_ = false;
   } else if (rooms_.erase(room)) {
     nsp_->remove_from_room(*this, room);
+    if (auto& observer = nsp_->server.observer; observer && connected_) {
+      observer->room_left(*this, room);
+    }
   } else {
     return;
   }
@@ -227,7 +240,11 @@ void Socket::finish(std::string_view reason) {
     detail::run_user(*nsp_, this, "disconnecting", [&] { on_disconnecting_(reason); });
   }
   nsp_->persist(*this, reason);
-  for (const auto& room : rooms_) nsp_->remove_from_room(*this, room);
+  auto& observer = nsp_->server.observer;
+  for (const auto& room : rooms_) {
+    nsp_->remove_from_room(*this, room);
+    if (observer) observer->room_left(*this, room);
+  }
   rooms_.clear();
   // Looked up again: the handlers above may have changed the map.
   if (auto it = listed(); it != sockets.end()) sockets.erase(it);
@@ -247,6 +264,7 @@ void Socket::finish(std::string_view reason) {
   on_any_outgoing(nullptr);
   any_ = nullptr;
   on_disconnecting_ = nullptr;
+  if (observer) observer->socket_disconnected(*this, reason);
   if (on_disconnect) detail::run_user(*nsp_, this, "disconnect", [&] { on_disconnect(reason); });
 }
 

@@ -26,7 +26,7 @@ void NamespaceCore::broadcast(std::shared_ptr<const Selection> selection, std::s
                               Args args, bool is_volatile, bool compress) {
   metrics::add(metrics::Stat::Broadcasts);
   std::shared_ptr<const Event> outgoing;
-  if (outgoing_listeners.load(std::memory_order_relaxed) > 0) {
+  if (keeps_outgoing()) {
     outgoing = std::make_shared<const Event>(Event{std::string(event), args, {}});
   }
   // Room members that are not sockets get the event and arguments (before any offset).
@@ -197,7 +197,7 @@ void NamespaceCore::local_broadcast_logged(const Target& target, std::string_vie
   if (!adapter_recovery_ || !id) return local_broadcast(target, event, std::move(args));
   metrics::add(metrics::Stat::Broadcasts);
   std::shared_ptr<const Event> outgoing;
-  if (outgoing_listeners.load(std::memory_order_relaxed) > 0) {
+  if (keeps_outgoing()) {
     outgoing = std::make_shared<const Event>(Event{std::string(event), args, {}});
   }
   auto selection = std::make_shared<const Selection>(Selection{target.rooms, target.except});
@@ -350,6 +350,7 @@ void Client::finish_recovery(const std::shared_ptr<NamespaceCore>& nsp, const So
     send_connect(nsp->name, *socket);
   }
   socket->mark_connected(recovered);
+  if (server_.observer) server_.observer->socket_connected(*socket);
   nsp->adapter()->persist_session(nsp->session_of(*socket, std::move(horizon)),
                                   SessionChange::Connected);
   if (nsp->handlers->on_connection) {

@@ -73,6 +73,7 @@ struct ServerOptions {
 namespace detail {
 class ServerCore;
 }
+struct AdminOptions;
 
 /// The server. Create namespaces and handlers before runtime.run().
 ///
@@ -140,6 +141,7 @@ class Server {
   engineio::Server& engine();
 
  private:
+  friend void instrument(Server& server, AdminOptions options);
   std::shared_ptr<detail::ServerCore> core_;
 };
 
