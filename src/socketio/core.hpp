@@ -263,8 +263,6 @@ class ServerCore {
   void clear_handlers();
   /// Stops every namespace's cluster adapter.
   void close_adapters();
-  /// Every namespace now (src/socketio/server_metrics.cpp).
-  std::vector<std::shared_ptr<NamespaceCore>> namespaces();
 
   net::Runtime& runtime;
   ServerOptions options;

@@ -9,14 +9,6 @@ namespace switchboard::socketio {
 
 namespace detail {
 
-std::vector<std::shared_ptr<NamespaceCore>> ServerCore::namespaces() {
-  std::lock_guard lock(mutex_);
-  std::vector<std::shared_ptr<NamespaceCore>> all;
-  all.reserve(namespaces_.size());
-  for (const auto& [name, nsp] : namespaces_) all.push_back(nsp);
-  return all;
-}
-
 namespace {
 
 // What every shard tells of each namespace, merged as the shards answer.
