@@ -432,7 +432,8 @@ std::unique_ptr<History> History::open_redis(const RedisHistoryOptions& options,
                                              std::string& error) {
   auto redis = adapter::parse_redis_url(options.url);
   if (!redis) {
-    error = "malformed Redis URL (redis://HOST[:PORT]): " + options.url;
+    // Not echoed: it may hold a password.
+    error = "malformed Redis URL (redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])";
     return nullptr;
   }
   auto history = std::make_unique<RedisHistory>(options, *redis);

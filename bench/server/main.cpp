@@ -1,6 +1,8 @@
 // The benchmark server: one contract that switchboard and every peer server implement.
 //   raw WebSocket /echo   each message goes back to its sender;
-//   raw WebSocket /bcast  each message goes to every /bcast client, the sender included;
+//   raw WebSocket /bcast  each message goes to every /bcast client, the sender included (the
+//                         clients are members of the room index of the Socket.IO namespace
+//                         "/bcast", the project's one fan-out: docs/decisions/019);
 //   Socket.IO "/"         "echo" is emitted back to the sender with the same arguments,
 //                         "bcast" is emitted with the same arguments to every socket.
 // --drop-every N (N > 0) drops every Nth echoed message: a faulty server, so that the tests can
@@ -13,12 +15,12 @@
 #include <cstdint>
 
 #include "common/args.hpp"
+#include "common/ws_member.hpp"
 #include "switchboard/adapter/redis_adapter.hpp"
 #include "switchboard/http/server.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/socketio/server.hpp"
 #include "switchboard/ws/endpoint.hpp"
-#include "switchboard/ws/group.hpp"
 
 using namespace switchboard;
 
@@ -36,7 +38,7 @@ class Dropper {
   std::atomic<std::uint64_t> count_{0};
 };
 
-void add_raw_websocket(http::Router& router, ws::Group& everyone, Dropper& dropper) {
+void add_raw_websocket(http::Router& router, socketio::Namespace everyone, Dropper& dropper) {
   // No permessage-deflate: the peers (ws, socket.io) do not compress by default either.
   ws::ServerOptions options{.permessage_deflate = {.enabled = false}};
   router.get(
@@ -45,15 +47,24 @@ void add_raw_websocket(http::Router& router, ws::Group& everyone, Dropper& dropp
                      if (dropper.drop()) return;
                      m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
                    }}));
-  router.get("/bcast",
-             ws::endpoint(options,
-                          {.on_open = [&everyone](const ws::ConnectionPtr& c) { everyone.add(c); },
-                           .on_message =
-                               [&everyone](const ws::ConnectionPtr&, ws::Message m) {
-                                 everyone.publish(m.opcode, m.payload);
-                               },
-                           .on_close = [&everyone](const ws::ConnectionPtr& c, ws::CloseCode,
-                                                   std::string_view) { everyone.remove(*c); }}));
+  auto transport = std::make_shared<examples::WsTransport>();
+  router.get("/bcast", [everyone, transport, options](http::Exchange ex) {
+    auto member = std::make_shared<std::shared_ptr<examples::WsMember>>();
+    ws::accept(std::move(ex), options,
+               {.on_open =
+                    [everyone, transport, member](const ws::ConnectionPtr& c) {
+                      *member = std::make_shared<examples::WsMember>(transport, c);
+                      everyone.join(*member, "everyone");
+                    },
+                .on_message =
+                    [everyone](const ws::ConnectionPtr&, ws::Message m) {
+                      everyone.to("everyone").emit("message", examples::ws_value(m));
+                    },
+                .on_close =
+                    [everyone, member](const ws::ConnectionPtr&, ws::CloseCode, std::string_view) {
+                      if (auto m = std::exchange(*member, nullptr)) everyone.leave(*m);
+                    }});
+  });
 }
 
 void add_socketio(socketio::Server& sio, Dropper& dropper) {
@@ -81,8 +92,6 @@ int main(int argc, char** argv) {
   net::Runtime runtime({.shards = args.shards});
   http::Server server(runtime);
   Dropper dropper(args.flag("drop-every"));
-  ws::Group everyone(runtime);
-  add_raw_websocket(server.router(), everyone, dropper);
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/",
                  .ping_interval = std::chrono::milliseconds(args.flag("ping-ms"))}};
@@ -97,6 +106,7 @@ int main(int argc, char** argv) {
         });
   }
   socketio::Server sio(runtime, options);
+  add_raw_websocket(server.router(), sio.of("/bcast"), dropper);
   add_socketio(sio, dropper);
   sio.attach(server.router());
   if (cluster == nullptr) {

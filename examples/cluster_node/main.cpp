@@ -9,9 +9,20 @@
 // Engine.IO session to that node (docs/decisions/013-no-sticky-sessions.md).
 //
 // --recovery keeps connection state recovery in Redis (docs/decisions/014).
+//
+// Dynamic namespaces /dyn-<digits> (a regex parent): `whoami` and `everyone` as on "/", within
+// the namespace; each child has an adapter of its own. On "/", `dyn-everyone` {nsp, payload}
+// emits `bcast` to the namespace `nsp` from this node's code (which makes the child if no
+// client made it here yet, as Node's io.of("/dyn-1") does).
+// GCC 12 warns falsely inside <regex> (std::function in _NFA, -Wmaybe-uninitialized) when a
+// std::regex is built in a translation unit compiled with -O1 and the sanitizers.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <regex>
 #include <string>
 
 #include <boost/json/serialize.hpp>
@@ -179,6 +190,14 @@ int main(int argc, char** argv) {
       io.sockets().all().emit_args("bcast", std::move(args));
       ack(e, true);
     });
+    socket->on("dyn-everyone", [&io](socketio::Event& e) {
+      if (auto nsp = e.arg<std::string>(0, "nsp")) {
+        const json::value* payload =
+            e.args[0].is_object() ? e.args[0].get_object().if_contains("payload") : nullptr;
+        io.of(*nsp).emit("bcast", payload ? *payload : json::value());
+      }
+      ack(e, true);
+    });
     socket->on("fetch", [&io](socketio::Event& e) {
       auto room = e.arg<std::string>(0, "room");
       auto op = room ? io.sockets().in(*room) : io.sockets().all();
@@ -244,6 +263,16 @@ int main(int argc, char** argv) {
                                          }
                                          ack_.send(socketio::Args::of(std::move(list)));
                                        });
+    });
+  });
+  io.of(std::regex("^/dyn-\\d+$")).on_connection([&io, name](const socketio::SocketPtr& socket) {
+    socketio::Socket* s = socket.get();
+    socket->on("whoami", [s, name](socketio::Event& e) {
+      ack(e, json::object{{"id", s->id()}, {"node", name}, {"nsp", s->nsp()}});
+    });
+    socket->on("everyone", [&io, s](socketio::Event& e) {
+      io.of(s->nsp()).emit("bcast", e.args.size() > 0 ? e.args[0] : json::value());
+      ack(e, true);
     });
   });
   io.attach(http.router());

@@ -18,11 +18,13 @@
 
 namespace switchboard::examples {
 
-/// An option of one example, taking a non-negative integer: "--name N".
+/// An option of one example, taking a non-negative integer ("--name N"), or any text when
+/// `text` ("--name TEXT", empty by default).
 struct Flag {
   std::string name;
   std::string help;
   std::uint64_t fallback = 0;
+  bool text = false;
 };
 
 /// The parsed command line.
@@ -32,9 +34,12 @@ struct Args {
   unsigned shards = 0;
   /// The example's own options, defaults included.
   std::map<std::string, std::uint64_t, std::less<>> flags;
+  std::map<std::string, std::string, std::less<>> texts;
 
   /// The value of an option declared with parse_args.
   std::uint64_t flag(std::string_view name) const { return flags.find(name)->second; }
+  /// The value of a text option declared with parse_args (empty when not given).
+  const std::string& text(std::string_view name) const { return texts.find(name)->second; }
 };
 
 namespace detail {
@@ -43,14 +48,18 @@ namespace detail {
   std::FILE* out = status == 0 ? stdout : stderr;
   std::fprintf(out, "usage: %s [--address A] [--port N] [--shards N] [--tls-cert F --tls-key F]",
                program);
-  for (auto& f : extra) std::fprintf(out, " [--%s N]", f.name.c_str());
+  for (auto& f : extra) std::fprintf(out, " [--%s %s]", f.name.c_str(), f.text ? "TEXT" : "N");
   std::fprintf(out, "\n  --address A   listen address (127.0.0.1; 0.0.0.0 for every interface)\n");
   std::fprintf(out, "  --port N      listen port (8000; 0 picks a free one)\n");
   std::fprintf(out, "  --shards N    threads (0: one per core)\n");
   std::fprintf(out, "  --tls-cert F  --tls-key F  serve HTTPS with this PEM chain and key\n");
   for (auto& f : extra) {
-    std::fprintf(out, "  --%-12s %s (%llu)\n", f.name.c_str(), f.help.c_str(),
-                 static_cast<unsigned long long>(f.fallback));
+    if (f.text) {
+      std::fprintf(out, "  --%-12s %s\n", f.name.c_str(), f.help.c_str());
+    } else {
+      std::fprintf(out, "  --%-12s %s (%llu)\n", f.name.c_str(), f.help.c_str(),
+                   static_cast<unsigned long long>(f.fallback));
+    }
   }
   std::exit(status);
 }
@@ -75,7 +84,13 @@ inline bool to_number(std::string_view text, std::uint64_t max, std::uint64_t& o
 inline Args parse_args(int argc, char** argv, const std::vector<Flag>& extra = {}) {
   const char* program = argc > 0 ? argv[0] : "example";
   Args args;
-  for (auto& f : extra) args.flags[f.name] = f.fallback;
+  for (auto& f : extra) {
+    if (f.text) {
+      args.texts[f.name];
+    } else {
+      args.flags[f.name] = f.fallback;
+    }
+  }
   std::string cert, key;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -102,6 +117,8 @@ inline Args parse_args(int argc, char** argv, const std::vector<Flag>& extra = {
       args.listen.port = static_cast<std::uint16_t>(n);
     } else if (name == "shards" && detail::to_number(value, 1024, n)) {
       args.shards = static_cast<unsigned>(n);
+    } else if (args.texts.contains(name)) {
+      args.texts[name] = value;
     } else if (args.flags.contains(name) &&
                detail::to_number(value, std::numeric_limits<std::uint32_t>::max(), n)) {
       args.flags[name] = n;

@@ -196,9 +196,10 @@ void ClusterCore::server_side_emit(const WireValue& args) {
 
 void ClusterCore::server_side_emit_with_ack(const WireValue& args,
                                             std::optional<std::size_t> server_count, TimePoint now,
-                                            Collect done) {
+                                            Collect done, std::chrono::milliseconds timeout) {
   const std::string id = request_id();
-  if (!wait(server_count, now + options_.requests_timeout, id, std::move(done))) return;
+  const auto wait_for = timeout.count() > 0 ? timeout : options_.requests_timeout;
+  if (!wait(server_count, now + wait_for, id, std::move(done))) return;
   if (options_.mode == ClusterMode::Classic) {
     ClassicMessage m{.fields = {{"uid", uid_},
                                 {"requestId", id},

@@ -329,16 +329,19 @@ void RedisAdapter::server_side_emit(std::string_view event, const Args& args) {
 }
 
 void RedisAdapter::server_side_emit_with_ack(
-    std::string_view event, const Args& args, std::chrono::milliseconds,
+    std::string_view event, const Args& args, std::chrono::milliseconds timeout,
     std::function<void(socketio::ClusterError, std::vector<json::value>)> done) {
   auto packet = event_packet(state_->host.nsp_name(), event, args);
-  run([wire = WireValue{std::move(packet.data), std::move(packet.attachments)}, done](State& s) {
+  run([wire = WireValue{std::move(packet.data), std::move(packet.attachments)}, timeout,
+       done](State& s) {
     s.cluster->server_side_emit_with_ack(
-        wire, [done](boost::system::error_code ec, std::vector<WireValue> answers) {
+        wire,
+        [done](boost::system::error_code ec, std::vector<WireValue> answers) {
           std::vector<json::value> values;
           for (auto& a : answers) values.push_back(value_from_wire(std::move(a)));
           done(error_of(ec), std::move(values));
-        });
+        },
+        timeout);
   });
 }
 

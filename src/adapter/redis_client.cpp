@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -47,30 +48,88 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+namespace {
+
+// %XX sequences decoded; nullopt for a malformed one.
+std::optional<std::string> percent_decoded(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    const int hi = hex(text[i + 1]);
+    const int lo = hex(text[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+// Decimal digits only, at most `max`.
+std::optional<unsigned> decimal(std::string_view digits, unsigned max) {
+  if (digits.empty() || digits.size() > 10) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (n > max) return std::nullopt;
+  return static_cast<unsigned>(n);
+}
+
+}  // namespace
+
 boost::system::result<RedisOptions> parse_redis_url(std::string_view url) {
+  const auto bad = make_error_code(Error::MalformedMessage);
   constexpr std::string_view scheme = "redis://";
-  if (!url.starts_with(scheme)) return make_error_code(Error::MalformedMessage);
+  if (!url.starts_with(scheme)) return bad;
   url.remove_prefix(scheme.size());
-  if (const auto slash = url.find('/'); slash != std::string_view::npos) url = url.substr(0, slash);
   RedisOptions options;
+  // [[USER]:PASSWORD@]: the last '@' ends it (a password may hold an unencoded '@').
+  if (const auto at = url.rfind('@'); at != std::string_view::npos) {
+    const auto userinfo = url.substr(0, at);
+    url.remove_prefix(at + 1);
+    const auto colon = userinfo.find(':');
+    auto user = percent_decoded(userinfo.substr(0, colon));
+    auto password = percent_decoded(colon == std::string_view::npos ? std::string_view()
+                                                                    : userinfo.substr(colon + 1));
+    if (!user || !password) return bad;
+    options.username = std::move(*user);
+    options.password = std::move(*password);
+    // A user without a password ("redis://user@host", as Node's clients read it) cannot AUTH.
+    if (options.password.empty()) return bad;
+  }
+  // [/DB]
+  if (const auto slash = url.find('/'); slash != std::string_view::npos) {
+    const auto path = url.substr(slash + 1);
+    url = url.substr(0, slash);
+    if (!path.empty()) {
+      auto db = decimal(path, 1u << 20);
+      if (!db) return bad;
+      options.database = *db;
+    }
+  }
   const auto colon = url.rfind(':');
   if (colon == std::string_view::npos || url.ends_with(']')) {
     options.host = std::string(url);
   } else {
     options.host = std::string(url.substr(0, colon));
-    unsigned port = 0;
-    const auto digits = url.substr(colon + 1);
-    if (digits.empty() || digits.size() > 5) return make_error_code(Error::MalformedMessage);
-    for (char c : digits) {
-      if (c < '0' || c > '9') return make_error_code(Error::MalformedMessage);
-      port = port * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (port == 0 || port > 65535) return make_error_code(Error::MalformedMessage);
-    options.port = static_cast<std::uint16_t>(port);
+    auto port = decimal(url.substr(colon + 1), 65535);
+    if (!port || *port == 0) return bad;
+    options.port = static_cast<std::uint16_t>(*port);
   }
   if (options.host.size() > 2 && options.host.front() == '[' && options.host.back() == ']')
     options.host = options.host.substr(1, options.host.size() - 2);
-  if (options.host.empty()) return make_error_code(Error::MalformedMessage);
+  if (options.host.empty()) return bad;
   return options;
 }
 

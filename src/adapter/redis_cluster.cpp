@@ -82,9 +82,11 @@ void RedisCluster::fetch_sockets(const BroadcastOptions& opts, Collect done) {
   });
 }
 
-void RedisCluster::server_side_emit_with_ack(const WireValue& args, Collect done) {
-  with_count([this, args, done = std::move(done)](std::optional<std::size_t> n) mutable {
-    core_.server_side_emit_with_ack(args, n, now(), std::move(done));
+void RedisCluster::server_side_emit_with_ack(const WireValue& args, Collect done,
+                                             std::chrono::milliseconds timeout) {
+  // The wait starts when the request is sent, once the server count is known.
+  with_count([this, args, timeout, done = std::move(done)](std::optional<std::size_t> n) mutable {
+    core_.server_side_emit_with_ack(args, n, now(), std::move(done), timeout);
     arm();
   });
 }

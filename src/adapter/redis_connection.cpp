@@ -99,13 +99,31 @@ void RedisConnection::connect() {
 }
 
 void RedisConnection::on_connected(std::uint64_t generation) {
+  boost::system::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // AUTH and SELECT first, under the connect timeout; the connection is up once both answered.
+  handshake_ = 0;
+  if (!options_.password.empty()) {
+    std::vector<std::string> auth{"AUTH"};
+    if (!options_.username.empty()) auth.push_back(options_.username);
+    auth.push_back(options_.password);
+    append(auth);
+    ++handshake_;
+  }
+  if (options_.database != 0) {
+    append({"SELECT", std::to_string(options_.database)});
+    ++handshake_;
+  }
+  read(generation);
+  if (handshake_ > 0) return flush();
+  ready();
+}
+
+void RedisConnection::ready() {
   timer_.cancel();
   connected_ = true;
   metrics::add(metrics::Stat::RedisConnectionsOpened);
   backoff_ = options_.reconnect_min;
-  boost::system::error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  read(generation);
   if (events_.on_connected) events_.on_connected();
 }
 
@@ -128,6 +146,14 @@ void RedisConnection::parse(std::size_t n) {
     if (!reply) return;
     RedisReply converted = to_reply(reply);
     freeReplyObject(reply);
+    if (handshake_ > 0) {
+      // An error reply says why (WRONGPASS, NOAUTH, "DB index is out of range"); never the
+      // password itself.
+      if (converted.type == RedisReply::Type::Error) return lost(converted.str);
+      if (--handshake_ == 0) ready();
+      if (generation != generation_) return;
+      continue;
+    }
     if (events_.on_reply) events_.on_reply(std::move(converted));
     if (generation != generation_) return;  // the handler reset or closed the connection
   }
@@ -135,6 +161,11 @@ void RedisConnection::parse(std::size_t n) {
 
 void RedisConnection::send(const std::vector<std::string>& args) {
   if (!connected_) return;
+  append(args);
+  flush();
+}
+
+void RedisConnection::append(const std::vector<std::string>& args) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
   argv.reserve(args.size());
@@ -149,7 +180,6 @@ void RedisConnection::send(const std::vector<std::string>& args) {
   if (length < 0) return;
   pending_.append(command, static_cast<std::size_t>(length));
   redisFreeCommand(command);
-  flush();
 }
 
 void RedisConnection::flush() {

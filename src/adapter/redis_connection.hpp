@@ -45,6 +45,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  private:
   void connect();
   void on_connected(std::uint64_t generation);
+  /// AUTH and SELECT answered: the connection is usable.
+  void ready();
+  void append(const std::vector<std::string>& args);
   void read(std::uint64_t generation);
   void parse(std::size_t n);
   void flush();
@@ -62,6 +65,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::array<char, 16384> buffer_{};
   std::chrono::milliseconds backoff_;
   std::uint64_t generation_ = 0;
+  /// Replies still expected to the AUTH / SELECT sent on connecting.
+  int handshake_ = 0;
   bool connected_ = false;
   bool closed_ = false;
   bool started_ = false;

@@ -60,7 +60,10 @@ struct NamespaceHandlers {
 
 class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, public AdapterHost {
  public:
-  NamespaceCore(ServerCore& server, std::string name, std::shared_ptr<NamespaceHandlers> handlers);
+  /// `cluster`: get an adapter from ServerOptions::adapter (every namespace that holds sockets:
+  /// static ones and dynamic parents' children; not a parent, which only lends its handlers).
+  NamespaceCore(ServerCore& server, std::string name, std::shared_ptr<NamespaceHandlers> handlers,
+                bool cluster = true);
   ~NamespaceCore();
 
   /// The cluster adapter (null: no cluster), made with the namespace by ServerOptions::adapter.
@@ -256,8 +259,11 @@ class ServerCore {
   /// The namespace for a CONNECT, created from a matching parent when dynamic; null if none.
   std::shared_ptr<NamespaceCore> find_for_connect(const std::string& name,
                                                   const boost::json::object& auth);
+  /// `by_name`: the parent of a regex, which also makes the children that Server::of(name) asks
+  /// for (as Node's `io.of("/dyn-1")` does); a function parent needs a client's auth.
   std::shared_ptr<NamespaceCore> add_parent(
-      std::function<bool(const std::string&, const boost::json::object&)> accept);
+      std::function<bool(const std::string&, const boost::json::object&)> accept,
+      bool by_name = false);
   /// Drops every namespace's handlers: they often capture their own Namespace, a cycle that
   /// would otherwise outlive the server.
   void clear_handlers();
@@ -278,6 +284,7 @@ class ServerCore {
   struct Parent {
     std::function<bool(const std::string&, const boost::json::object&)> accept;
     std::shared_ptr<NamespaceCore> nsp;
+    bool by_name = false;
   };
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<NamespaceCore>> namespaces_;

@@ -80,6 +80,15 @@ void NamespaceCore::deliver_members(unsigned shard, const Selection& selection,
     for (auto& [key, entry] : l.members) {
       if (selection.picks(entry.second)) picked.push_back(entry.first);
     }
+  } else if (selection.rooms.size() == 1) {
+    // One room (the common case): no member can come twice.
+    auto it = l.member_rooms.find(*selection.rooms.begin());
+    if (it == l.member_rooms.end()) return;
+    picked.reserve(it->second.size());
+    for (Member* m : it->second) {
+      const auto& entry = l.members.at(m);
+      if (selection.except.empty() || selection.picks(entry.second)) picked.push_back(entry.first);
+    }
   } else {
     std::unordered_set<Member*> seen;
     for (const auto& room : selection.rooms) {

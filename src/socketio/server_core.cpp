@@ -62,7 +62,8 @@ std::vector<std::pair<bool, std::string>> encode_event_messages(const std::strin
   return messages;
 }
 
-NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<NamespaceHandlers> h)
+NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<NamespaceHandlers> h,
+                             bool cluster)
     : server(s), name(std::move(n)), handlers(std::move(h)) {
   const auto& recovery = server.options.connection_state_recovery;
   for (unsigned i = 0; i < server.runtime.size(); ++i) {
@@ -74,7 +75,7 @@ NamespaceCore::NamespaceCore(ServerCore& s, std::string n, std::shared_ptr<Names
     locals_.push_back(std::move(local));
   }
   if (recovery) sessions_ = std::make_unique<SessionStore>(recovery->max_disconnection_duration);
-  if (server.options.adapter) adapter_ = server.options.adapter(*this);
+  if (server.options.adapter && cluster) adapter_ = server.options.adapter(*this);
   if (adapter_ && recovery) {
     adapter_recovery_ =
         adapter_->keep_sessions({.max_disconnection_duration = recovery->max_disconnection_duration,
@@ -175,9 +176,15 @@ ServerCore::ServerCore(net::Runtime& rt, ServerOptions opts)
 std::shared_ptr<NamespaceCore> ServerCore::get_or_create(const std::string& name) {
   std::lock_guard lock(mutex_);
   auto& nsp = namespaces_[name];
-  if (!nsp)
-    nsp = std::make_shared<NamespaceCore>(*this, name, std::make_shared<NamespaceHandlers>());
-  return nsp;
+  if (nsp) return nsp;
+  // A name that a regex parent matches is its child (with its handlers and, in a cluster, an
+  // adapter of its own), wherever it is first named: by a client or by this server's code.
+  for (auto& parent : parents_) {
+    if (parent.by_name && parent.accept(name, {})) {
+      return nsp = std::make_shared<NamespaceCore>(*this, name, parent.nsp->handlers);
+    }
+  }
+  return nsp = std::make_shared<NamespaceCore>(*this, name, std::make_shared<NamespaceHandlers>());
 }
 
 std::shared_ptr<NamespaceCore> ServerCore::find_for_connect(const std::string& name,
@@ -195,11 +202,12 @@ std::shared_ptr<NamespaceCore> ServerCore::find_for_connect(const std::string& n
 }
 
 std::shared_ptr<NamespaceCore> ServerCore::add_parent(
-    std::function<bool(const std::string&, const boost::json::object&)> accept) {
+    std::function<bool(const std::string&, const boost::json::object&)> accept, bool by_name) {
   std::lock_guard lock(mutex_);
+  // The parent holds no socket: no adapter (its children get theirs when they are made).
   auto nsp = std::make_shared<NamespaceCore>(*this, "/_" + std::to_string(parents_.size()),
-                                             std::make_shared<NamespaceHandlers>());
-  parents_.push_back({std::move(accept), nsp});
+                                             std::make_shared<NamespaceHandlers>(), false);
+  parents_.push_back({std::move(accept), nsp, by_name});
   return nsp;
 }
 
@@ -276,9 +284,11 @@ Namespace Server::of(
 }
 
 Namespace Server::of(const std::regex& pattern) {
-  return of([pattern](const std::string& name, const boost::json::object&) {
-    return std::regex_match(name, pattern);
-  });
+  return Namespace(core_->add_parent(
+      [pattern](const std::string& name, const boost::json::object&) {
+        return std::regex_match(name, pattern);
+      },
+      true));
 }
 
 void Server::server_side_emit_args(std::string_view event, Args args) {

@@ -183,6 +183,56 @@ test("fetch from each node sees every socket of the cluster with its rooms", asy
   }
 });
 
+// Dynamic namespaces (a regex parent, /^\/dyn-\d+$/ on every node): each child has an adapter
+// of its own, whether a client or the server's own code named it first (Node's io.of(name)).
+test("a dynamic namespace's child crosses nodes: from a client or from server code, once, not to another child", async () => {
+  const dyn = [];
+  const join = async (node, nsp) => {
+    const socket = connectClient(`http://127.0.0.1:${nodes[node].port}${nsp}`, { transports: ["websocket"], reconnection: false });
+    const c = { name: `${node}${nsp}`, node, nsp, socket, got: [] };
+    socket.onAny((event, ...args) => c.got.push([event, ...args]));
+    dyn.push(c);
+    await once(socket, "connect");
+    const me = await ask(c, "whoami");
+    assert.deepEqual([me.node, me.nsp], [node, nsp], "the child has its parent's handlers");
+    return c;
+  };
+  const bcast = (tag) => (e) => e[0] === "bcast" && e[1]?.tag === tag;
+  try {
+    for (const node of Object.keys(nodes)) for (const nsp of ["/dyn-1", "/dyn-2"]) await join(node, nsp);
+    const one = dyn.filter((c) => c.nsp === "/dyn-1");
+    const tags = [];
+    for (const node of Object.keys(nodes)) {
+      const tag = `dyn-${node}`;
+      assert.equal(await ask(one.find((c) => c.node === node), "everyone", { tag }), true);
+      await arrived(one, bcast(tag));
+      const named = `dyn-named-${node}`;
+      assert.equal(await ask(from(node), "dyn-everyone", { nsp: "/dyn-1", payload: { tag: named } }), true);
+      await arrived(one, bcast(named));
+      tags.push(tag, named);
+    }
+    await ask(one[0], "everyone", { tag: "dyn-marker" });
+    await arrived(one, bcast("dyn-marker"));
+    for (const c of [...dyn, ...clients]) {
+      for (const tag of tags) assert.equal(count(c, bcast(tag)), c.nsp === "/dyn-1" ? 1 : 0, `${c.name} ${tag}`);
+    }
+    // /dyn-7 has clients on cppB and nodeJs only; cppA's code names it first (its child is made
+    // then, with an adapter: its broadcast reaches the others), and a client that comes later
+    // to cppA's /dyn-7 is served by the parent's handlers.
+    const seven = [await join("cppB", "/dyn-7"), await join("nodeJs", "/dyn-7")];
+    let n = 0;
+    await eventually(async () => {
+      await ask(from("cppA"), "dyn-everyone", { nsp: "/dyn-7", payload: { tag: `seven-${n++}` } });
+      return seven.every((c) => c.got.some((e) => e[0] === "bcast" && e[1]?.tag?.startsWith("seven-")));
+    });
+    seven.push(await join("cppA", "/dyn-7"));
+    await ask(seven[2], "everyone", { tag: "seven-from-cppA" });
+    await arrived(seven, bcast("seven-from-cppA"));
+  } finally {
+    for (const c of dyn) c.socket.disconnect();
+  }
+});
+
 test("remote join / leave / disconnect reach a socket on another node, from each kind of node", async () => {
   for (const node of Object.keys(nodes)) {
     const target = clients.find((c) => c.node !== node && !c.got.some((e) => e[0] === "disconnect"));

@@ -42,6 +42,7 @@ io.on("connection", (socket) => {
     cb(true);
   });
   socket.on("everyone", (payload, cb) => { io.emit("bcast", payload); cb(true); });
+  socket.on("dyn-everyone", ({ nsp, payload }, cb) => { io.of(nsp).emit("bcast", payload); cb(true); });
   socket.on("fetch", async ({ room } = {}, cb) => {
     try {
       const sockets = await (room ? io.in(room) : io).fetchSockets();
@@ -62,6 +63,11 @@ io.on("connection", (socket) => {
       cb(sortValues(await io.to(room).timeout(2000).emitWithAck("question", payload)));
     } catch (e) { cb({ error: e.message, answers: sortValues(e.responses ?? []) }); }
   });
+});
+
+io.of(/^\/dyn-\d+$/).on("connection", (socket) => {
+  socket.on("whoami", (cb) => cb({ id: socket.id, node: NAME, nsp: socket.nsp.name }));
+  socket.on("everyone", (payload, cb) => { socket.nsp.emit("bcast", payload); cb(true); });
 });
 
 // The adapter subscribes asynchronously: wait until this node counts in the server count.

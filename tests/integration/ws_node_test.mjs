@@ -1,8 +1,11 @@
 // The echo and broadcast examples against the Node.js `ws` client (npm), with and without
-// permessage-deflate, on one and two shards.
+// permessage-deflate, on one and two shards; the broadcast example also as two processes on
+// one real redis-server (its connections are room members of the one fan-out, decision 019).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { startServer } from './lib/process.mjs';
 
@@ -87,6 +90,66 @@ test('broadcast reaches every other client once, never the author', async () => 
   clients[0].send('marker');
   assert.equal((await marker).data.toString(), 'marker');
   clients.forEach((ws) => ws.close());
+});
+
+async function startRedis() {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  probe.close();
+  await once(probe, 'close');
+  // With a password: the processes' URL carries it (and a database, which Pub/Sub ignores).
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+    '--appendonly', 'no', '--requirepass', 'p@ss'], { stdio: 'ignore' });
+  for (let i = 0; i < 500; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) {
+      return { port, async stop() { const e = once(proc, 'exit'); proc.kill('SIGKILL'); await e; } };
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('redis-server did not start');
+}
+
+test('two broadcast processes on one Redis are one chat: text and binary, never the author', async () => {
+  const redis = await startRedis();
+  const url = `redis://:p%40ss@127.0.0.1:${redis.port}/3`;
+  const nodes = [];
+  const clients = [];
+  try {
+    for (let i = 0; i < 2; i++) nodes.push(await startServer(broadcastBinary, ['--shards', shards, '--redis', url]));
+    // Two clients on each process.
+    for (let i = 0; i < 4; i++) {
+      clients.push(await open(`ws://127.0.0.1:${nodes[i % 2].port}/`, { perMessageDeflate: i < 2 }));
+    }
+    const received = clients.map(() => []);
+    const everyoneHasThree = Promise.all(clients.map((ws, i) => new Promise((resolve) => {
+      ws.on('message', (data, isBinary) => {
+        received[i].push(isBinary ? `bin:${Buffer.from(data).toString('hex')}` : data.toString());
+        if (received[i].length === 3) resolve();
+      });
+    })));
+    clients[0].send('text from 0');
+    clients[1].send(Buffer.from([1, 0, 255]));
+    clients[2].send('text from 2');
+    clients[3].send(Buffer.from([3, 0, 254]));
+    await everyoneHasThree;
+    const sent = ['text from 0', 'bin:0100ff', 'text from 2', 'bin:0300fe'];
+    received.forEach((msgs, i) => {
+      assert.deepEqual(msgs.slice().sort(), sent.filter((_, j) => j !== i).sort(), `client ${i}`);
+    });
+    // Nothing more: a marker from client 1 (process 1) comes next on client 0 (process 0).
+    const marker = nextMessage(clients[0]);
+    clients[1].send('marker');
+    assert.equal((await marker).data.toString(), 'marker');
+  } finally {
+    clients.forEach((ws) => ws.close());
+    for (const n of nodes) assert.equal(await n.stop(), 0);
+    await redis.stop();
+  }
 });
 
 test('a plain GET of / serves the page', async () => {

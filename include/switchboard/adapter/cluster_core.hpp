@@ -153,9 +153,11 @@ class ClusterCore {
   void fetch_sockets(const BroadcastOptions& opts, std::optional<std::size_t> server_count,
                      TimePoint now, Collect done);
   void server_side_emit(const WireValue& args);
-  /// The other nodes' answers (the first argument of each callback); as fetch_sockets.
+  /// The other nodes' answers (the first argument of each callback); as fetch_sockets. Waits
+  /// `timeout` (Node's `io.timeout(ms).serverSideEmit`), or `requests_timeout` when it is 0.
   void server_side_emit_with_ack(const WireValue& args, std::optional<std::size_t> server_count,
-                                 TimePoint now, Collect done);
+                                 TimePoint now, Collect done,
+                                 std::chrono::milliseconds timeout = {});
 
   /// A message from the bus; answers to this node's requests are consumed here.
   Inbound on_message(std::string_view channel, std::string_view payload, const HasRoom& has_room);

@@ -28,10 +28,19 @@ class io_context;
 
 namespace switchboard::adapter {
 
-/// Where Redis is and how patiently to reconnect.
+/// Where Redis is, who to be there, and how patiently to reconnect.
 struct RedisOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
+  /// Sent with AUTH on every connection before anything else when `password` is set
+  /// (`AUTH password`, or `AUTH username password` for a Redis 6 ACL user). A refusal is a
+  /// failed connection: retried with back-off, the reply kept as RedisHealth::last_error.
+  std::string username;
+  std::string password;
+  /// SELECTed on every connection when not 0. Pub/Sub ignores it: channels are global to the
+  /// server, so nodes in different databases still share broadcasts (as with Node's clients);
+  /// what it separates is the keys (connection state recovery, the chat's history).
+  unsigned database = 0;
   /// First and longest wait between reconnection attempts (doubling in between).
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{2000};
@@ -42,7 +51,9 @@ struct RedisOptions {
   std::chrono::milliseconds health_check_interval{5000};
 };
 
-/// Reads `redis://HOST:PORT` (port 6379 when absent).
+/// Reads `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (port 6379, database 0 when absent;
+/// USER and PASSWORD percent-decoded; an IPv6 HOST in brackets), as redis-cli and Node's
+/// `redis` client read it. Anything else (another scheme, a bad port or database) is an error.
 boost::system::result<RedisOptions> parse_redis_url(std::string_view url);
 
 /// One RESP reply.

@@ -58,8 +58,10 @@ class RedisCluster final : private Bus {
   void server_count(std::function<void(boost::system::result<std::size_t>)> done);
   /// The other nodes' sockets. Without Redis: Error::RedisUnavailable after the request timeout.
   void fetch_sockets(const BroadcastOptions& opts, Collect done);
-  /// The other nodes' answers to a server-side event. Same errors.
-  void server_side_emit_with_ack(const WireValue& args, Collect done);
+  /// The other nodes' answers to a server-side event, waiting `timeout` (0: the requests
+  /// timeout). Same errors.
+  void server_side_emit_with_ack(const WireValue& args, Collect done,
+                                 std::chrono::milliseconds timeout = {});
   /// A broadcast with acknowledgements; the counts and answers of the other nodes.
   void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& opts,
                           AckHandlers handlers);

@@ -143,7 +143,8 @@ class Adapter {
   virtual void del_sockets(const Target& target, const std::vector<std::string>& rooms) = 0;
   virtual void disconnect_sockets(const Target& target, bool close) = 0;
   virtual void server_side_emit(std::string_view event, const Args& args) = 0;
-  /// The other nodes' answers (the first argument of each callback).
+  /// The other nodes' answers (the first argument of each callback), waiting at most
+  /// `timeout` (0: the adapter's own request timeout).
   virtual void server_side_emit_with_ack(
       std::string_view event, const Args& args, std::chrono::milliseconds timeout,
       std::function<void(ClusterError, std::vector<boost::json::value>)> done) = 0;

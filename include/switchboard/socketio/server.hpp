@@ -118,9 +118,9 @@ class Server {
   }
   void server_side_emit_args(std::string_view event, Args args);
   /// The same, collecting each other server's ack (its first argument, one Args each);
-  /// `callback` gets them all, or an error with those that came when the timeout passes first
-  /// (a cluster adapter may use its own request timeout). Without a cluster: no answers, at
-  /// once. The callback runs on the calling shard.
+  /// `callback` gets them all, or an error with those that came when `timeout` passes first
+  /// (Node's `io.timeout(ms).serverSideEmit(...)`; 0: the adapter's own request timeout).
+  /// Without a cluster: no answers, at once. The callback runs on the calling shard.
   void server_side_emit_with_ack(
       std::string_view event, Args args, std::chrono::milliseconds timeout,
       std::function<void(std::optional<std::string>, std::vector<Args>)> callback);

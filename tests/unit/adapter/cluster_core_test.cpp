@@ -177,6 +177,24 @@ TEST_P(ClusterCoreTest, ARequestTimesOutWithTheAnswersThatCame) {
   EXPECT_EQ(a->core->next_deadline(), std::nullopt);
 }
 
+TEST_P(ClusterCoreTest, AServerSideEmitWithAckWaitsItsOwnTimeoutNotTheRequestsTimeout) {
+  // Node: io.timeout(ms).serverSideEmit(...). Longer than the 5 s requests timeout, and shorter.
+  for (auto timeout : {std::chrono::milliseconds(8000), std::chrono::milliseconds(200)}) {
+    std::optional<boost::system::error_code> error;
+    a->core->server_side_emit_with_ack(
+        {json::array{"ping-server"}, {}}, bus.count(), clock.now(),
+        [&](auto ec, auto) { error = ec; }, timeout);
+    bus.pump();
+    EXPECT_EQ(a->core->next_deadline(), clock.now() + timeout);
+    clock.advance(timeout - 1ms);
+    a->core->expire(clock.now());
+    EXPECT_FALSE(error.has_value()) << timeout.count();
+    clock.advance(1ms);
+    a->core->expire(clock.now());
+    EXPECT_EQ(error, sa::make_error_code(sa::Error::RequestTimeout)) << timeout.count();
+  }
+}
+
 TEST_P(ClusterCoreTest, AloneAServerSideEmitWithAckAnswersAtOnceWithNothing) {
   bool done = false;
   a->core->server_side_emit_with_ack({json::array{"e"}, {}}, 1, clock.now(),

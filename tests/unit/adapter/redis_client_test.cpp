@@ -179,3 +179,83 @@ TEST(RedisUrl, ReadsHostAndPort) {
   for (const char* bad : {"http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h:x"})
     EXPECT_FALSE(sa::parse_redis_url(bad)) << bad;
 }
+
+TEST(RedisUrl, ReadsAUserAPasswordAndADatabase) {
+  struct Case {
+    const char* url;
+    std::string host, username, password;
+    std::uint16_t port;
+    unsigned database;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"redis://:secret@10.0.0.5:6380/3", "10.0.0.5", "", "secret", 6380, 3},
+           {"redis://app:s3cret@redis.local/0", "redis.local", "app", "s3cret", 6379, 0},
+           {"redis://app:p%40ss%3Aw%2Frd@h:1/15", "h", "app", "p@ss:w/rd", 1, 15},
+           {"redis://:a@b@h", "h", "", "a@b", 6379, 0},  // the last '@' ends the password
+           {"redis://h:7000/", "h", "", "", 7000, 0},
+           {"redis://[::1]:7000/2", "::1", "", "", 7000, 2},
+       }) {
+    auto o = sa::parse_redis_url(c.url);
+    ASSERT_TRUE(o) << c.url;
+    EXPECT_EQ(o->host, c.host) << c.url;
+    EXPECT_EQ(o->port, c.port) << c.url;
+    EXPECT_EQ(o->username, c.username) << c.url;
+    EXPECT_EQ(o->password, c.password) << c.url;
+    EXPECT_EQ(o->database, c.database) << c.url;
+  }
+  for (const char* bad :
+       {"redis://user@h", "redis://:@h", "redis://:p%zz@h", "redis://:p%4@h", "redis://h/x",
+        "redis://h/-1", "redis://h/1/2", "rediss://:p@h", "redis://:p@"}) {
+    EXPECT_FALSE(sa::parse_redis_url(bad)) << bad;
+  }
+}
+
+TEST_F(RedisClientTest, AuthenticatesAndSelectsItsDatabaseOnEveryConnection) {
+  switchboard::test::RedisServer redis;
+  redis.add_args({"--requirepass", "s3cret"});
+  ASSERT_TRUE(redis.start());
+  auto options =
+      *sa::parse_redis_url("redis://:s3cret@127.0.0.1:" + std::to_string(redis.port()) + "/5");
+  options.reconnect_min = 50ms;
+  sa::RedisClient client(context, options);
+  client.on_message([this](std::string_view channel, std::string_view payload, std::string_view) {
+    received.push_back({std::string(channel), std::string(payload), {}});
+  });
+  client.subscribe(sa::Subscription::Channel, "news");
+  client.start();
+  ASSERT_TRUE(run_until([&] { return client.health().ok(); })) << client.health().last_error;
+
+  // Keys land in database 5; Pub/Sub ignores databases.
+  std::optional<sa::RedisReply> set, db;
+  client.command({"SET", "k", "v"}, [&](auto r) { set = r.value(); });
+  client.command({"CLIENT", "INFO"}, [&](auto r) { db = r.value(); });
+  ASSERT_TRUE(run_until([&] { return set && db; }));
+  EXPECT_EQ(set->str, "OK");
+  EXPECT_NE(db->str.find(" db=5 "), std::string::npos) << db->str;
+  EXPECT_EQ(publish(client, "news", "hello"), 1);
+  ASSERT_TRUE(run_until([&] { return received.size() == 1; }));
+
+  // A wrong password: never connected, Redis's refusal kept, retried with back-off.
+  options.password = "wrong";
+  sa::RedisClient refused(context, options);
+  refused.start();
+  ASSERT_TRUE(run_until([&] {
+    return refused.health().last_error.find("WRONGPASS") != std::string::npos;
+  })) << refused.health().last_error;
+  EXPECT_FALSE(refused.health().connected);
+  EXPECT_EQ(refused.health().last_error.find("wrong"), std::string::npos);
+  std::optional<boost::system::error_code> failed;
+  refused.command({"PING"}, [&](auto r) { failed = r ? boost::system::error_code() : r.error(); });
+  ASSERT_TRUE(run_until([&] { return failed.has_value(); }));
+  EXPECT_EQ(*failed, sa::make_error_code(sa::Error::RedisUnavailable));
+
+  // Without a password Redis refuses the commands (NOAUTH): the URL's password was used.
+  sa::RedisClient anonymous(context, {.port = redis.port(), .reconnect_min = 50ms});
+  anonymous.start();
+  std::optional<sa::RedisReply> denied;
+  ASSERT_TRUE(run_until([&] { return anonymous.health().connected; }));
+  anonymous.command({"GET", "k"}, [&](auto r) { denied = r.value(); });
+  ASSERT_TRUE(run_until([&] { return denied.has_value(); }));
+  EXPECT_EQ(denied->type, sa::RedisReply::Type::Error);
+  EXPECT_NE(denied->str.find("NOAUTH"), std::string::npos) << denied->str;
+}

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "redis_server.hpp"
 #include "switchboard/adapter/error.hpp"
@@ -61,6 +62,47 @@ TEST_P(RedisClusterTest, TwoNodesCountEachOtherAndAnswerEachOther) {
   ASSERT_EQ(answers->size(), 1u);
   EXPECT_EQ((*answers)[0].json, json::value("node-b"));
   EXPECT_TRUE(in_a.empty());
+}
+
+TEST_P(RedisClusterTest, AServerSideEmitWithAckWaitsItsOwnTimeout) {
+  switchboard::test::RedisServer redis;
+  ASSERT_TRUE(redis.start());
+  std::vector<sa::Inbound> in_a, in_b;
+  auto a = link(redis.port(), in_a);  // requests timeout: 300 ms
+  auto b = link(redis.port(), in_b);
+  a->start();
+  b->start();
+  ASSERT_TRUE(run_until([&] { return a->health().ok() && b->health().ok(); }));
+  // Longer than the requests timeout: an answer after 600 ms still counts.
+  std::optional<boost::system::error_code> error;
+  std::vector<sa::WireValue> answers;
+  a->server_side_emit_with_ack(
+      {json::array{"slow"}, {}},
+      [&](auto ec, auto items) {
+        error = ec;
+        answers = std::move(items);
+      },
+      2000ms);
+  ASSERT_TRUE(run_until([&] { return !in_b.empty(); }));
+  const auto asked = std::chrono::steady_clock::now();
+  boost::asio::steady_timer later(context, 600ms);
+  later.async_wait([&](auto) {
+    auto& ask = std::get<sa::inbound::ServerSideEmit>(in_b.at(0));
+    b->core().reply_server_side_emit(*ask.requester, {json::value("late"), {}});
+  });
+  ASSERT_TRUE(run_until([&] { return error.has_value(); }));
+  EXPECT_FALSE(*error) << error->message();
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, 600ms);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].json, json::value("late"));
+  // Shorter: no answer, the request gives up after 100 ms.
+  error.reset();
+  const auto start = std::chrono::steady_clock::now();
+  a->server_side_emit_with_ack(
+      {json::array{"slow"}, {}}, [&](auto ec, auto) { error = ec; }, 100ms);
+  ASSERT_TRUE(run_until([&] { return error.has_value(); }));
+  EXPECT_EQ(*error, sa::make_error_code(sa::Error::RequestTimeout));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 290ms);
 }
 
 TEST_P(RedisClusterTest, WithoutRedisARequestFailsWithRedisUnavailableAfterItsTimeout) {

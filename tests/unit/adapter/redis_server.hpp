@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace switchboard::test {
 
@@ -25,17 +26,26 @@ class RedisServer {
   RedisServer& operator=(const RedisServer&) = delete;
 
   std::uint16_t port() const { return port_; }
+  /// More redis-server options for start() (e.g. {"--requirepass", "secret"}).
+  void add_args(std::vector<std::string> args) {
+    extra_.insert(extra_.end(), args.begin(), args.end());
+  }
 
   /// Starts redis-server and waits until it accepts connections (5 s at most).
   bool start() {
-    const std::string port = std::to_string(port_);
+    // Built before fork(): the child of a threaded process must not allocate before exec.
+    std::vector<std::string> args{
+        "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+        "--appendonly", "no",     "--loglevel",          "warning"};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       const int null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, 1);
-      ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--loglevel", "warning",
-               static_cast<char*>(nullptr));
+      ::execvp("redis-server", argv.data());
       ::_exit(127);
     }
     for (int i = 0; i < 500; ++i) {
@@ -83,6 +93,7 @@ class RedisServer {
   }
 
   std::uint16_t port_;
+  std::vector<std::string> extra_;
   pid_t pid_ = -1;
 };
 
