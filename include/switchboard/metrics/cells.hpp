@@ -21,7 +21,7 @@ enum class Transport : std::uint8_t {
   None,               ///< not counted
   WebSocket,          ///< a plain WebSocket (ws::accept, ws::endpoint)
   Sse,                ///< a Server-Sent Events stream
-  Polling,            ///< a held long poll (poll::Topic, or a program's own)
+  Polling,            ///< a held long poll (the chat's, or a program's own)
   EngineioWebSocket,  ///< an Engine.IO (Socket.IO) session on WebSocket
   EngineioPolling,    ///< an Engine.IO (Socket.IO) session on HTTP long-polling
 };
