@@ -7,6 +7,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -17,7 +20,20 @@ namespace switchboard::socketio {
 
 namespace detail {
 class NamespaceCore;
+
+/// True when T... is an emit_with_ack call with prepared arguments: (Args, callback[, more]).
+template <class... T>
+struct IsArgsCall : std::false_type {};
+template <class A, class... R>
+struct IsArgsCall<A, R...> : std::bool_constant<std::is_same_v<std::decay_t<A>, Args> &&
+                                                (sizeof...(R) == 1 || sizeof...(R) == 2)> {};
+
+/// Args of the first elements (I...) of a tuple of references.
+template <class Tuple, std::size_t... I>
+Args args_of(Tuple& all, std::index_sequence<I...>) {
+  return Args::of(std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(all))...);
 }
+}  // namespace detail
 struct Target;
 
 /// What fetch_sockets() reports of a socket (wherever its shard, on any node of a cluster).
@@ -69,8 +85,21 @@ class BroadcastOperator {
     emit_args(event, Args::of(std::forward<T>(values)...));
   }
   void emit_args(std::string_view event, Args args) const;
-  /// Emits and collects every selected client's ack; `callback` gets them all, or an error
-  /// with those that arrived when the timeout passes first. Runs on the calling shard.
+  /// Emits and collects every selected client's ack; the last argument is the callback:
+  /// `io.timeout(2s).emit_with_ack("vote", "poll-1", [](auto error, std::vector<Args> all) {})`.
+  template <class... T>
+  requires(sizeof...(T) >= 1 &&
+           !detail::IsArgsCall<T...>::value) void emit_with_ack(std::string_view event,
+                                                                T&&... values_then_callback) const {
+    auto all = std::forward_as_tuple(std::forward<T>(values_then_callback)...);
+    constexpr auto n = sizeof...(T) - 1;
+    std::function<void(std::optional<std::string>, std::vector<Args>)> callback(
+        std::move(std::get<n>(all)));
+    emit_with_ack(event, detail::args_of(all, std::make_index_sequence<n>()), std::move(callback));
+  }
+  /// Emits `args` and collects every selected client's ack; `callback` gets them all, or an
+  /// error with those that arrived when the timeout passes first. The callback runs on the
+  /// calling shard (on shard 0 when called from a thread that is not a shard's).
   void emit_with_ack(
       std::string_view event, Args args,
       std::function<void(std::optional<std::string>, std::vector<Args>)> callback) const;
