@@ -48,22 +48,23 @@ void ChatService::setup_socketio() {
           if (!socket) return;
           if (error) return next(socketio::ConnectError{error->message, nullptr});
           socket->data = json::object{{"id", user.id}, {"name", user.name}};
-          next(std::nullopt);
+          next();
         });
       });
     }
     auto name = parse_name(auth.if_contains("name"));
     if (!name) return next(socketio::ConnectError{name.error, nullptr});
     socket->data = json::object{{"id", 0}, {"name", *name}};
-    next(std::nullopt);
+    next();
   });
   chat.on_connection([this](const socketio::SocketPtr& socket) {
     Author author{socket->data.at("id").to_number<std::uint64_t>(),
                   std::string(socket->data.at("name").as_string())};
     auto member = std::make_shared<SioMember>(SioMember{author, socket->handshake().address(), {}});
-    std::weak_ptr<socketio::Socket> weak = socket;
 
-    socket->on("join", [this, weak, member](socketio::Event& e) {
+    // Each handler gets its socket for the call; what answers later holds a weak_ptr to it.
+    socket->on("join", [this, member](socketio::Socket& socket, socketio::Event& e) {
+      std::weak_ptr<socketio::Socket> weak = socket.weak_from_this();
       auto join = parse_join(first_arg(e));
       if (!join) return e.ack(failure(join.error));
       auto room = join->room;
@@ -120,56 +121,51 @@ void ChatService::setup_socketio() {
           });
     });
 
-    socket->on("leave", [this, weak, member](socketio::Event& e) {
+    socket->on("leave", [this, member](socketio::Socket& socket, socketio::Event& e) {
       auto room = string_field(first_arg(e), "room");
-      auto socket = weak.lock();
-      if (socket && member->rooms.erase(room)) {
-        socket->leave(room);
+      if (member->rooms.erase(room)) {
+        socket.leave(room);
         presence_.leave(room, member->author);
         activity_.exit(room);
       }
       e.ack(json::object{{"ok", true}});
     });
 
-    socket->on("message", [this, weak, member](socketio::Event& e) {
-      auto socket = weak.lock();
-      if (!socket) return;
+    socket->on("message", [this, member](socketio::Socket& socket, socketio::Event& e) {
       auto input = parse_message(first_arg(e));
       if (!input) return e.ack(failure(input.error));
       if (!member->rooms.contains(input->room)) return e.ack(failure("join the room first"));
-      post_message(input->room, member->author, input->text, member->address,
-                   [weak, ack = e.ack](Error error, ChatMessage m) mutable {
-                     if (!error) return ack(json::object{{"ok", true}, {"message", to_json(m)}});
-                     auto socket = weak.lock();
-                     if (socket && error->kind == Failure::Kind::Limited) {
-                       socket->emit("error", to_json(*error));
-                     }
-                     ack(to_json(*error));
-                   });
+      post_message(
+          input->room, member->author, input->text, member->address,
+          [weak = socket.weak_from_this(), ack = e.ack](Error error, ChatMessage m) mutable {
+            if (!error) return ack(json::object{{"ok", true}, {"message", to_json(m)}});
+            auto socket = weak.lock();
+            if (socket && error->kind == Failure::Kind::Limited) {
+              socket->emit("error", to_json(*error));
+            }
+            ack(to_json(*error));
+          });
     });
 
-    socket->on("typing", [this, weak, member](socketio::Event& e) {
+    socket->on("typing", [this, member](socketio::Socket& socket, socketio::Event& e) {
       auto& arg = first_arg(e);
       auto room = string_field(arg, "room");
-      auto socket = weak.lock();
-      if (!socket || !member->rooms.contains(room)) return;
+      if (!member->rooms.contains(room)) return;
       // A typing notice counts like a message; over the limit it is dropped (it is volatile).
       if (rate_limit(member->author, member->address)) return;
       bool typing = arg.is_object() && arg.as_object().contains("typing") &&
                     arg.as_object().at("typing") == true;
-      socket->broadcast().to(room).volatile_().emit("typing",
-                                                    json::object{{"room", room},
-                                                                 {"user", member->author.name},
-                                                                 {"user_id", member->author.id},
-                                                                 {"typing", typing}});
+      socket.broadcast().to(room).volatile_().emit("typing",
+                                                   json::object{{"room", room},
+                                                                {"user", member->author.name},
+                                                                {"user_id", member->author.id},
+                                                                {"typing", typing}});
     });
 
-    socket->on("history", [this, weak](socketio::Event& e) {
+    socket->on("history", [this](socketio::Socket& socket, socketio::Event& e) {
       auto input = parse_history(first_arg(e));
-      auto socket = weak.lock();
-      if (!socket) return;
       if (!input) return e.ack(failure(input.error));
-      auto* shard = &socket->shard();
+      auto* shard = &socket.shard();
       bool forward = input->after.has_value();
       auto limit = input->limit;
       auto answer = [shard, forward, limit, ack = e.ack](Error err,
@@ -188,9 +184,7 @@ void ChatService::setup_socketio() {
       }
     });
 
-    socket->on("rename", [this, weak, member](socketio::Event& e) {
-      auto socket = weak.lock();
-      if (!socket) return;
+    socket->on("rename", [this, member](socketio::Socket& socket, socketio::Event& e) {
       auto name = parse_name(first_arg(e).is_object() ? first_arg(e).as_object().if_contains("name")
                                                       : nullptr);
       if (!name) return e.ack(failure(name.error));
@@ -199,22 +193,21 @@ void ChatService::setup_socketio() {
       }
       if (member->author.guest()) return renamed(socket, *member, Author{0, *name}, e.ack);
       // A user's new name is stored (it is theirs on every device and after a restart).
-      auto* shard = &socket->shard();
+      auto* shard = &socket.shard();
       users_.rename(member->author.id, *name,
-                    [this, shard, weak, member, ack = e.ack](Error error, Author user) mutable {
+                    [this, shard, weak = socket.weak_from_this(), member, ack = e.ack](
+                        Error error, Author user) mutable {
                       on_shard(*shard, [this, weak, member, ack, error, user]() mutable {
                         auto socket = weak.lock();
                         if (!socket) return;
                         if (error) return ack(to_json(*error));
-                        renamed(socket, *member, user, ack);
+                        renamed(*socket, *member, user, ack);
                       });
                     });
     });
 
-    socket->on("rooms", [this, weak](socketio::Event& e) {
-      auto socket = weak.lock();
-      if (!socket) return;
-      auto* shard = &socket->shard();
+    socket->on("rooms", [this](socketio::Socket& socket, socketio::Event& e) {
+      auto* shard = &socket.shard();
       history_.rooms([shard, ack = e.ack](Error err, std::vector<std::string> rooms) mutable {
         on_shard(*shard, [ack, err, rooms = std::move(rooms)]() mutable {
           if (err) return ack(to_json(*err));
@@ -225,7 +218,7 @@ void ChatService::setup_socketio() {
       });
     });
 
-    socket->on_disconnect([this, member](std::string_view) {
+    socket->on_disconnect([this, member](socketio::Socket&, socketio::DisconnectReason) {
       for (const auto& room : member->rooms) {
         presence_.leave(room, member->author);
         activity_.exit(room);
@@ -236,14 +229,14 @@ void ChatService::setup_socketio() {
   io_.attach(http_.router());
 }
 
-void ChatService::renamed(const socketio::SocketPtr& socket, SioMember& member, const Author& now,
+void ChatService::renamed(socketio::Socket& socket, SioMember& member, const Author& now,
                           socketio::Ack ack) {
   auto old = member.author;
   member.author = now;
-  socket->data = json::object{{"id", now.id}, {"name", now.name}};
+  socket.data = json::object{{"id", now.id}, {"name", now.name}};
   for (const auto& room : member.rooms) {
     presence_.rename(room, old, now);
-    socket->to(room).emit(
+    socket.to(room).emit(
         "rename",
         json::object{{"room", room}, {"id", now.id}, {"old", old.name}, {"new", now.name}});
   }
