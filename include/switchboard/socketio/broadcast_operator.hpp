@@ -40,11 +40,15 @@ struct Target;
 /// join, leave, disconnect and emit act on the socket wherever it lives (through the cluster
 /// for a remote one; the effect follows asynchronously).
 struct SocketInfo {
+  /// The socket id.
   std::string id;
+  /// Its namespace's name.
   std::string nsp;
   /// Its rooms, its own id included.
   std::set<std::string> rooms;
+  /// Its `data` when fetched.
   boost::json::value data;
+  /// Its client's address.
   std::string address;
   /// The reference's handshake object ({headers, time, address, xdomain, secure, issued, url,
   /// query, auth}), as a remote node sent it.
@@ -54,9 +58,13 @@ struct SocketInfo {
   /// The namespace it belongs to (set by fetch_sockets).
   std::shared_ptr<detail::NamespaceCore> owner;
 
+  /// Makes the socket join `room`, wherever it lives.
   void join(std::string room) const;
+  /// Makes the socket leave `room`, wherever it lives.
   void leave(std::string room) const;
+  /// Disconnects the socket (`close`: its connection too), wherever it lives.
   void disconnect(bool close = false) const;
+  /// Emits to the socket alone, wherever it lives.
   void emit_args(std::string_view event, Args args) const;
 };
 
@@ -66,13 +74,18 @@ struct SocketInfo {
 ///     io.to("room1").to("room2").except("room3").emit("news", "hello");
 class BroadcastOperator {
  public:
+  /// Every socket of a namespace (made by Namespace::all() and the like).
   explicit BroadcastOperator(std::shared_ptr<detail::NamespaceCore> nsp) : nsp_(std::move(nsp)) {}
 
+  /// Adds `room` to the rooms selected (a socket in any of them is).
   BroadcastOperator to(std::string room) const;
+  /// Same as to().
   BroadcastOperator in(std::string room) const { return to(std::move(room)); }
+  /// Leaves out the sockets in `room`.
   BroadcastOperator except(std::string room) const;
   /// May be dropped for sockets that are not ready (backpressure), like the reference.
   BroadcastOperator volatile_() const;
+  /// Whether the packet may be compressed (permessage-deflate; on by default).
   BroadcastOperator compress(bool on) const;
   /// Only this process's sockets and members: emit() does not go through the cluster
   /// adapter (Node's `io.local`).
@@ -80,10 +93,12 @@ class BroadcastOperator {
   /// Time to wait for every client's ack in emit_with_ack().
   BroadcastOperator timeout(std::chrono::milliseconds t) const;
 
+  /// Emits to the selected sockets of every shard (and node): emit("news", "hello", 42).
   template <class... T>
   void emit(std::string_view event, T&&... values) const {
     emit_args(event, Args::of(std::forward<T>(values)...));
   }
+  /// emit() with prepared arguments.
   void emit_args(std::string_view event, Args args) const;
   /// Emits and collects every selected client's ack; the last argument is the callback:
   /// `io.timeout(2s).emit_with_ack("vote", "poll-1", [](auto error, std::vector<Args> all) {})`.
@@ -110,15 +125,20 @@ class BroadcastOperator {
   void fetch_sockets(std::function<void(std::vector<SocketInfo>)> callback) const;
   void fetch_sockets(
       std::function<void(std::optional<std::string>, std::vector<SocketInfo>)> callback) const;
+  /// Makes the selected sockets join `rooms` (asynchronously, on their shards).
   void sockets_join(std::vector<std::string> rooms) const;
+  /// Makes the selected sockets leave `rooms` (asynchronously, on their shards).
   void sockets_leave(std::vector<std::string> rooms) const;
+  /// Disconnects the selected sockets (`close`: their connections too), on their shards.
   void disconnect_sockets(bool close = false) const;
 
   /// The selection and flags as an adapter sees them.
   Target target() const;
 
   // The selection, for the namespace's shards.
+  /// The rooms selected (empty: all).
   const std::set<std::string>& rooms() const { return rooms_; }
+  /// The rooms left out.
   const std::set<std::string>& except_rooms() const { return except_; }
 
  private:

@@ -31,6 +31,7 @@ namespace switchboard::socketio {
 
 class Namespace;
 class Socket;
+/// How the server hands a socket to on_connection and middlewares (see Socket on holding one).
 using SocketPtr = std::shared_ptr<Socket>;
 
 namespace detail {
@@ -128,6 +129,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// Made by the server when a client asks to join a namespace; not for user code.
   Socket(std::shared_ptr<detail::Client> client, std::shared_ptr<detail::NamespaceCore> nsp,
          std::string id, Handshake handshake);
+  /// Runs where the last reference goes (normally its shard, once it has left).
   ~Socket();
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
