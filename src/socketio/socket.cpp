@@ -1,5 +1,7 @@
 #include "switchboard/socketio/socket.hpp"
 
+#include <stdexcept>
+
 #include <boost/asio/steady_timer.hpp>
 
 #include "socketio/core.hpp"
@@ -98,7 +100,15 @@ void Socket::notify_outgoing(const Event& event) {
   detail::run_user(*nsp_, this, "any outgoing", [&] { handler(*this, event); });
 }
 
+void Socket::require_shard(const char* what) const {
+  if (shard_.is_current()) return;
+  throw std::logic_error(std::string("socketio::Socket::") + what +
+                         " called off the socket's shard: post it to socket->shard() "
+                         "(docs/library.md, \"Threads\")");
+}
+
 net::SendResult Socket::emit_args(std::string_view event, Args args) {
+  require_shard("emit");
   // With the adapter's recovery the emit comes back as a broadcast, notified when delivered.
   if (any_outgoing_ && !nsp_->adapter_recovery()) {
     notify_outgoing(Event{std::string(event), args, {}});
@@ -185,6 +195,7 @@ bool Socket::in_room(std::string_view room) const {
 }
 
 void Socket::join(const std::string& room) {
+  require_shard("join");
   if (room == id_) {
     in_own_room_ = true;
   } else if (rooms_.insert(room).second) {
@@ -196,6 +207,7 @@ void Socket::join(const std::string& room) {
 }
 
 void Socket::leave(const std::string& room) {
+  require_shard("leave");
   if (room == id_) {
     in_own_room_ = false;
   } else if (rooms_.erase(room)) {
@@ -227,6 +239,7 @@ void Socket::mark_connected(bool recovered) {
 }
 
 void Socket::disconnect(bool close) {
+  require_shard("disconnect");
   if (!connected_) return;
   auto client = client_.lock();
   if (close) {

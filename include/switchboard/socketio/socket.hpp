@@ -97,7 +97,8 @@ using AckCallback = std::function<void(AckError, Args)>;
 
 /// A client's connection to one namespace. It lives on its shard (shard()): every member
 /// function is to be called there, in one of its handlers or in a function posted to that
-/// shard, except emit_with_ack(), which posts itself there from any other thread.
+/// shard, except emit_with_ack(), which posts itself there from any other thread. emit(),
+/// join(), leave() and disconnect() called elsewhere throw std::logic_error.
 ///
 /// Holding a socket (docs/library.md, "Holding a socket"): its own handlers get it as a
 /// `Socket&`, valid during the call, and capture nothing of it:
@@ -233,6 +234,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   friend class detail::NamespaceCore;
   friend struct detail::SocketAccess;
 
+  /// Throws std::logic_error naming `what` when called off the socket's shard.
+  void require_shard(const char* what) const;
   void dispatch(Event event);
   void deliver_ack(std::uint64_t id, Args args);
   void mark_connected(bool recovered);

@@ -382,6 +382,9 @@ TEST_F(OffShardTest, EmitWithAckFromAnotherThreadRunsOnTheSocketsShard) {
   client.send("43" + question.substr(2, question.find('[') - 2) + "[]");
   auto f = on_its_shard.get_future();
   EXPECT_TRUE(await(f));
+  // What cannot be posted (emit answers a SendResult) fails loudly instead of racing.
+  EXPECT_THROW(socket->emit("hello"), std::logic_error);
+  EXPECT_THROW(socket->join("room"), std::logic_error);
   // Dropped on the socket's shard: the last reference may not go on this thread.
   auto& shard = socket->shard();
   shard.post([s = std::move(socket)] {});
