@@ -237,8 +237,8 @@ TEST_F(ReasonTest, EachWayOfLeavingReportsItsReasonToTheServersHandlers) {
       {"1", DisconnectReason::TransportClose},
       {"42[\"drop\"]", DisconnectReason::ForcedClose, true},
       {"42[\"throw\"]", DisconnectReason::ServerError},
-      {"4x", DisconnectReason::ParseError},
-      {"42/never-joined,[\"x\"]", DisconnectReason::ForcedServerClose},
+      {"4x", DisconnectReason::ParseError, true},
+      {"42/never-joined,[\"x\"]", DisconnectReason::ForcedServerClose, true},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.packet);
