@@ -205,9 +205,8 @@ void add_outgoing(const SocketPtr& socket) {
 // namespace broadcasts "missed" ["while-away"], for the client to recover.
 void add_drop(const SocketPtr& socket, socketio::Namespace nsp) {
   socket->on("drop-me", [nsp](socketio::Socket& s, Event&) {
-    s.on_disconnect([nsp](socketio::Socket&, socketio::DisconnectReason) {
-      nsp.emit("missed", "while-away");
-    });
+    s.on_disconnect(
+        [nsp](socketio::Socket&, socketio::DisconnectReason) { nsp.emit("missed", "while-away"); });
     if (auto conn = s.conn()) conn->close();
   });
 }
