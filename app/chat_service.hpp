@@ -90,8 +90,7 @@ class ChatService {
   struct SioMember;
   void setup_socketio();
   /// `member` is now called `now`: presence, a "rename" to its rooms, and the ack.
-  void renamed(const socketio::SocketPtr& socket, SioMember& member, const Author& now,
-               socketio::Ack ack);
+  void renamed(socketio::Socket& socket, SioMember& member, const Author& now, socketio::Ack ack);
   // ws_chat.cpp
   struct WsMember;
   void setup_websocket();

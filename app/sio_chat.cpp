@@ -213,7 +213,7 @@ void ChatService::setup_socketio() {
                    if (!socket) return;
                    if (limited) return ack(to_json(*limited));
                    if (member->author.guest())
-                     return renamed(socket, *member, Author{0, name}, ack);
+                     return renamed(*socket, *member, Author{0, name}, ack);
                    // A user's new name is stored (it is theirs on every device and after a
                    // restart).
                    auto* shard = &socket->shard();
@@ -224,7 +224,7 @@ void ChatService::setup_socketio() {
                            auto socket = weak.lock();
                            if (!socket) return;
                            if (error) return ack(to_json(*error));
-                           renamed(socket, *member, user, ack);
+                           renamed(*socket, *member, user, ack);
                          });
                        });
                  });
@@ -255,14 +255,14 @@ void ChatService::setup_socketio() {
   io_.attach(http_.router());
 }
 
-void ChatService::renamed(const socketio::SocketPtr& socket, SioMember& member, const Author& now,
+void ChatService::renamed(socketio::Socket& socket, SioMember& member, const Author& now,
                           socketio::Ack ack) {
   auto old = member.author;
   member.author = now;
-  socket->data = json::object{{"id", now.id}, {"name", now.name}};
+  socket.data = json::object{{"id", now.id}, {"name", now.name}};
   for (const auto& room : member.rooms) {
     presence_.rename(room, old, now);
-    socket->to(room).emit(
+    socket.to(room).emit(
         "rename",
         json::object{{"room", room}, {"id", now.id}, {"old", old.name}, {"new", now.name}});
   }

@@ -70,9 +70,8 @@ void add_raw_websocket(http::Router& router, socketio::Namespace everyone, Dropp
 void add_socketio(socketio::Server& sio, Dropper& dropper) {
   auto everyone = sio.sockets();
   sio.on_connection([everyone, &dropper](const socketio::SocketPtr& socket) {
-    socketio::Socket* s = socket.get();  // handlers belong to the socket: it outlives them
-    socket->on("echo", [s, &dropper](socketio::Event& e) {
-      if (!dropper.drop()) s->emit_args("echo", std::move(e.args));
+    socket->on("echo", [&dropper](socketio::Socket& s, socketio::Event& e) {
+      if (!dropper.drop()) s.emit_args("echo", std::move(e.args));
     });
     socket->on("bcast", [everyone](socketio::Event& e) {
       everyone.all().emit_args("bcast", std::move(e.args));

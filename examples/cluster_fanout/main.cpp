@@ -188,9 +188,8 @@ int main(int argc, char** argv) {
   auto ws_transport = std::make_shared<WsTransport>();
 
   io.on_connection([](const socketio::SocketPtr& socket) {
-    socketio::Socket* s = socket.get();
-    socket->on("join", [s](socketio::Event& e) {
-      if (auto room = e.arg<std::string>(0)) s->join(*room);
+    socket->on("join", [](socketio::Socket& s, socketio::Event& e) {
+      if (auto room = e.arg<std::string>(0)) s.join(*room);
       e.ack.send(socketio::Args::of(true));
     });
   });

@@ -161,17 +161,16 @@ int main(int argc, char** argv) {
   io.on_server_side("ping-server", [name](socketio::Event& e) { ack(e, json::value(name)); });
 
   io.on_connection([&io, name](const socketio::SocketPtr& socket) {
-    socketio::Socket* s = socket.get();
-    socket->on("whoami", [s, name](socketio::Event& e) {
-      ack(e, json::object{{"id", s->id()}, {"node", name}});
+    socket->on("whoami", [name](socketio::Socket& s, socketio::Event& e) {
+      ack(e, json::object{{"id", s.id()}, {"node", name}});
     });
-    socket->on("join", [s](socketio::Event& e) {
-      if (auto room = e.arg<std::string>(0)) s->join(*room);
-      ack(e, rooms_without(s->rooms(), s->id()));
+    socket->on("join", [](socketio::Socket& s, socketio::Event& e) {
+      if (auto room = e.arg<std::string>(0)) s.join(*room);
+      ack(e, rooms_without(s.rooms(), s.id()));
     });
-    socket->on("leave", [s](socketio::Event& e) {
-      if (auto room = e.arg<std::string>(0)) s->leave(*room);
-      ack(e, rooms_without(s->rooms(), s->id()));
+    socket->on("leave", [](socketio::Socket& s, socketio::Event& e) {
+      if (auto room = e.arg<std::string>(0)) s.leave(*room);
+      ack(e, rooms_without(s.rooms(), s.id()));
     });
     socket->on("to", [&io](socketio::Event& e) {
       const json::value request = e.args.size() > 0 ? e.args[0] : json::value();
@@ -268,10 +267,10 @@ int main(int argc, char** argv) {
   io.of(std::regex("^/dyn-\\d+$")).on_connection([&io, name](const socketio::SocketPtr& socket) {
     socketio::Socket* s = socket.get();
     socket->on("whoami", [s, name](socketio::Event& e) {
-      ack(e, json::object{{"id", s->id()}, {"node", name}, {"nsp", s->nsp()}});
+      ack(e, json::object{{"id", s->id()}, {"node", name}, {"nsp", s->nsp().name()}});
     });
     socket->on("everyone", [&io, s](socketio::Event& e) {
-      io.of(s->nsp()).emit("bcast", e.args.size() > 0 ? e.args[0] : json::value());
+      io.of(s->nsp().name()).emit("bcast", e.args.size() > 0 ? e.args[0] : json::value());
       ack(e, true);
     });
   });

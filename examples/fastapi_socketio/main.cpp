@@ -20,18 +20,17 @@ int main(int argc, char** argv) {
   auto everyone = sio.sockets();
   sio.on_connection([broadcast, everyone](const socketio::SocketPtr& socket) {
     socket->emit("message", boost::json::object{{"data", "Connected"}});
-    socketio::Socket* s = socket.get();  // handlers belong to the socket: it outlives them
-    socket->on("message", [s](socketio::Event& e) {
+    socket->on("message", [](socketio::Socket& s, socketio::Event& e) {
       boost::json::value data = e.args.size() > 0 ? e.args[0] : nullptr;
-      s->emit("message", boost::json::object{{"data", std::move(data)}});
+      s.emit("message", boost::json::object{{"data", std::move(data)}});
     });
-    socket->on("chat_message", [s, broadcast, everyone](socketio::Event& e) {
+    socket->on("chat_message", [broadcast, everyone](socketio::Socket& s, socketio::Event& e) {
       boost::json::object reply{{"data", e.args.size() > 0 ? e.args[0] : nullptr},
-                                {"from", s->id()}};
+                                {"from", s.id()}};
       if (broadcast) {
         everyone.emit("chat_response", std::move(reply));
       } else {
-        s->emit("chat_response", std::move(reply));
+        s.emit("chat_response", std::move(reply));
       }
     });
   });

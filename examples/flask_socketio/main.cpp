@@ -41,16 +41,15 @@ void setup_main(socketio::Server& sio) {
 void setup_chat(socketio::Namespace chat) {
   chat.on_connection([chat](const socketio::SocketPtr& socket) {
     socket->emit("server_response", boost::json::object{{"data", "Connected"}});
-    socketio::Socket* s = socket.get();  // handlers belong to the socket: it outlives them
-    socket->on("user_message", [s, chat](socketio::Event& e) {
-      chat.emit("server_broadcast", boost::json::object{{"data", text_arg(e)}, {"from", s->id()}});
+    socket->on("user_message", [chat](socketio::Socket& s, socketio::Event& e) {
+      chat.emit("server_broadcast", boost::json::object{{"data", text_arg(e)}, {"from", s.id()}});
     });
-    socket->on("join", [s, chat](socketio::Event& e) {
+    socket->on("join", [chat](socketio::Socket& s, socketio::Event& e) {
       auto room = text_arg(e, "room");
-      s->join(room);
+      s.join(room);
       chat.to(room).emit(
           "room_message",
-          boost::json::object{{"data", s->id() + " has entered the room."}, {"room", room}});
+          boost::json::object{{"data", s.id() + " has entered the room."}, {"room", room}});
       e.ack(room);
     });
   });

@@ -90,24 +90,23 @@ void add_basics(const SocketPtr& socket, bool pace_auth) {
   } else {
     socket->emit("auth", boost::json::value(socket->handshake().auth));
   }
-  socketio::Socket* s = socket.get();  // handlers belong to the socket: it outlives them
-  socket->on("message", [s](Event& e) { s->emit_args("message-back", std::move(e.args)); });
+  socket->on("message",
+             [](socketio::Socket& s, Event& e) { s.emit_args("message-back", std::move(e.args)); });
   socket->on("message-with-ack", [](Event& e) { e.ack.send(std::move(e.args)); });
 }
 
 // Rooms: "join"/"leave" a room (ack: the socket's rooms), "rooms" (ack: the rooms),
 // "to-room" [room, ...args] → "room-message" [...args] to everyone in the room.
 void add_rooms(const SocketPtr& socket, socketio::Namespace nsp) {
-  socketio::Socket* s = socket.get();
-  socket->on("join", [s](Event& e) {
-    s->join(first_string(e));
-    e.ack(room_list(*s));
+  socket->on("join", [](socketio::Socket& s, Event& e) {
+    s.join(first_string(e));
+    e.ack(room_list(s));
   });
-  socket->on("leave", [s](Event& e) {
-    s->leave(first_string(e));
-    e.ack(room_list(*s));
+  socket->on("leave", [](socketio::Socket& s, Event& e) {
+    s.leave(first_string(e));
+    e.ack(room_list(s));
   });
-  socket->on("rooms", [s](Event& e) { e.ack(room_list(*s)); });
+  socket->on("rooms", [](socketio::Socket& s, Event& e) { e.ack(room_list(s)); });
   socket->on("to-room", [nsp](Event& e) {
     auto room = first_string(e);
     nsp.to(room).emit_args("room-message", drop_front(std::move(e.args), 1));
@@ -119,17 +118,16 @@ void add_rooms(const SocketPtr& socket, socketio::Namespace nsp) {
 // "broadcast-others" → the same to every other socket, "volatile" → "volatile-back" to the
 // sender, as a volatile packet; "count" acks the number of sockets of the namespace.
 void add_broadcasts(const SocketPtr& socket, socketio::Namespace nsp) {
-  socketio::Socket* s = socket.get();
   socket->on("broadcast", [nsp](Event& e) {
     nsp.all().emit_args("broadcast-message", std::move(e.args));
     e.ack();
   });
-  socket->on("broadcast-others", [s](Event& e) {
-    s->broadcast().emit_args("broadcast-message", std::move(e.args));
+  socket->on("broadcast-others", [](socketio::Socket& s, Event& e) {
+    s.broadcast().emit_args("broadcast-message", std::move(e.args));
     e.ack();
   });
-  socket->on("volatile", [s, nsp](Event& e) {
-    nsp.to(s->id()).volatile_().emit_args("volatile-back", std::move(e.args));
+  socket->on("volatile", [nsp](socketio::Socket& s, Event& e) {
+    nsp.to(s.id()).volatile_().emit_args("volatile-back", std::move(e.args));
   });
   socket->on("count", [nsp](Event& e) {
     nsp.all().fetch_sockets(
@@ -142,9 +140,8 @@ void add_broadcasts(const SocketPtr& socket, socketio::Namespace nsp) {
 // {"error": "..."} when the client does not answer within 2 s. "ask-all" asks every socket
 // of the namespace and acks with the list of replies.
 void add_server_acks(const SocketPtr& socket, socketio::Namespace nsp) {
-  socketio::Socket* s = socket.get();
-  socket->on("ask", [s](Event& e) {
-    s->emit_with_ack(
+  socket->on("ask", [](socketio::Socket& s, Event& e) {
+    s.emit_with_ack(
         "question", std::move(e.args),
         [ack = e.ack](socketio::AckError error, Args reply) mutable {
           if (error) return ack(boost::json::object{{"error", *error}});
@@ -170,38 +167,35 @@ void add_server_acks(const SocketPtr& socket, socketio::Namespace nsp) {
 // then "passed-ask" [value] with an ack; the client's answer [reply] comes back as the ack of
 // "pass-on": [reply, {"again": reply}].
 void add_pass_on(const SocketPtr& socket, socketio::Namespace nsp) {
-  socketio::Socket* s = socket.get();
-  socket->on("pass-on", [s, nsp](Event& e) {
+  socket->on("pass-on", [nsp](socketio::Socket& s, Event& e) {
     if (e.args.size() == 0) return;
     const auto& value = e.args[0];
-    s->emit("passed", value, boost::json::object{{"nested", value}});
-    nsp.to(s->id()).emit("passed-to", boost::json::object{{"in", boost::json::array{value}}});
-    s->emit_with_ack("passed-ask", Args::of(value),
-                     [ack = e.ack](socketio::AckError error, Args reply) mutable {
-                       if (error || reply.size() == 0) return ack(error.value_or("no reply"));
-                       ack(reply[0], boost::json::object{{"again", reply[0]}});
-                     });
+    s.emit("passed", value, boost::json::object{{"nested", value}});
+    nsp.to(s.id()).emit("passed-to", boost::json::object{{"in", boost::json::array{value}}});
+    s.emit_with_ack("passed-ask", Args::of(value),
+                    [ack = e.ack](socketio::AckError error, Args reply) mutable {
+                      if (error || reply.size() == 0) return ack(error.value_or("no reply"));
+                      ack(reply[0], boost::json::object{{"again", reply[0]}});
+                    });
   });
 }
 
 // Socket data: "set-data" [value] keeps it in socket.data, "get-data" acks it and whether
 // the socket was recovered.
 void add_data(const SocketPtr& socket) {
-  socketio::Socket* s = socket.get();
-  socket->on("set-data", [s](Event& e) {
-    s->data = e.args.size() > 0 ? e.args[0] : boost::json::value();
+  socket->on("set-data", [](socketio::Socket& s, Event& e) {
+    s.data = e.args.size() > 0 ? e.args[0] : boost::json::value();
     e.ack();
   });
-  socket->on("get-data", [s](Event& e) { e.ack(s->data, s->recovered()); });
+  socket->on("get-data", [](socketio::Socket& s, Event& e) { e.ack(s.data, s.recovered()); });
 }
 
 // Outgoing events: "watch-outgoing" starts recording the names of the events sent to this
 // socket (direct and broadcast), "outgoing" acks them.
 void add_outgoing(const SocketPtr& socket) {
-  socketio::Socket* s = socket.get();
   auto names = std::make_shared<boost::json::array>();
-  socket->on("watch-outgoing", [s, names](Event& e) {
-    s->on_any_outgoing([names](const Event& out) { names->emplace_back(out.name); });
+  socket->on("watch-outgoing", [names](socketio::Socket& s, Event& e) {
+    s.on_any_outgoing([names](const Event& out) { names->emplace_back(out.name); });
     e.ack();
   });
   socket->on("outgoing", [names](Event& e) { e.ack(*names); });
@@ -210,10 +204,10 @@ void add_outgoing(const SocketPtr& socket) {
 // "drop-me": the connection drops as in a network failure ("forced close"), then the
 // namespace broadcasts "missed" ["while-away"], for the client to recover.
 void add_drop(const SocketPtr& socket, socketio::Namespace nsp) {
-  socketio::Socket* s = socket.get();
-  socket->on("drop-me", [s, nsp](Event&) {
-    s->on_disconnect([nsp](std::string_view) { nsp.emit("missed", "while-away"); });
-    if (auto conn = s->conn()) conn->close();
+  socket->on("drop-me", [nsp](socketio::Socket& s, Event&) {
+    s.on_disconnect(
+        [nsp](socketio::Socket&, socketio::DisconnectReason) { nsp.emit("missed", "while-away"); });
+    if (auto conn = s.conn()) conn->close();
   });
 }
 
@@ -230,10 +224,9 @@ void add_presence(const SocketPtr& socket, socketio::Namespace nsp) {
 // Disconnects: "disconnect-me" [close?] leaves the namespace ("io server disconnect" on the
 // client), or with `true` closes the whole connection.
 void add_disconnects(const SocketPtr& socket) {
-  socketio::Socket* s = socket.get();
-  socket->on("disconnect-me", [s](Event& e) {
+  socket->on("disconnect-me", [](socketio::Socket& s, Event& e) {
     bool close = e.args.size() > 0 && e.args[0].is_bool() && e.args[0].as_bool();
-    s->disconnect(close);
+    s.disconnect(close);
   });
 }
 
@@ -247,22 +240,21 @@ void add_disconnects(const SocketPtr& socket) {
 // the event is acked and nobody is disconnected); "throw-on-disconnect" arms throwing
 // disconnecting and disconnect handlers. "handler-errors" acks Server::handler_errors().
 void add_failures(const SocketPtr& socket, socketio::Namespace nsp, socketio::Server& io) {
-  socketio::Socket* s = socket.get();
   auto fail = [](std::string what) { throw std::runtime_error(what); };
   socket->on("throw", [fail](Event&) { fail("thrown by the throw handler"); });
   socket->on_any([fail](const Event& e) {
     if (e.name == "throw-in-any") fail("thrown by on_any");
   });
-  socket->on("throw-outgoing", [s, fail](Event&) {
-    s->on_any_outgoing([fail](const Event&) { fail("thrown by on_any_outgoing"); });
-    s->emit("outgoing-probe");
+  socket->on("throw-outgoing", [fail](socketio::Socket& s, Event&) {
+    s.on_any_outgoing([fail](const Event&) { fail("thrown by on_any_outgoing"); });
+    s.emit("outgoing-probe");
   });
-  socket->on("throw-in-ack", [s, fail](Event&) {
-    s->emit_with_ack("question", Args::of("throw"),
-                     [fail](socketio::AckError, Args) { fail("thrown by an ack callback"); });
+  socket->on("throw-in-ack", [fail](socketio::Socket& s, Event&) {
+    s.emit_with_ack("question", Args::of("throw"),
+                    [fail](socketio::AckError, Args) { fail("thrown by an ack callback"); });
   });
-  socket->on("throw-in-ack-timeout", [s, fail](Event&) {
-    s->emit_with_ack(
+  socket->on("throw-in-ack-timeout", [fail](socketio::Socket& s, Event&) {
+    s.emit_with_ack(
         "silence", {}, [fail](socketio::AckError, Args) { fail("thrown on an ack timeout"); },
         50ms);
   });
@@ -287,9 +279,9 @@ void add_failures(const SocketPtr& socket, socketio::Namespace nsp, socketio::Se
           fail("thrown by a server-side ack callback");
         });
   });
-  socket->on("throw-on-disconnect", [s, fail](Event& e) {
-    s->on_disconnecting([fail](std::string_view) { fail("thrown by on_disconnecting"); });
-    s->on_disconnect([fail](std::string_view) { fail("thrown by on_disconnect"); });
+  socket->on("throw-on-disconnect", [fail](socketio::Socket& s, Event& e) {
+    s.on_disconnecting([fail](std::string_view) { fail("thrown by on_disconnecting"); });
+    s.on_disconnect([fail](std::string_view) { fail("thrown by on_disconnect"); });
     e.ack();
   });
   socket->on("handler-errors", [&io](Event& e) { e.ack(io.handler_errors()); });
@@ -310,7 +302,7 @@ void add_failing_namespaces(socketio::Server& io) {
 socketio::Middleware require_token(std::string token) {
   return [token](const SocketPtr& socket, auto next) {
     const auto* given = socket->handshake().auth.if_contains("token");
-    if (given && given->is_string() && given->as_string() == token) return next(std::nullopt);
+    if (given && given->is_string() && given->as_string() == token) return next();
     next(socketio::ConnectError{"not authorized",
                                 boost::json::object{{"reason", given ? "bad token" : "no token"}}});
   };

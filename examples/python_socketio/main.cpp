@@ -47,58 +47,60 @@ boost::json::object response(std::string_view text) {
   return response(boost::json::value(text));
 }
 
-void add_rooms(Socket* s, socketio::Namespace nsp) {
-  s->on("join", [s](Event& e) {
-    s->join(room_of(e));
-    s->emit("my_response", response("Entered room: " + room_of(e)));
+void add_rooms(Socket& socket, socketio::Namespace nsp) {
+  socket.on("join", [](Socket& s, Event& e) {
+    s.join(room_of(e));
+    s.emit("my_response", response("Entered room: " + room_of(e)));
   });
-  s->on("leave", [s](Event& e) {
-    s->leave(room_of(e));
-    s->emit("my_response", response("Left room: " + room_of(e)));
+  socket.on("leave", [](Socket& s, Event& e) {
+    s.leave(room_of(e));
+    s.emit("my_response", response("Left room: " + room_of(e)));
   });
-  s->on("close_room", [nsp](Event& e) {
+  socket.on("close_room", [nsp](Event& e) {
     auto room = room_of(e);
     nsp.to(room).emit("my_response", response("Room " + room + " is closing."));
     nsp.to(room).sockets_leave({room});
   });
-  s->on("my_room_event",
-        [nsp](Event& e) { nsp.to(room_of(e)).emit("my_response", response(field(e, "data"))); });
-  s->on("rooms", [s](Event& e) {
+  socket.on("my_room_event", [nsp](Event& e) {
+    nsp.to(room_of(e)).emit("my_response", response(field(e, "data")));
+  });
+  socket.on("rooms", [](Socket& s, Event& e) {
     boost::json::array rooms;
-    for (const auto& r : s->rooms()) rooms.emplace_back(r);
+    for (const auto& r : s.rooms()) rooms.emplace_back(r);
     e.ack(std::move(rooms));
   });
 }
 
-void add_sessions(Socket* s) {
-  s->on("set_name", [s](Event& e) {
+void add_sessions(Socket& socket) {
+  socket.on("set_name", [](Socket& s, Event& e) {
     boost::json::object session =
-        s->get_session().is_object() ? s->get_session().as_object() : boost::json::object{};
+        s.get_session().is_object() ? s.get_session().as_object() : boost::json::object{};
     session["name"] = field(e, "name");
-    s->save_session(std::move(session));
+    s.save_session(std::move(session));
     e.ack(true);
   });
-  s->on("whoami", [s](Event& e) { e.ack(s->get_session()); });
+  socket.on("whoami", [](Socket& s, Event& e) { e.ack(s.get_session()); });
 }
 
-void add_messages(Socket* s, socketio::Namespace nsp) {
-  s->on("my_event", [s](Event& e) { s->emit("my_response", response(field(e, "data"))); });
-  s->on("my_broadcast_event",
-        [nsp](Event& e) { nsp.emit("my_response", response(field(e, "data"))); });
-  s->on("disconnect_request", [s](Event&) { s->disconnect(); });
+void add_messages(Socket& socket, socketio::Namespace nsp) {
+  socket.on("my_event",
+            [](Socket& s, Event& e) { s.emit("my_response", response(field(e, "data"))); });
+  socket.on("my_broadcast_event",
+            [nsp](Event& e) { nsp.emit("my_response", response(field(e, "data"))); });
+  socket.on("disconnect_request", [](Socket& s, Event&) { s.disconnect(); });
 }
 
 // python-socketio's catch-all ("*"): runs for events that have no handler of their own.
-void add_catch_all(Socket* s) {
+void add_catch_all(Socket& socket) {
   static const std::set<std::string, std::less<>> handled{
       "my_event",   "my_broadcast_event", "join",  "leave",
       "close_room", "my_room_event",      "rooms", "set_name",
       "whoami",     "disconnect_request"};
-  s->on_any([s](const Event& e) {
+  socket.on_any([](Socket& s, const Event& e) {
     if (handled.contains(e.name)) return;
     auto reply = response("unhandled event: " + e.name);
     reply["args"] = e.args.values;
-    s->emit("my_response", std::move(reply));
+    s.emit("my_response", std::move(reply));
   });
 }
 
@@ -112,11 +114,10 @@ int main(int argc, char** argv) {
   auto nsp = sio.sockets();
   sio.on_connection([nsp](const socketio::SocketPtr& socket) {
     socket->emit("my_response", boost::json::object{{"data", "Connected"}, {"count", 0}});
-    Socket* s = socket.get();  // handlers belong to the socket: it outlives them
-    add_messages(s, nsp);
-    add_rooms(s, nsp);
-    add_sessions(s);
-    add_catch_all(s);
+    add_messages(*socket, nsp);
+    add_rooms(*socket, nsp);
+    add_sessions(*socket);
+    add_catch_all(*socket);
   });
   std::uint64_t count = 0;
   examples::Ticker background(

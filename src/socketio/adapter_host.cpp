@@ -47,7 +47,9 @@ void NamespaceCore::local_broadcast(const Target& target, std::string_view event
 void NamespaceCore::local_broadcast_with_ack(const Target& target, std::string_view event,
                                              Args args, std::function<void(std::size_t)> on_count,
                                              std::function<void(Args)> on_ack) {
+  // Off the shards (an adapter's thread): counted and answered on shard 0.
   auto* origin = net::Runtime::current();
+  if (!origin) origin = &server.runtime.shard(0);
   struct Count {
     unsigned shards_left;
     std::size_t clients = 0;
@@ -90,7 +92,9 @@ void NamespaceCore::local_broadcast_with_ack(const Target& target, std::string_v
 
 void NamespaceCore::local_fetch(const Target& target,
                                 std::function<void(std::vector<SocketInfo>)> done) {
+  // Off the shards (an adapter's thread): gathered and answered on shard 0.
   auto* origin = net::Runtime::current();
+  if (!origin) origin = &server.runtime.shard(0);
   struct Gather {
     unsigned left;
     std::vector<SocketInfo> found;
@@ -102,7 +106,7 @@ void NamespaceCore::local_fetch(const Target& target,
     std::vector<SocketInfo> found;
     self->for_each_selected(shard.index(), rooms, except, [&](Socket& s) {
       found.push_back({.id = s.id(),
-                       .nsp = s.nsp(),
+                       .nsp = self->name,
                        .rooms = s.rooms(),
                        .data = s.data,
                        .address = s.handshake().address(),

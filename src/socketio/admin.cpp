@@ -289,10 +289,10 @@ void Admin::tick() {
       auto conn = socket ? socket->conn() : nullptr;
       if (!conn || conn->transport() == entry.second.second) continue;
       entry.second.second = conn->transport();
-      self->notify(
-          "socket_updated",
-          Args::of(boost::json::object{
-              {"id", socket->id()}, {"nsp", socket->nsp()}, {"transport", entry.second.second}}));
+      self->notify("socket_updated",
+                   Args::of(boost::json::object{{"id", socket->id()},
+                                                {"nsp", socket->nsp().name()},
+                                                {"transport", entry.second.second}}));
     }
     l.flush();
     origin->post([weak, gather, clients, polling, sizes = std::move(sizes), namespaces,
@@ -389,7 +389,7 @@ void Admin::socket_connected(Socket& socket) noexcept {
   // As the reference: the socket's own room first (the adapter tells it before "connection").
   const auto at = now_iso();
   if (socket.in_room(socket.id())) {
-    notify("room_joined", Args::of(socket.nsp(), socket.id(), socket.id(), at));
+    notify("room_joined", Args::of(socket.nsp().name(), socket.id(), socket.id(), at));
   }
   notify("socket_connected", Args::of(socket_json(socket), at));
 }
@@ -399,34 +399,35 @@ void Admin::socket_disconnected(Socket& socket, std::string_view reason) noexcep
   local(socket).sockets.erase(&socket);
   if (!verbose(socket)) return;
   const auto at = now_iso();
-  notify("socket_disconnected", Args::of(socket.nsp(), socket.id(), std::string(reason), at));
+  notify("socket_disconnected",
+         Args::of(socket.nsp().name(), socket.id(), std::string(reason), at));
   if (socket.in_room(socket.id())) {
-    notify("room_left", Args::of(socket.nsp(), socket.id(), socket.id(), at));
+    notify("room_left", Args::of(socket.nsp().name(), socket.id(), socket.id(), at));
   }
 }
 
 void Admin::room_joined(Socket& socket, const std::string& room) noexcept {
   if (!verbose(socket)) return;
-  notify("room_joined", Args::of(socket.nsp(), room, socket.id(), now_iso()));
+  notify("room_joined", Args::of(socket.nsp().name(), room, socket.id(), now_iso()));
 }
 
 void Admin::room_left(Socket& socket, const std::string& room) noexcept {
   if (!verbose(socket)) return;
-  notify("room_left", Args::of(socket.nsp(), room, socket.id(), now_iso()));
+  notify("room_left", Args::of(socket.nsp().name(), room, socket.id(), now_iso()));
 }
 
 void Admin::event_received(Socket& socket, const Event& event) noexcept {
-  if (socket.nsp() == admin_->name || !verbose(socket)) return;
+  if (socket.nsp().name() == admin_->name || !verbose(socket)) return;
   boost::json::array args{boost::json::value(event.name)};
   for (const auto& v : event.args.values) args.push_back(v);
-  notify("event_received", Args::of(socket.nsp(), socket.id(), std::move(args), now_iso()));
+  notify("event_received", Args::of(socket.nsp().name(), socket.id(), std::move(args), now_iso()));
 }
 
 void Admin::event_sent(Socket& socket, const Event& event) noexcept {
-  if (socket.nsp() == admin_->name || !verbose(socket)) return;
+  if (socket.nsp().name() == admin_->name || !verbose(socket)) return;
   boost::json::array args{boost::json::value(event.name)};
   for (const auto& v : event.args.values) args.push_back(v);
-  notify("event_sent", Args::of(socket.nsp(), socket.id(), std::move(args), now_iso()));
+  notify("event_sent", Args::of(socket.nsp().name(), socket.id(), std::move(args), now_iso()));
 }
 
 }  // namespace detail

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "switchboard/engineio/server.hpp"
+#include "switchboard/socketio/namespace.hpp"
 
 namespace switchboard::socketio::detail {
 
@@ -89,7 +90,7 @@ boost::json::object socket_json(Socket& socket) {
   return {{"id", socket.id()},
           {"clientId", conn ? client_id(*conn) : std::string()},
           {"transport", conn ? std::string(conn->transport()) : std::string()},
-          {"nsp", socket.nsp()},
+          {"nsp", socket.nsp().name()},
           {"data", socket.data.is_null() ? boost::json::value(boost::json::object{}) : socket.data},
           {"handshake", std::move(handshake)},
           {"rooms", std::move(rooms)}};

@@ -106,6 +106,14 @@ void BroadcastOperator::emit_with_ack(
     std::function<void(std::optional<std::string>, std::vector<Args>)> callback) const {
   auto* origin = net::Runtime::current();
   auto& runtime = nsp_->server.runtime;
+  if (!origin) {
+    // Not on a shard (a thread of the application): the collection runs on shard 0, and so
+    // does the callback.
+    return runtime.shard(0).post([copy = *this, event = std::string(event), args = std::move(args),
+                                  callback = std::move(callback)]() mutable {
+      copy.emit_with_ack(event, std::move(args), std::move(callback));
+    });
+  }
   auto collector = std::make_shared<AckCollector>();
   collector->nsp = nsp_;
   collector->shards_left = runtime.size();
@@ -149,11 +157,11 @@ void BroadcastOperator::emit_with_ack(
                      timeout = timeout_](net::Shard& shard) {
     std::size_t sent = 0;
     nsp->for_each_selected(shard.index(), rooms, except, [&](Socket& s) {
-      auto client = s.client();
+      auto client = detail::SocketAccess::client(s);
       if (!client) return;
       ++sent;
-      s.register_ack(
-          id,
+      detail::SocketAccess::register_ack(
+          s, id,
           [collector, origin](AckError error, Args reply) {
             origin->post([collector, error, reply = std::move(reply)]() mutable {
               if (error) {
@@ -185,6 +193,13 @@ void BroadcastOperator::fetch_sockets(std::function<void(std::vector<SocketInfo>
 void BroadcastOperator::fetch_sockets(
     std::function<void(std::optional<std::string>, std::vector<SocketInfo>)> callback) const {
   auto* origin = net::Runtime::current();
+  if (!origin) {
+    // Not on a shard: the gathering runs on shard 0, and so does the callback.
+    return nsp_->server.runtime.shard(0).post(
+        [copy = *this, callback = std::move(callback)]() mutable {
+          copy.fetch_sockets(std::move(callback));
+        });
+  }
   struct Gather {
     int left;
     std::optional<std::string> error;

@@ -20,7 +20,9 @@ void Client::start() {
     if (auto self = weak.lock()) self->on_message(std::move(message));
   });
   engine_->on_close([weak](std::string_view reason) {
-    if (auto self = weak.lock()) self->on_close(reason);
+    // The Engine.IO reasons are the reference's words, which DisconnectReason names.
+    auto why = disconnect_reason_from(reason).value_or(DisconnectReason::TransportError);
+    if (auto self = weak.lock()) self->on_close(why);
   });
   if (server_.observer) server_.observer->client_opened(engine_);
   // A client must join a namespace in time (PROTOCOL.md §6 item 31).
@@ -82,7 +84,7 @@ void Client::on_message(engineio::Packet message) {
   auto step = message.binary ? decoder_.feed_binary(std::move(message.data))
                              : decoder_.feed_text(message.data);
   // The peer broke the protocol: only this connection ends.
-  if (!step) return fail("parse error");
+  if (!step) return fail(DisconnectReason::ParseError);
   if (!*step) return;
   metrics::add(metrics::Stat::SocketioPacketsReceived);
   handle(std::move(**step));
@@ -101,13 +103,13 @@ void Client::handle(Packet packet) {
     // A packet for a namespace never joined: the reference closes ("invalid state"). Packets
     // still in flight for a namespace the socket just left are ignored instead: the server
     // may have disconnected it meanwhile.
-    return fail("invalid state");
+    return fail(DisconnectReason::ForcedServerClose);
   }
   if (!found || !(*found)->connected()) return;
   auto socket = *found;
   switch (packet.type) {
     case PacketType::Disconnect:
-      socket->finish("client namespace disconnect");
+      socket->finish(DisconnectReason::ClientNamespaceDisconnect);
       break;
     case PacketType::Event:
     case PacketType::BinaryEvent: {
@@ -145,11 +147,11 @@ void Client::handle(Packet packet) {
     }
     default:
       // CONNECT and CONNECT_ERROR are not for a joined namespace.
-      fail("parse error");
+      fail(DisconnectReason::ParseError);
   }
 }
 
-void Client::fail(std::string_view reason) {
+void Client::fail(DisconnectReason reason) {
   on_close(reason);
   engine_->close();
 }
@@ -203,21 +205,31 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
     auto self = shared_from_this();
     std::weak_ptr<Client> weak = self;
     auto middleware = middlewares[next];
-    bool ok = run_user(*nsp, socket.get(), "middleware", [&] {
-      middleware(socket, [weak, nsp, socket, next, restore](std::optional<ConnectError> error) {
-        auto self = weak.lock();
-        if (!self || !self->engine_->is_open()) return;
-        if (error) {
-          self->drop_socket(nsp->name);
-          return self->refuse(nsp->name, *error);
-        }
-        self->admit(nsp, socket, next + 1, restore);
-      });
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto* shard = &engine_->shard();
+    auto answer = [weak, nsp, socket, next, restore](std::optional<ConnectError> error) {
+      auto self = weak.lock();
+      if (!self || !self->engine_->is_open()) return;
+      if (error) {
+        self->drop_socket(nsp->name);
+        socket->drop_handlers();
+        return self->refuse(nsp->name, *error);
+      }
+      self->admit(nsp, socket, next + 1, restore);
+    };
+    // Only the first answer counts; one from another thread is carried out on the shard.
+    Next reply([answered, shard, answer](std::optional<ConnectError> error) {
+      if (answered->exchange(true)) return;
+      if (shard->is_current()) return answer(std::move(error));
+      shard->post([answer, error = std::move(error)] { answer(error); });
     });
+    bool ok = run_user(*nsp, socket.get(), "middleware", [&] { middleware(socket, reply); });
     // A middleware that threw before letting the socket in: refused, as by next(error).
     if (auto* slot = find_socket(nsp->name);
         !ok && slot && *slot == socket && !socket->connected() && engine_->is_open()) {
+      answered->store(true);  // a later next() from it does nothing
       drop_socket(nsp->name);
+      socket->drop_handlers();
       refuse(nsp->name, ConnectError{.message = "server error", .data = nullptr});
     }
     return;
@@ -280,13 +292,13 @@ void Client::refuse(const std::string& nsp, const ConnectError& error) {
                    : metrics::HandshakeFailure::SocketioRefused);
 }
 
-void Client::on_close(std::string_view reason) {
+void Client::on_close(DisconnectReason reason) {
   auto keep = shared_from_this();
   connect_timer_.cancel();
   auto sockets = std::move(sockets_);
   sockets_.clear();
   for (auto& [nsp, socket] : sockets) socket->finish(reason);
-  if (server_.observer) server_.observer->client_closed(*engine_, reason);
+  if (server_.observer) server_.observer->client_closed(*engine_, to_string(reason));
   engine_->data.reset();  // the session owned this client: let both go
 }
 

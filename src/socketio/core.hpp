@@ -144,7 +144,7 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
   /// A direct emit with recovery on: logged on the socket's shard, with an offset.
   net::SendResult emit_logged(Socket& socket, std::string_view event, Args args);
   /// Keeps what a socket that left involuntarily needs to come back (on its shard).
-  void persist(Socket& socket, std::string_view reason);
+  void persist(Socket& socket, DisconnectReason reason);
   /// Takes the session named by `pid`, unless unknown or expired. Thread-safe.
   std::optional<Session> take_session(const std::string& pid);
   /// On the shard the session left from: works out what its client missed there; nullopt
@@ -227,9 +227,9 @@ class Client : public std::enable_shared_from_this<Client> {
   /// Sends CONNECT (with its pid) for a socket let in.
   void send_connect(const std::string& nsp, const Socket& socket);
   void refuse(const std::string& nsp, const ConnectError& error);
-  void on_close(std::string_view reason);
+  void on_close(DisconnectReason reason);
   /// Ends the connection because the peer broke the protocol.
-  void fail(std::string_view reason);
+  void fail(DisconnectReason reason);
 
   ServerCore& server_;
   engineio::SocketPtr engine_;
@@ -289,6 +289,18 @@ class ServerCore {
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<NamespaceCore>> namespaces_;
   std::vector<Parent> parents_;
+};
+
+/// The server's side of a Socket, for the code of this layer that is not Client or
+/// NamespaceCore (which are its friends).
+struct SocketAccess {
+  static std::shared_ptr<Client> client(const Socket& s) { return s.client(); }
+  static void register_ack(Socket& s, std::uint64_t id, AckCallback callback,
+                           std::chrono::milliseconds timeout) {
+    s.register_ack(id, std::move(callback), timeout);
+  }
+  static void disconnect_with(Socket& s, DisconnectReason reason) { s.disconnect_with(reason); }
+  static void notify_outgoing(Socket& s, const Event& event) { s.notify_outgoing(event); }
 };
 
 /// Reports user code that threw (see run_user).

@@ -25,7 +25,7 @@ void user_failed(NamespaceCore& nsp, Socket* socket, std::string_view where,
                      .what = what});
   if (!socket) return;
   try {
-    socket->disconnect_with("server error");
+    SocketAccess::disconnect_with(*socket, DisconnectReason::ServerError);
   } catch (...) {
     // Only user code throws, and what disconnect_with runs of it is guarded.
   }

@@ -1,8 +1,11 @@
 #include "switchboard/socketio/socket.hpp"
 
+#include <stdexcept>
+
 #include <boost/asio/steady_timer.hpp>
 
 #include "socketio/core.hpp"
+#include "switchboard/socketio/namespace.hpp"
 
 namespace switchboard::socketio {
 
@@ -16,13 +19,17 @@ Socket::Socket(std::shared_ptr<detail::Client> client, std::shared_ptr<detail::N
 
 Socket::~Socket() = default;
 
-const std::string& Socket::nsp() const {
-  return nsp_->name;
+Namespace Socket::nsp() const {
+  return Namespace(nsp_);
 }
 net::Shard& Socket::shard() {
   return shard_;
 }
 
+void Socket::on(std::string event, PlainEventHandler handler) {
+  if (!handler) return on(std::move(event), EventHandler());
+  on(std::move(event), [handler = std::move(handler)](Socket&, Event& e) { handler(e); });
+}
 void Socket::on(std::string event, EventHandler handler) {
   for (auto& [name, h] : handlers_) {
     if (name == event) {
@@ -35,17 +42,39 @@ void Socket::on(std::string event, EventHandler handler) {
 void Socket::on_any(AnyHandler handler) {
   any_ = std::move(handler);
 }
+void Socket::on_any(PlainAnyHandler handler) {
+  if (!handler) return on_any(AnyHandler());
+  on_any([handler = std::move(handler)](Socket&, const Event& e) { handler(e); });
+}
+void Socket::on_any_outgoing(PlainAnyHandler handler) {
+  if (!handler) return on_any_outgoing(AnyHandler());
+  on_any_outgoing([handler = std::move(handler)](Socket&, const Event& e) { handler(e); });
+}
 void Socket::on_any_outgoing(AnyHandler handler) {
   // The namespace counts listeners: broadcasts keep their arguments only when some exist.
   if (!any_outgoing_ && handler) ++nsp_->outgoing_listeners;
   if (any_outgoing_ && !handler) --nsp_->outgoing_listeners;
   any_outgoing_ = std::move(handler);
 }
-void Socket::on_disconnecting(ReasonHandler handler) {
+void Socket::on_disconnecting(DisconnectHandler handler) {
   on_disconnecting_ = std::move(handler);
 }
-void Socket::on_disconnect(ReasonHandler handler) {
+void Socket::on_disconnect(DisconnectHandler handler) {
   on_disconnect_ = std::move(handler);
+}
+
+namespace {
+Socket::DisconnectHandler with_words(Socket::ReasonHandler handler) {
+  if (!handler) return nullptr;
+  return [handler = std::move(handler)](Socket&, DisconnectReason r) { handler(to_string(r)); };
+}
+}  // namespace
+
+void Socket::on_disconnecting(ReasonHandler handler) {
+  on_disconnecting(with_words(std::move(handler)));
+}
+void Socket::on_disconnect(ReasonHandler handler) {
+  on_disconnect(with_words(std::move(handler)));
 }
 
 net::SendResult Socket::send_packet_text(std::string text, std::vector<std::string> attachments,
@@ -71,10 +100,18 @@ void Socket::notify_outgoing(const Event& event) {
   if (!any_outgoing_) return;
   auto keep = shared_from_this();
   auto handler = any_outgoing_;  // it may replace itself
-  detail::run_user(*nsp_, this, "any outgoing", [&] { handler(event); });
+  detail::run_user(*nsp_, this, "any outgoing", [&] { handler(*this, event); });
+}
+
+void Socket::require_shard(const char* what) const {
+  if (shard_.is_current()) return;
+  throw std::logic_error(std::string("socketio::Socket::") + what +
+                         " called off the socket's shard: post it to socket->shard() "
+                         "(docs/library.md, \"Threads\")");
 }
 
 net::SendResult Socket::emit_args(std::string_view event, Args args) {
+  require_shard("emit");
   // With the adapter's recovery the emit comes back as a broadcast, notified when delivered.
   auto& observer = nsp_->server.observer;
   if ((any_outgoing_ || (observer && observer->events)) && !nsp_->adapter_recovery()) {
@@ -87,6 +124,15 @@ net::SendResult Socket::emit_args(std::string_view event, Args args) {
 
 void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callback,
                            std::chrono::milliseconds timeout) {
+  if (!shard_.is_current()) {
+    // Off the socket's shard (another shard, a thread of the application): posted there,
+    // where its acks live and its callback runs.
+    shard_.post([self = shared_from_this(), event = std::string(event), args = std::move(args),
+                 callback = std::move(callback), timeout]() mutable {
+      self->emit_with_ack(event, std::move(args), std::move(callback), timeout);
+    });
+    return;
+  }
   if (!connected_) {
     callback("socket has been disconnected", {});
     return;
@@ -134,12 +180,12 @@ void Socket::dispatch(Event event) {
   }
   if (any_) {
     auto any = any_;  // it may replace itself
-    if (!detail::run_user(*nsp_, this, event.name, [&] { any(event); })) return;
+    if (!detail::run_user(*nsp_, this, event.name, [&] { any(*this, event); })) return;
   }
   for (auto& [name, h] : handlers_) {
     if (name != event.name) continue;
     auto handler = h;  // a handler may replace itself
-    detail::run_user(*nsp_, this, event.name, [&] { handler(event); });
+    detail::run_user(*nsp_, this, event.name, [&] { handler(*this, event); });
     return;
   }
 }
@@ -156,6 +202,7 @@ bool Socket::in_room(std::string_view room) const {
 }
 
 void Socket::join(const std::string& room) {
+  require_shard("join");
   if (room == id_) {
     in_own_room_ = true;
   } else if (rooms_.insert(room).second) {
@@ -170,6 +217,7 @@ void Socket::join(const std::string& room) {
 }
 
 void Socket::leave(const std::string& room) {
+  require_shard("leave");
   if (room == id_) {
     in_own_room_ = false;
   } else if (rooms_.erase(room)) {
@@ -204,6 +252,7 @@ void Socket::mark_connected(bool recovered) {
 }
 
 void Socket::disconnect(bool close) {
+  require_shard("disconnect");
   if (!connected_) return;
   auto client = client_.lock();
   if (close) {
@@ -211,10 +260,10 @@ void Socket::disconnect(bool close) {
     if (client) client->disconnect_all();
     return;
   }
-  disconnect_with("server namespace disconnect");
+  disconnect_with(DisconnectReason::ServerNamespaceDisconnect);
 }
 
-void Socket::disconnect_with(std::string_view reason) {
+void Socket::disconnect_with(DisconnectReason reason) {
   if (!connected_ || leaving_) return;
   Packet packet{.type = PacketType::Disconnect, .nsp = nsp_->name};
   std::string text;
@@ -223,7 +272,15 @@ void Socket::disconnect_with(std::string_view reason) {
   finish(reason);
 }
 
-void Socket::finish(std::string_view reason) {
+void Socket::drop_handlers() {
+  handlers_.clear();
+  on_any_outgoing(AnyHandler());
+  any_ = nullptr;
+  on_disconnecting_ = nullptr;
+  on_disconnect_ = nullptr;
+}
+
+void Socket::finish(DisconnectReason reason) {
   // Listed in its namespace once admitted (a socket refused by a middleware never was).
   auto& sockets = nsp_->local(shard_.index()).sockets;
   auto listed = [&] {
@@ -232,12 +289,14 @@ void Socket::finish(std::string_view reason) {
   };
   if (!connected_ && listed() == sockets.end()) {
     if (auto client = client_.lock()) client->forget(nsp_->name);
+    drop_handlers();  // a middleware may have set some
     return;
   }
   auto keep = shared_from_this();
   leaving_ = true;
   if (on_disconnecting_) {
-    detail::run_user(*nsp_, this, "disconnecting", [&] { on_disconnecting_(reason); });
+    auto handler = on_disconnecting_;  // it may replace itself
+    detail::run_user(*nsp_, this, "disconnecting", [&] { handler(*this, reason); });
   }
   nsp_->persist(*this, reason);
   auto& observer = nsp_->server.observer;
@@ -259,13 +318,14 @@ void Socket::finish(std::string_view reason) {
   }
   if (auto client = client_.lock()) client->forget(nsp_->name);
   auto on_disconnect = std::move(on_disconnect_);
-  // Handlers often capture this socket: drop them so the socket can go.
-  handlers_.clear();
-  on_any_outgoing(nullptr);
-  any_ = nullptr;
-  on_disconnecting_ = nullptr;
-  if (observer) observer->socket_disconnected(*this, reason);
-  if (on_disconnect) detail::run_user(*nsp_, this, "disconnect", [&] { on_disconnect(reason); });
+  // Handlers may capture this socket: drop them so the socket can go.
+  drop_handlers();
+  if (observer) observer->socket_disconnected(*this, to_string(reason));
+  if (on_disconnect) {
+    detail::run_user(*nsp_, this, "disconnect", [&] { on_disconnect(*this, reason); });
+  }
+  // An on_disconnect handler that set new handlers: dropped too.
+  drop_handlers();
 }
 
 }  // namespace switchboard::socketio

@@ -7,17 +7,6 @@
 
 namespace switchboard::socketio::detail {
 
-namespace {
-
-// Reasons after which the reference keeps a session (the client did not choose to leave).
-bool recoverable(std::string_view reason) {
-  return reason == "transport error" || reason == "transport close" || reason == "forced close" ||
-         reason == "ping timeout" || reason == "server shutting down" ||
-         reason == "forced server close";
-}
-
-}  // namespace
-
 bool NamespaceCore::recovery() const {
   return server.options.connection_state_recovery.has_value();
 }
@@ -95,7 +84,7 @@ net::SendResult NamespaceCore::emit_logged(Socket& socket, std::string_view even
   return client->send_prepared(packets, false);
 }
 
-void NamespaceCore::persist(Socket& socket, std::string_view reason) {
+void NamespaceCore::persist(Socket& socket, DisconnectReason reason) {
   if (adapter_recovery_) {
     if (socket.pid().empty()) return;
     // A socket still being recovered starts where its replay started.

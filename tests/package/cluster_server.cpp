@@ -26,9 +26,10 @@ int main(int argc, char** argv) {
   options.adapter = adapter::redis_adapter({.redis = *redis});
   socketio::Server io(runtime, options);
   io.on_connection([](const socketio::SocketPtr& socket) {
-    socketio::Socket* s = socket.get();
-    s->emit("welcome", s->id());
-    s->on("chat", [s](socketio::Event& e) { s->broadcast().emit_args("chat", std::move(e.args)); });
+    socket->emit("welcome", socket->id());
+    socket->on("chat", [](socketio::Socket& s, socketio::Event& e) {
+      s.broadcast().emit_args("chat", std::move(e.args));
+    });
   });
   io.attach(http.router());
   http.listen({.address = "127.0.0.1", .port = static_cast<std::uint16_t>(std::stoi(argv[2]))});

@@ -13,10 +13,11 @@ int main(int argc, char** argv) {
   http::Server http(runtime);
   socketio::Server io(runtime);
   io.on_connection([](const socketio::SocketPtr& socket) {
-    socketio::Socket* s = socket.get();  // the handlers live as long as the socket
-    s->emit("welcome", s->id());
-    s->on("echo", [](socketio::Event& e) { e.ack.send(std::move(e.args)); });
-    s->on("chat", [s](socketio::Event& e) { s->broadcast().emit_args("chat", std::move(e.args)); });
+    socket->emit("welcome", socket->id());
+    socket->on("echo", [](socketio::Event& e) { e.ack.send(std::move(e.args)); });
+    socket->on("chat", [](socketio::Socket& s, socketio::Event& e) {  // s: the socket, this call
+      s.broadcast().emit_args("chat", std::move(e.args));
+    });
   });
   io.attach(http.router());
   std::uint16_t port = argc > 2 ? std::stoi(argv[2]) : 3000;  // sio_server [--port N]

@@ -34,9 +34,13 @@ namespace switchboard::socketio {
 
 /// Which sockets an operation selects, and the flags of a broadcast.
 struct Target {
+  /// Sockets in any of these rooms (empty: every socket of the namespace).
   std::set<std::string> rooms;
+  /// Minus the sockets in any of these rooms.
   std::set<std::string> except;
+  /// The packet may be dropped where a client is not ready.
   bool is_volatile = false;
+  /// The packet may be compressed (permessage-deflate).
   bool compress = true;
   /// emit_with_ack's timeout (0: none).
   std::chrono::milliseconds timeout{0};
@@ -49,6 +53,7 @@ class AdapterHost {
  public:
   /// The namespace's name.
   virtual const std::string& nsp_name() const = 0;
+  /// The runtime whose shards hold the namespace's sockets.
   virtual net::Runtime& runtime() = 0;
   /// Emits `event` to the selected local sockets (encoded once for every shard).
   virtual void local_broadcast(const Target& target, std::string_view event, Args args) = 0;
@@ -60,8 +65,11 @@ class AdapterHost {
   /// The selected local sockets (rooms include each socket's own id).
   virtual void local_fetch(const Target& target,
                            std::function<void(std::vector<SocketInfo>)> done) = 0;
+  /// Makes the selected local sockets join `rooms`.
   virtual void local_join(const Target& target, std::vector<std::string> rooms) = 0;
+  /// Makes the selected local sockets leave `rooms`.
   virtual void local_leave(const Target& target, std::vector<std::string> rooms) = 0;
+  /// Disconnects the selected local sockets (`close`: their connections too).
   virtual void local_disconnect(const Target& target, bool close) = 0;
   /// A server-side event from another node; `reply` (empty when none is wanted) takes the
   /// first argument of the handler's ack.
@@ -77,15 +85,19 @@ class AdapterHost {
   }
 
  protected:
+  /// Not deleted through this interface: the namespace owns itself.
   ~AdapterHost() = default;
 };
 
 /// What a socket needs to come back (connection state recovery) as an adapter keeps it.
 struct SessionState {
+  /// The socket id the client gets back.
   std::string sid;
+  /// The private session id the client names when it comes back.
   std::string pid;
   /// Its rooms, its own id included unless it left it.
   std::set<std::string> rooms;
+  /// Its `data`.
   boost::json::value data;
   /// The offset of the last recoverable packet of the namespace that its shard had delivered
   /// when the socket started receiving (a client without offset missed what comes after).
@@ -103,8 +115,11 @@ enum class SessionChange : std::uint8_t {
 
 /// A recoverable packet kept by the adapter, as restore_session finds it.
 struct MissedPacket {
+  /// Its offset in the adapter's stream.
   std::string offset;
+  /// Whom it was for.
   Target target;
+  /// The event's name.
   std::string event;
   /// Its arguments, the offset last.
   Args args;
@@ -112,7 +127,9 @@ struct MissedPacket {
 
 /// What the adapter keeps for recovery, from ServerOptions::connection_state_recovery.
 struct RecoveryLimits {
+  /// How long a session is kept after its socket left.
   std::chrono::milliseconds max_disconnection_duration{120000};
+  /// Packets kept for replay, at most.
   std::size_t max_packets = 10000;
 };
 
@@ -126,8 +143,10 @@ using ClusterError = std::optional<std::string>;
 /// them back to the caller's shard).
 class Adapter {
  public:
+  /// Called when the namespace goes, after close().
   virtual ~Adapter() = default;
 
+  /// Emits to the other nodes' selected sockets.
   virtual void broadcast(const Target& target, std::string_view event, const Args& args) = 0;
   /// `on_nodes` gets the number of other nodes whose counts to wait for (0 when there are none
   /// or the cluster cannot be reached), `on_count` each node's client count, `on_ack` each
@@ -139,9 +158,13 @@ class Adapter {
   /// The other nodes' selected sockets (`local` false on each).
   virtual void fetch_sockets(const Target& target,
                              std::function<void(ClusterError, std::vector<SocketInfo>)> done) = 0;
+  /// Makes the other nodes' selected sockets join `rooms`.
   virtual void add_sockets(const Target& target, const std::vector<std::string>& rooms) = 0;
+  /// Makes the other nodes' selected sockets leave `rooms`.
   virtual void del_sockets(const Target& target, const std::vector<std::string>& rooms) = 0;
+  /// Disconnects the other nodes' selected sockets.
   virtual void disconnect_sockets(const Target& target, bool close) = 0;
+  /// Hands a server-side event to the other nodes (Server::on_server_side there).
   virtual void server_side_emit(std::string_view event, const Args& args) = 0;
   /// The other nodes' answers (the first argument of each callback), waiting at most
   /// `timeout` (0: the adapter's own request timeout).
@@ -154,6 +177,7 @@ class Adapter {
   /// A room of this process got its first socket (on any shard) / lost its last one; socket
   /// ids' own rooms are not reported.
   virtual void room_created(const std::string& room) { (void)room; }
+  /// See room_created().
   virtual void room_deleted(const std::string& room) { (void)room; }
   /// The server is going away: stop and fail what waits.
   virtual void close() {}

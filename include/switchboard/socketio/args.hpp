@@ -20,6 +20,7 @@ namespace switchboard::socketio {
 
 /// A binary argument (an ArrayBuffer / Buffer / bytes on the other side).
 struct Binary {
+  /// The raw bytes.
   std::string bytes;
 };
 
@@ -108,6 +109,7 @@ std::optional<T> field(const boost::json::value& value, std::string_view key) {
 /// (see binary()) at any depth. A value taken out of one event keeps its bytes when passed to
 /// emit, to(...).emit, an ack or emit_with_ack.
 struct Args {
+  /// The arguments, in order.
   boost::json::array values;
 
   /// Appends a JSON value, a Binary, or anything boost::json::value_from converts.
@@ -121,11 +123,13 @@ struct Args {
     }
     return *this;
   }
+  /// Appends a binary argument.
   void add_binary(std::string_view bytes) { values.push_back(socketio::binary(bytes)); }
   /// The bytes of `value` when it is a binary value (as_binary).
   static std::optional<std::string_view> binary(const boost::json::value& value) noexcept {
     return as_binary(value);
   }
+  /// The number of arguments.
   std::size_t size() const { return values.size(); }
   /// Argument `i`; throws std::out_of_range when there is none (get() does not throw).
   const boost::json::value& operator[](std::size_t i) const { return values.at(i); }
@@ -156,10 +160,13 @@ struct Args {
 /// handlers and the C++ client's); only the first answer is sent.
 class Ack {
  public:
+  /// An ack nobody asked for: sending it does nothing.
   Ack() = default;
+  /// An ack that `send` delivers (made by the server and the client).
   explicit Ack(std::function<void(Args)> send) : send_(std::move(send)) {}
   /// True when the peer asked for an ack and none was sent yet.
   explicit operator bool() const { return static_cast<bool>(send_); }
+  /// Sends the ack with these values (once; later calls do nothing).
   template <class... T>
   void operator()(T&&... values) {
     send(Args::of(std::forward<T>(values)...));

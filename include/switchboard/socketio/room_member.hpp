@@ -24,12 +24,14 @@ namespace switchboard::socketio {
 /// A broadcast framed for one kind of transport; each kind derives its own (bytes, a prepared
 /// WebSocket message, ...). Immutable once made: every shard reads it at once.
 struct Frame {
+  /// Destroyed when the last member that needed it has been sent it.
   virtual ~Frame() = default;
 };
 
 /// One kind of transport: how a namespace's broadcast becomes bytes for its connections.
 class Transport {
  public:
+  /// Kept alive by its members.
   virtual ~Transport() = default;
   /// Frames a broadcast, once for every member of this kind on every shard (called at most
   /// once per broadcast, on any thread, only when a member of this kind is selected). Null:
@@ -43,11 +45,14 @@ class Transport {
 /// disconnect_sockets. Held by the namespace from Namespace::join until Namespace::leave.
 class Member {
  public:
+  /// A member reached through `transport`.
   explicit Member(std::shared_ptr<const Transport> transport) : transport_(std::move(transport)) {}
+  /// The namespace holds a member until Namespace::leave().
   virtual ~Member() = default;
   Member(const Member&) = delete;
   Member& operator=(const Member&) = delete;
 
+  /// The transport that frames and sends broadcasts to it.
   const Transport& transport() const { return *transport_; }
   /// Called on the shard the member joined on, with its transport's frame of a broadcast that
   /// selects it. An exception counts as a handler error (the member stays).

@@ -75,17 +75,20 @@ class ServerCore;
 }
 struct AdminOptions;
 
-/// The server. Create namespaces and handlers before runtime.run().
+/// The server. Create namespaces and handlers before runtime.run() (docs/library.md).
 ///
 ///     socketio::Server io(runtime);
 ///     io.on_connection([](const socketio::SocketPtr& socket) {
-///       socket->on("chat", [socket](socketio::Event& e) { socket->broadcast().emit("chat",
-///       e.args[0]); });
+///       socket->on("chat", [](socketio::Socket& s, socketio::Event& e) {
+///         s.broadcast().emit("chat", e.args[0]);
+///       });
 ///     });
 ///     io.attach(http_server.router());
 class Server {
  public:
+  /// A server on every shard of `runtime`, which must outlive it.
   Server(net::Runtime& runtime, ServerOptions options = {});
+  /// Drops every handler and stops the cluster adapters; the runtime must have stopped.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -96,14 +99,19 @@ class Server {
   /// `accept(name, auth)` says yes; the new namespace shares the parent's handlers.
   Namespace of(
       std::function<bool(const std::string& name, const boost::json::object& auth)> accept);
+  /// A parent namespace whose children are the names that match `pattern` (whole name).
   Namespace of(const std::regex& pattern);
   /// The main namespace "/".
   Namespace sockets() { return of("/"); }
+  /// Adds a middleware to the main namespace.
   void use(Middleware m) { of("/").use(std::move(m)); }
+  /// Runs for each socket that connected to the main namespace (Namespace::on_connection).
   void on_connection(std::function<void(const SocketPtr&)> handler) {
     of("/").on_connection(std::move(handler));
   }
+  /// The sockets of the main namespace in `room`.
   BroadcastOperator to(std::string room) { return of("/").to(std::move(room)); }
+  /// Emits to every socket of the main namespace (from any thread).
   template <class... T>
   void emit(std::string_view event, T&&... values) {
     of("/").emit(event, std::forward<T>(values)...);
@@ -116,6 +124,7 @@ class Server {
   void server_side_emit(std::string_view event, T&&... values) {
     server_side_emit_args(event, Args::of(std::forward<T>(values)...));
   }
+  /// server_side_emit() with prepared arguments.
   void server_side_emit_args(std::string_view event, Args args);
   /// The same, collecting each other server's ack (its first argument, one Args each);
   /// `callback` gets them all, or an error with those that came when `timeout` passes first
@@ -138,6 +147,7 @@ class Server {
 
   /// Adds the Engine.IO routes to a router (before the HTTP server listens).
   void attach(http::Router& router);
+  /// The Engine.IO server underneath (its sessions, its own handlers).
   engineio::Server& engine();
 
  private:
