@@ -20,8 +20,8 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function serve(data = mkdtempSync(join(tmpdir(), 'sb-id-'))) {
-  const server = await startServer(binary, ['serve', '--shards', shards, '--data', data], { argsFirst: true });
+async function serve(data = mkdtempSync(join(tmpdir(), 'sb-id-')), extra = []) {
+  const server = await startServer(binary, ['serve', '--shards', shards, '--data', data, ...extra], { argsFirst: true });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -191,7 +191,9 @@ test('a rename keeps the id, reaches the room, is stored, and survives a restart
 });
 
 test('the per-person rate limit counts a user id, not a name', async () => {
-  const { base } = await serve();
+  // A slow refill (one message per 100 s), so that a slow build cannot earn tokens back while
+  // it posts.
+  const { base } = await serve(undefined, ['--name-rate', '0.01']);
   const a = await register(base, 'Sam');
   const b = await register(base, 'Sam');
   // The first Sam spends the whole burst (20); the second Sam is not affected.
