@@ -257,6 +257,9 @@ test("packets emitted from two nodes while the client comes back reach it once e
   await back(c, "B"); // in the middle of both bursts
   assert.equal(c.socket.recovered, true);
   await bursts;
+  // An emit is answered before its node's append reaches Redis, so a packet from B could
+  // overtake A's last ones: "end" goes out once all 240 arrived (a duplicate still shows).
+  await eventually(() => received(c).length >= 240);
   await emitFrom(emitters.B, ["r6"], ["end"]); // after everything: nothing comes after it
   await eventually(() => received(c).includes("end"));
   const got = received(c);
