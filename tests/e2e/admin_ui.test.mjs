@@ -101,10 +101,15 @@ describe("Socket.IO Admin UI", { skip: skipReason ?? false, timeout: 120000 }, (
     page.setDefaultTimeout(10000);
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(String(e)));
-    // Everything comes from this server: the page's links to web fonts are cut off.
+    // Everything comes from this server, the web fonts and icons too (no CDN): a request to
+    // another origin is recorded (and cut off) and fails the test.
     const origin = new URL(server.url).origin;
-    await page.route("**/*", (route) =>
-      route.request().url().startsWith(origin) ? route.continue() : route.abort());
+    const elsewhere = [];
+    await page.route("**/*", (route) => {
+      if (route.request().url().startsWith(origin)) return route.continue();
+      elsewhere.push(route.request().url());
+      return route.abort();
+    });
 
     await page.goto(`${server.url}/admin`);
     assert.equal(new URL(page.url()).pathname, "/admin/");
@@ -117,6 +122,15 @@ describe("Socket.IO Admin UI", { skip: skipReason ?? false, timeout: 120000 }, (
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Connect" }).click();
     await page.getByRole("dialog").waitFor({ state: "hidden" });
+    // The icons' font and Roboto, served locally, are in use.
+    const fontsLoaded = () => [...document.fonts].filter((f) => f.status === "loaded")
+      .map((f) => f.family.replace(/["']/g, ""));
+    await page.waitForFunction(() => {
+      const families = [...document.fonts].filter((f) => f.status === "loaded")
+        .map((f) => f.family.replace(/["']/g, ""));
+      return families.includes("Material Design Icons") && families.includes("Roboto");
+    }).catch(async () => assert.fail(`fonts loaded: ${await page.evaluate(fontsLoaded)}`));
+    assert.deepEqual(elsewhere, [], "requests to other origins");
 
     // The sockets of /chat.
     await page.goto(`${server.url}/admin/#/sockets/`);
