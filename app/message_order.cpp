@@ -61,6 +61,7 @@ class OrderedAdapter final : public socketio::Adapter {
   void room_created(const std::string& room) override { inner_->room_created(room); }
   void room_deleted(const std::string& room) override { inner_->room_deleted(room); }
   void close() override { inner_->close(); }
+  std::optional<bool> healthy() const override { return inner_->healthy(); }
   bool keep_sessions(const socketio::RecoveryLimits& limits) override {
     return inner_->keep_sessions(limits);
   }
