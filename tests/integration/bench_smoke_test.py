@@ -16,7 +16,7 @@ SERVER = os.environ["SB_BENCH_SERVER"]
 BENCH = os.environ["SB_BENCH"]
 SHARDS = os.environ.get("SB_SHARDS", "1")
 
-BRIEF = ["--duration", "0.5", "--warmup", "0.2", "--grace", "3"]
+BRIEF = ["--duration", "1", "--warmup", "0.2", "--grace", "3"]  # long enough on a loaded machine
 
 
 def bench(port, server_pid, mode, *args):
