@@ -356,28 +356,21 @@ void Admin::client_closed(engineio::Socket& conn, std::string_view reason) noexc
   l.counts[{now_second(), "rawDisconnection", std::string(reason)}] += 1;
 }
 
-void Admin::packet_in(std::size_t bytes) noexcept {
-  auto* shard = local();
-  if (!shard) return;
-  auto& l = *shard;
-  if (auto s = now_second(); s != l.second) {
-    l.flush();
-    l.second = s;
+void Admin::Local::count_packet(std::uint64_t& packets, std::uint64_t& total, std::size_t bytes) {
+  if (auto s = now_second(); s != second) {
+    flush();
+    second = s;
   }
-  ++l.packets_in;
-  l.bytes_in += bytes;
+  ++packets;
+  total += bytes;
+}
+
+void Admin::packet_in(std::size_t bytes) noexcept {
+  if (auto* l = local()) l->count_packet(l->packets_in, l->bytes_in, bytes);
 }
 
 void Admin::packet_out(std::size_t bytes) noexcept {
-  auto* shard = local();
-  if (!shard) return;
-  auto& l = *shard;
-  if (auto s = now_second(); s != l.second) {
-    l.flush();
-    l.second = s;
-  }
-  ++l.packets_out;
-  l.bytes_out += bytes;
+  if (auto* l = local()) l->count_packet(l->packets_out, l->bytes_out, bytes);
 }
 
 void Admin::socket_connected(Socket& socket) noexcept {

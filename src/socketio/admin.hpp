@@ -46,6 +46,9 @@ class Admin final : public Observer, public std::enable_shared_from_this<Admin> 
     std::uint64_t packets_in = 0, bytes_in = 0, packets_out = 0, bytes_out = 0;
     Counts counts;
     void flush();
+    /// Moves to the current second (flushing the last one's packets and bytes) and counts a
+    /// packet of `bytes` into `packets` and `total`.
+    void count_packet(std::uint64_t& packets, std::uint64_t& total, std::size_t bytes);
   };
   /// The calling shard's (null off the shards), a socket's or a connection's.
   Local* local();

@@ -14,20 +14,13 @@ import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 import { io as connectClient } from "socket.io-client";
 import { startServer } from "./lib/process.mjs";
+import { freePort } from "./lib/process.mjs";
 
 const NODE_BINARY = process.env.SB_CLUSTER_NODE;
 assert.ok(NODE_BINARY, "set SB_CLUSTER_NODE");
 const SHARDED = process.env.SB_CLUSTER_FORMAT === "sharded";
 const REFERENCE = path.join(path.dirname(fileURLToPath(import.meta.url)), "cluster_node_reference.mjs");
 
-async function freePort() {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 async function startRedis(port) {
   const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",

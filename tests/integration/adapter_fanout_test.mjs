@@ -11,6 +11,7 @@ import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
 import { startServer } from './lib/process.mjs';
+import { freePort } from './lib/process.mjs';
 
 const binary = process.env.SB_CLUSTER_FANOUT;
 assert.ok(binary, 'set SB_CLUSTER_FANOUT');
@@ -18,14 +19,6 @@ let redis;
 let nodeA;
 let nodeB;
 
-async function freePort() {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function startRedis(port) {
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',

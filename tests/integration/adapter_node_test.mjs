@@ -13,19 +13,13 @@ import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 import { io as connectClient } from "socket.io-client";
+import { freePort } from "./lib/process.mjs";
 
 const PROBE = process.env.SB_ADAPTER_PROBE;
 assert.ok(PROBE, "set SB_ADAPTER_PROBE");
 const SHARDED = process.env.SB_ADAPTER_FORMAT === "sharded";
 const CPP_SOCKET = "cppSocketAAAAAAAAAAA"; // 20 characters, like a real socket id
 
-async function freePort() {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  return port;
-}
 
 async function startRedis(port) {
   port ??= await freePort();

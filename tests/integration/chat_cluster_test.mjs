@@ -19,6 +19,7 @@ import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
 import { startServer } from './lib/process.mjs';
+import { freePort } from './lib/process.mjs';
 
 const binary = process.env.SB_SWITCHBOARD;
 assert.ok(binary, 'set SB_SWITCHBOARD');
@@ -28,14 +29,6 @@ let redisPort;
 let nodeA;
 let nodeB;
 
-async function freePort() {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function startRedis(port) {
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',

@@ -18,18 +18,11 @@ import { createClient } from 'redis';
 import notepack from 'notepack.io';
 import { startServer } from './lib/process.mjs';
 import { recoveringClient, dropAndReconnect, received } from './lib/chat_recovery.mjs';
+import { freePort } from './lib/process.mjs';
 
 const binary = process.env.SB_SWITCHBOARD;
 const UNLIMITED = ['--name-burst', '1000000', '--address-burst', '1000000', '--room-create-burst', '1000'];
 
-async function freePort() {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  return port;
-}
 
 /** redis-server with its append-only file in `dir`, fsync'ed on every write. */
 async function startRedis(port, dir) {

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
 import { startServer } from "./lib/process.mjs";
+import { freePort } from "./lib/process.mjs";
 
 const NODE_BINARY = process.env.SB_CLUSTER_NODE;
 assert.ok(NODE_BINARY, "set SB_CLUSTER_NODE");
@@ -27,14 +28,6 @@ const PYTHON = process.env.SB_PYTHON || "python3";
 const EXTRA = (process.env.SB_NODE_EXTRA_ARGS || "").split(" ").filter(Boolean);
 const PY_CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "cluster_polling_client.py");
 
-async function freePort() {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 async function waitForPort(port, what, proc) {
   for (let i = 0; i < 500; i++) {

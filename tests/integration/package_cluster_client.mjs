@@ -9,15 +9,8 @@ import net from "node:net";
 import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
 import { startServer } from "./lib/server.mjs";
+import { freePort } from "./lib/process.mjs";
 
-async function freePort() {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 async function startRedis(port) {
   const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",

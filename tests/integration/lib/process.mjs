@@ -1,6 +1,17 @@
 // Starts a server executable with --port 0 and waits for its "listening on" line.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
+
+/** A TCP port free on 127.0.0.1 now (for a server that cannot take --port 0). */
+export async function freePort() {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
 
 export async function startServer(binary, args = [], { timeoutMs = 10000, argsFirst = false, fixedPort = 0 } = {}) {
   const portArgs = ['--port', String(fixedPort)];
