@@ -340,7 +340,9 @@ void Session::expect_pong() {
 }
 
 void Session::close_with(std::string_view reason, bool notify_client) {
-  if (closed_ || closing_) return;
+  // A close that need not reach the client (a shutdown, a dead transport) also ends a graceful
+  // close still waiting for the client's next poll.
+  if (closed_ || (closing_ && notify_client)) return;
   auto keep = shared_from_this();
   if (notify_client) {
     if (transport_ == Transport::Polling) {

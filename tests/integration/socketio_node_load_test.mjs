@@ -71,3 +71,24 @@ for (const mode of MODES) {
     });
   });
 }
+
+// A session the server is closing gracefully waits for the client's next poll to hear the
+// close; a client that never polls again must not keep it alive past a shutdown (under ASan a
+// session left behind is a leak, and the exit code says so).
+test("a polling session the server is closing is released by a shutdown", async () => {
+  const server = await startServer(binary, ["--shards", SHARDS, "--extras", "1",
+                                            "--ping-timeout-ms", "20000"]);
+  try {
+    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const open = await (await fetch(base)).text();
+    const url = `${base}&sid=${JSON.parse(open.slice(1)).sid}`;
+    const post = (body) => fetch(url, { method: "POST", body, headers: { "Content-Type": "text/plain" } });
+    assert.equal((await post("40")).status, 200);
+    assert.match(await (await fetch(url)).text(), /^40/);
+    assert.equal((await post('42["disconnect-me",true]')).status, 200);
+  } finally {
+    const { code, ms } = await server.stop();
+    assert.equal(code, 0);
+    assert.ok(ms < 5000, `shutdown took ${ms} ms`);
+  }
+});
