@@ -1,7 +1,10 @@
 // ws-broadcast and sio-broadcast: one publisher sends --rate messages per second to /bcast (or
-// the "bcast" event); every subscriber checks each delivery (order per publisher, checksum) and
-// times it from the send timestamp in the payload. Latency in the first and last third of the
-// window is compared: when it grows, the server did not sustain the rate.
+// the "bcast" event); chat-broadcast posts them to the chat service's room --room over its
+// WebSocket transport (ws/chat/<room>/: {"message": payload} in, {"message": payload, "user",
+// "id", ...} out), where the publisher's own copy is its post, accepted and stored. Every
+// subscriber checks each delivery (order per publisher, checksum) and times it from the send
+// timestamp in the payload. Latency in the first and last third of the window is compared: when it
+// grows, the server did not sustain the rate.
 //
 // Far beyond what the server sustains, the messages sent in the window may never arrive: the
 // server is still delivering the warm-up's. Such a run must not read as a server that delivered
@@ -25,7 +28,11 @@ namespace {
 class BroadcastMode final : public Handler {
  public:
   explicit BroadcastMode(const Options& o)
-      : options_(o), driver_(make_target(o, "/bcast"), *this) {}
+      : options_(o),
+        chat_(o.mode == "chat-broadcast"),
+        driver_(make_target(o, chat_ ? "/ws/chat/" + o.room + "/?name=bench" + std::to_string(o.tag)
+                                     : std::string("/bcast")),
+                *this) {}
 
   int run() {
     const std::size_t total = options_.connections + (options_.publish ? 1 : 0);
@@ -71,6 +78,7 @@ class BroadcastMode final : public Handler {
 
   void on_message(Conn& conn, std::string_view name, std::string_view data) override {
     const std::uint64_t now = now_ns();
+    if (chat_) data = chat_text(data);
     auto fields = parse_payload(data);
     if (!fields || (options_.protocol == Protocol::SocketIO && name != "bcast")) {
       ++faults_.corrupted;
@@ -96,6 +104,14 @@ class BroadcastMode final : public Handler {
   struct Subscriber {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> next;
   };
+
+  /// The text of a chat message frame ({"message":"<text>",...}); empty when it is not one.
+  static std::string_view chat_text(std::string_view frame) {
+    constexpr std::string_view head = "{\"message\":\"";
+    if (!frame.starts_with(head)) return {};
+    frame.remove_prefix(head.size());
+    return frame.substr(0, frame.find('"'));
+  }
 
   /// True when the message is the next one of its publisher. Our own publisher starts at 0;
   /// another process's publisher at whatever arrives first.
@@ -125,8 +141,10 @@ class BroadcastMode final : public Handler {
         static_cast<std::uint64_t>(static_cast<double>(now - begin_) / 1e9 * options_.rate) + 1;
     for (int burst = 0; sent_ < due && burst < 1000; ++burst) {
       scratch_.clear();
+      if (chat_) scratch_ = "{\"message\":\"";
       append_payload(scratch_, {.stream = options_.tag, .seq = sent_++, .sent_ns = now},
                      options_.payload);
+      if (chat_) scratch_ += "\"}";
       driver_.send(*publisher_, "bcast", scratch_);
     }
   }
@@ -205,6 +223,7 @@ class BroadcastMode final : public Handler {
   }
 
   const Options& options_;
+  const bool chat_;
   Driver driver_;
   std::vector<Conn*> conns_;
   std::vector<Subscriber> subscribers_;

@@ -11,13 +11,16 @@ constexpr const char* usage_text = R"(usage: switchboard-bench MODE [options]
 modes:
   ws-echo, sio-echo            C connections, W messages in flight each, P-byte payloads
   ws-broadcast, sio-broadcast  C subscribers and one publisher sending --rate messages/s
+  chat-broadcast               the same through the chat service (`switchboard serve`): C
+                               members of --room on ws/chat/<room>/, the publisher posting
+                               {"message": ...}; its own copy is the post accepted
   idle                         hold C connections (--proto ws|sio); server RSS per connection
   connect-rate                 C handshakes at a time (--proto ws|sio), completed per second
 options:
   --host A (127.0.0.1)  --port N (8000)  --proto ws|sio
   --connections C (100)  --inflight W (1)  --payload P (64)
   --duration S (5)  --warmup S (1)  --grace S (5)  --rate R (100)  --hold S (2)
-  --publish 0|1 (1)  --tag N (0)  --server-pid PID  --sources N (0: kernel's choice;
+  --publish 0|1 (1)  --tag N (0)  --room NAME (bench)  --server-pid PID  --sources N (0: kernel's choice;
   N: 127.0.0.2..N+1)  --max-pending N (256)  --label TEXT
 Ends with one JSON line; exit 0 when the server behaved, 1 when it lost, duplicated,
 reordered or corrupted messages or dropped connections, 2 on a bad command line, 3 when
@@ -34,6 +37,7 @@ bool set_option(Options& o, std::string_view name, std::string_view value) {
   std::uint64_t n = 0;
   if (name == "host") return o.host = value, true;
   if (name == "label") return o.label = value, true;
+  if (name == "room") return !value.empty() && (o.room = value, true);
   if (name == "proto") {
     if (value != "ws" && value != "sio") return false;
     o.protocol = value == "ws" ? Protocol::WebSocket : Protocol::SocketIO;
@@ -59,7 +63,8 @@ bool set_option(Options& o, std::string_view name, std::string_view value) {
 
 bool known_mode(std::string_view mode) {
   return mode == "ws-echo" || mode == "sio-echo" || mode == "ws-broadcast" ||
-         mode == "sio-broadcast" || mode == "idle" || mode == "connect-rate";
+         mode == "sio-broadcast" || mode == "chat-broadcast" || mode == "idle" ||
+         mode == "connect-rate";
 }
 
 }  // namespace
@@ -92,7 +97,7 @@ std::optional<Options> parse_options(int argc, char** argv, bool& asked_for_help
     std::fputs(usage_text, stderr);
     return std::nullopt;
   }
-  if (o.mode.starts_with("ws-")) o.protocol = Protocol::WebSocket;
+  if (o.mode.starts_with("ws-") || o.mode.starts_with("chat-")) o.protocol = Protocol::WebSocket;
   if (o.mode.starts_with("sio-")) o.protocol = Protocol::SocketIO;
   return o;
 }

@@ -31,6 +31,8 @@ struct Options {
   bool publish = true;
   /// Broadcast: this publisher's stream number, unique among cooperating processes.
   std::uint64_t tag = 0;
+  /// chat-broadcast: the chat room every connection joins (ws/chat/<room>/).
+  std::string room = "bench";
   /// Idle: how long to hold the connections after the last one is up.
   double hold_s = 2;
   pid_t server_pid = 0;
