@@ -487,6 +487,24 @@ def callgrind_section(doc, cg):
                    for f in c["top_functions"]])
 
 
+def yardstick_section(doc, y):
+    """switchboard beside uWebSockets in instructions and system calls (bench/tools/yardstick.py)."""
+    if not y or not y.get("cases"):
+        return
+    import yardstick
+    doc.add("## Beside uWebSockets: instructions and system calls per unit", "",
+            "Instruction counts and system call counts, not throughput: raw WebSocket on "
+            "`bench_server --shards 1` and on uWebSockets (`bench/peers/uws`, built by "
+            "`bench/peers/uws/build` from a local checkout), the same `switchboard-bench` as the "
+            f"client, measured on commit {y.get('commit', '?')} on {y.get('date', '?')} by "
+            f"`{y.get('invocation', 'bench/run')}`. Instructions: callgrind's Ir per unit, the "
+            "difference of a short and a long run (as above). System calls: the kernel's "
+            "`raw_syscalls:sys_enter` count for the server process under `perf stat`, native "
+            "runs, the same difference. Mallocs: calls to `malloc` per unit (callgrind).", "",
+            *yardstick.table(y), "",
+            "Where the instructions go is in `bench/gaps.md`.", "")
+
+
 def add_peaks(results):
     """The best deliveries per server CPU-second over each broadcast ramp: where the server
     batches most, whatever the latency."""
@@ -515,7 +533,7 @@ def gaps(doc):
 
 
 def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed, invocation,
-          gen_binary, load, callgrind=None, measured_at=None, cluster=None):
+          gen_binary, load, callgrind=None, measured_at=None, cluster=None, yardstick=None):
     add_peaks(results)
     doc = Doc(specs, results)
     now = measured_at or utc_now()
@@ -560,6 +578,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
     scaling(doc)
     soak_section(doc, soak)
     callgrind_section(doc, callgrind)
+    yardstick_section(doc, yardstick)
     cluster_section(doc, cluster)
     plots(doc, out_dir)
     commands(doc, specs, command_lines, invocation, gen_binary)
