@@ -70,8 +70,12 @@ std::string address_text(const asio::ip::tcp::endpoint& ep) {
 }
 }  // namespace
 
-TcpStream::TcpStream(Shard& shard, Socket socket)
-    : shard_(shard), socket_(std::move(socket)), remote_(remote_of(socket_)) {
+TcpStream::TcpStream(Shard& shard, Socket socket) : TcpStream(shard, std::move(socket), {}) {
+  remote_ = remote_of(socket_);
+}
+
+TcpStream::TcpStream(Shard& shard, Socket socket, const asio::ip::tcp::endpoint& remote)
+    : shard_(shard), socket_(std::move(socket)), remote_(remote) {
   // Non-blocking from the start: one ioctl, where asio's first wait and our first read would
   // each make their own.
   boost::system::error_code ec;
@@ -181,9 +185,13 @@ void TcpStream::set_no_delay(bool on) {
 }
 
 TlsStream::TlsStream(Shard& shard, Socket socket, asio::ssl::context& context)
-    : shard_(shard),
-      stream_(std::move(socket), context),
-      remote_(remote_of(stream_.next_layer())) {}
+    : TlsStream(shard, std::move(socket), context, {}) {
+  remote_ = remote_of(stream_.next_layer());
+}
+
+TlsStream::TlsStream(Shard& shard, Socket socket, asio::ssl::context& context,
+                     const asio::ip::tcp::endpoint& remote)
+    : shard_(shard), stream_(std::move(socket), context), remote_(remote) {}
 
 TlsStream::TlsStream(Shard& shard, Socket socket, SSL* ssl)
     : shard_(shard), stream_(std::move(socket), ssl), remote_(remote_of(stream_.next_layer())) {}

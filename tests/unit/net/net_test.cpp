@@ -8,6 +8,7 @@
 #include <boost/asio/read.hpp>
 
 #include "net/asio_stream.hpp"
+#include "switchboard/net/listener.hpp"
 #include "switchboard/net/random.hpp"
 #include "switchboard/net/runtime.hpp"
 
@@ -107,6 +108,22 @@ void run_until(Runtime& rt, const bool& done) {
   while (!done && std::chrono::steady_clock::now() < deadline) {
     context.run_one_for(50ms);
   }
+}
+
+TEST(Listener, HandsOverStreamsThatNameTheirPeerAsAcceptReportedIt) {
+  Runtime rt({.shards = 1, .handle_signals = false});
+  std::unique_ptr<Stream> accepted;
+  auto listener = Listener::start(rt, {.address = "127.0.0.1"}, [&](std::unique_ptr<Stream> s) {
+    accepted = std::move(s);
+    rt.shutdown();
+  });
+  // The kernel completes the connection before anyone accepts it.
+  detail::Socket client(rt.shard(0).context());
+  client.connect({asio::ip::make_address("127.0.0.1"), listener->port()});
+  rt.run();
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->remote_address(), "127.0.0.1");
+  EXPECT_EQ(accepted->remote_port(), client.local_endpoint().port());
 }
 
 TEST(Shard, KeepsOneLocalOfEachTypePerShard) {
