@@ -178,11 +178,35 @@ def goals(doc, soak):
         fmt(m("sio-connect", "node-sio", "handshakes_per_s")),
         f"{fmt(r)}× ({fmt(r_cpu)}× per CPU-s)", "≥ 7×", None if r is None else r >= 7,
         "generator-bound: compare per CPU-s" if gen and gen >= GEN_BOUND else "")
+    uws_goals(doc, row)
     doc.add("## Goals", "",
             "Ratios of switchboard on one core (1 shard, CPU 0) to the peer, medians of the "
             "repetitions.", "")
     doc.table(["goal", "switchboard", "peer", "ratio / value", "target", "verdict", "note"],
               rows)
+
+
+def uws_goals(doc, row):
+    """Issue 14's goals against uWebSockets (raw WebSocket, per server CPU-second, and idle
+    memory), when the run measured it (bench/run --uws)."""
+    m = doc.m
+    for scenario, path, what in (
+            ("ws-echo", "msgs_per_server_cpu_s", "raw WebSocket echo, msgs per server CPU-second"),
+            ("ws-broadcast", "peak_deliveries_per_server_cpu_s",
+             "raw WebSocket broadcast to 1,000, peak deliveries per server CPU-second"),
+            ("ws-connect", "handshakes_per_server_cpu_s",
+             "raw WebSocket handshakes per server CPU-second")):
+        theirs = m(scenario, "uws", path)
+        if theirs is None:
+            continue
+        r = ratio(m(scenario, "sb1", path), theirs)
+        row(what + " (beside uWebSockets)", fmt(m(scenario, "sb1", path)), fmt(theirs),
+            fmt(r) + "×", "≥ 1×", None if r is None else r >= 1)
+    rss = m("ws-idle", "sb1", "rss_per_conn_bytes")
+    if m("ws-idle", "uws", "rss_per_conn_bytes") is not None:
+        row("memory per idle raw WebSocket connection (beside uWebSockets)", fmt(rss) + " B",
+            fmt(m("ws-idle", "uws", "rss_per_conn_bytes")) + " B", fmt(rss) + " B", "≤ 512 B",
+            None if rss is None else rss <= 512)
 
 
 SCENARIO_COLUMNS = {
