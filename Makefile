@@ -3,7 +3,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 8000
 
-.PHONY: run cluster test bootstrap web build build-asan build-tsan build-fuzz test-release test-asan test-tsan fuzz fuzz-smoke format check-format clean
+.PHONY: run cluster test bootstrap web build build-asan build-tsan build-fuzz test-release test-asan test-tsan fuzz fuzz-smoke micro format check-format clean
 
 # Builds only the chat service (not the tests, examples or benchmarks), then serves it.
 run: bootstrap build/build.ninja web
@@ -81,6 +81,13 @@ fuzz-smoke: build-asan
 FUZZ_RUNS ?= 10000000
 fuzz: bootstrap build-fuzz
 	@scripts/fuzz --runs $(FUZZ_RUNS)
+
+# The codec micro-benchmarks (Google Benchmark, bench/micro/, per byte) in the release build;
+# MICRO_ARGS passes options to them (MICRO_ARGS=--benchmark_filter=Decode). Not part of `make
+# test`, whose bench smoke runs each for one iteration.
+micro: build/build.ninja
+	cmake --build --preset release -j $(JOBS) --target micro_bench
+	build/bin/micro_bench $(MICRO_ARGS)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format-14 -i

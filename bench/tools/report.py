@@ -178,11 +178,35 @@ def goals(doc, soak):
         fmt(m("sio-connect", "node-sio", "handshakes_per_s")),
         f"{fmt(r)}× ({fmt(r_cpu)}× per CPU-s)", "≥ 7×", None if r is None else r >= 7,
         "generator-bound: compare per CPU-s" if gen and gen >= GEN_BOUND else "")
+    uws_goals(doc, row)
     doc.add("## Goals", "",
             "Ratios of switchboard on one core (1 shard, CPU 0) to the peer, medians of the "
             "repetitions.", "")
     doc.table(["goal", "switchboard", "peer", "ratio / value", "target", "verdict", "note"],
               rows)
+
+
+def uws_goals(doc, row):
+    """Issue 14's goals against uWebSockets (raw WebSocket, per server CPU-second, and idle
+    memory), when the run measured it (bench/run --uws)."""
+    m = doc.m
+    for scenario, path, what in (
+            ("ws-echo", "msgs_per_server_cpu_s", "raw WebSocket echo, msgs per server CPU-second"),
+            ("ws-broadcast", "peak_deliveries_per_server_cpu_s",
+             "raw WebSocket broadcast to 1,000, peak deliveries per server CPU-second"),
+            ("ws-connect", "handshakes_per_server_cpu_s",
+             "raw WebSocket handshakes per server CPU-second")):
+        theirs = m(scenario, "uws", path)
+        if theirs is None:
+            continue
+        r = ratio(m(scenario, "sb1", path), theirs)
+        row(what + " (beside uWebSockets)", fmt(m(scenario, "sb1", path)), fmt(theirs),
+            fmt(r) + "×", "≥ 1×", None if r is None else r >= 1)
+    rss = m("ws-idle", "sb1", "rss_per_conn_bytes")
+    if m("ws-idle", "uws", "rss_per_conn_bytes") is not None:
+        row("memory per idle raw WebSocket connection (beside uWebSockets)", fmt(rss) + " B",
+            fmt(m("ws-idle", "uws", "rss_per_conn_bytes")) + " B", fmt(rss) + " B", "≤ 512 B",
+            None if rss is None else rss <= 512)
 
 
 SCENARIO_COLUMNS = {
@@ -487,6 +511,24 @@ def callgrind_section(doc, cg):
                    for f in c["top_functions"]])
 
 
+def yardstick_section(doc, y):
+    """switchboard beside uWebSockets in instructions and system calls (bench/tools/yardstick.py)."""
+    if not y or not y.get("cases"):
+        return
+    import yardstick
+    doc.add("## Beside uWebSockets: instructions and system calls per unit", "",
+            "Instruction counts and system call counts, not throughput: raw WebSocket on "
+            "`bench_server --shards 1` and on uWebSockets (`bench/peers/uws`, built by "
+            "`bench/peers/uws/build` from a local checkout), the same `switchboard-bench` as the "
+            f"client, measured on commit {y.get('commit', '?')} on {y.get('date', '?')} by "
+            f"`{y.get('invocation', 'bench/run')}`. Instructions: callgrind's Ir per unit, the "
+            "difference of a short and a long run (as above). System calls: the kernel's "
+            "`raw_syscalls:sys_enter` count for the server process under `perf stat`, native "
+            "runs, the same difference. Mallocs: calls to `malloc` per unit (callgrind).", "",
+            *yardstick.table(y), "",
+            "Where the instructions go is in `bench/gaps.md`.", "")
+
+
 def add_peaks(results):
     """The best deliveries per server CPU-second over each broadcast ramp: where the server
     batches most, whatever the latency."""
@@ -515,7 +557,7 @@ def gaps(doc):
 
 
 def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed, invocation,
-          gen_binary, load, callgrind=None, measured_at=None, cluster=None):
+          gen_binary, load, callgrind=None, measured_at=None, cluster=None, yardstick=None):
     add_peaks(results)
     doc = Doc(specs, results)
     now = measured_at or utc_now()
@@ -560,6 +602,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
     scaling(doc)
     soak_section(doc, soak)
     callgrind_section(doc, callgrind)
+    yardstick_section(doc, yardstick)
     cluster_section(doc, cluster)
     plots(doc, out_dir)
     commands(doc, specs, command_lines, invocation, gen_binary)

@@ -34,7 +34,16 @@ def server_specs(bin_dir):
                    [node, os.path.join(PEERS, "socketio_server.mjs")], "0", ("sio",)),
         ServerSpec("py-sio", "python-socketio (aiohttp)",
                    [PYTHON, os.path.join(PEERS, "python_socketio_server.py")], "0", ("sio",)),
-    ]
+    ] + uws_specs(bin_dir)
+
+
+def uws_specs(bin_dir):
+    """uWebSockets (raw WebSocket only), when bench/peers/uws/build has built it (from a local
+    checkout: bench/run --uws DIR or $UWS_DIR); otherwise none."""
+    binary = os.path.join(bin_dir, "uws_server")
+    if not os.path.exists(binary):
+        return []
+    return [ServerSpec("uws", "uWebSockets", [binary], "0", ("ws",))]
 
 
 def priority_prefix():

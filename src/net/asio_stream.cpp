@@ -4,7 +4,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstring>
 
@@ -45,17 +47,35 @@ asio::ip::tcp::endpoint remote_of(const Socket& socket) {
   return ec ? asio::ip::tcp::endpoint{} : ep;
 }
 
+// Dotted decimal by hand: asio's to_string() goes through inet_ntop, which formats with
+// sprintf (1,900 instructions of each handshake, docs/decisions/022-reactor.md).
+std::string dotted(const asio::ip::address_v4& address) {
+  const auto bytes = address.to_bytes();
+  std::array<char, 15> text;
+  char* end = text.data();
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i != 0) *end++ = '.';
+    end = std::to_chars(end, text.data() + text.size(), bytes[i]).ptr;
+  }
+  return std::string(text.data(), end);
+}
+
 std::string address_text(const asio::ip::tcp::endpoint& ep) {
   auto address = ep.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  if (address.is_v4()) return dotted(address.to_v4());
+  if (address.to_v6().is_v4_mapped()) {
+    return dotted(asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()));
   }
   return address.to_string();
 }
 }  // namespace
 
-TcpStream::TcpStream(Shard& shard, Socket socket)
-    : shard_(shard), socket_(std::move(socket)), remote_(remote_of(socket_)) {
+TcpStream::TcpStream(Shard& shard, Socket socket) : TcpStream(shard, std::move(socket), {}) {
+  remote_ = remote_of(socket_);
+}
+
+TcpStream::TcpStream(Shard& shard, Socket socket, const asio::ip::tcp::endpoint& remote)
+    : shard_(shard), socket_(std::move(socket)), remote_(remote) {
   // Non-blocking from the start: one ioctl, where asio's first wait and our first read would
   // each make their own.
   boost::system::error_code ec;
@@ -165,9 +185,13 @@ void TcpStream::set_no_delay(bool on) {
 }
 
 TlsStream::TlsStream(Shard& shard, Socket socket, asio::ssl::context& context)
-    : shard_(shard),
-      stream_(std::move(socket), context),
-      remote_(remote_of(stream_.next_layer())) {}
+    : TlsStream(shard, std::move(socket), context, {}) {
+  remote_ = remote_of(stream_.next_layer());
+}
+
+TlsStream::TlsStream(Shard& shard, Socket socket, asio::ssl::context& context,
+                     const asio::ip::tcp::endpoint& remote)
+    : shard_(shard), stream_(std::move(socket), context), remote_(remote) {}
 
 TlsStream::TlsStream(Shard& shard, Socket socket, SSL* ssl)
     : shard_(shard), stream_(std::move(socket), ssl), remote_(remote_of(stream_.next_layer())) {}

@@ -26,6 +26,8 @@ void to_buffers(std::span<const std::string_view> in, std::vector<asio::const_bu
 class TcpStream final : public Stream {
  public:
   TcpStream(Shard& shard, Socket socket);
+  /// With the peer's address as accept() returned it (no getpeername).
+  TcpStream(Shard& shard, Socket socket, const asio::ip::tcp::endpoint& remote);
   void async_read_some(std::span<char> into, Callback cb) override;
   void async_wait_readable(std::function<void(boost::system::error_code)> cb) override;
   std::size_t read_available(std::span<char> into, boost::system::error_code& ec) override;
@@ -52,6 +54,9 @@ class TcpStream final : public Stream {
 class TlsStream final : public Stream {
  public:
   TlsStream(Shard& shard, Socket socket, asio::ssl::context& context);
+  /// With the peer's address as accept() returned it (no getpeername).
+  TlsStream(Shard& shard, Socket socket, asio::ssl::context& context,
+            const asio::ip::tcp::endpoint& remote);
   /// Takes over an established session (`ssl`, one reference of it) on another socket.
   TlsStream(Shard& shard, Socket socket, SSL* ssl);
   /// Runs the server handshake; cb gets the error, if any.

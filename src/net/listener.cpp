@@ -34,6 +34,7 @@ struct ShardAcceptor {
   Shard& shard;
   detail::Acceptor acceptor;
   asio::steady_timer retry;
+  tcp::endpoint peer;  // filled by the pending accept: no getpeername per connection
 };
 
 class ListenerImpl final : public Listener, public std::enable_shared_from_this<ListenerImpl> {
@@ -109,32 +110,32 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
 
   void accept(ShardAcceptor& acc) {
     if (!acc.acceptor.is_open()) return;
-    acc.acceptor.async_accept(
-        [self = shared_from_this(), &acc](boost::system::error_code ec, detail::Socket socket) {
-          if (ec == asio::error::operation_aborted || !acc.acceptor.is_open()) return;
-          if (ec) {
-            // Out of descriptors or a transient failure: wait instead of spinning.
-            acc.retry.expires_after(std::chrono::milliseconds(50));
-            acc.retry.async_wait([self, &acc](boost::system::error_code e) {
-              if (!e) self->accept(acc);
-            });
-            return;
-          }
-          self->hand_over(acc.shard, std::move(socket));
-          self->accept(acc);
+    acc.acceptor.async_accept(acc.peer, [self = shared_from_this(), &acc](
+                                            boost::system::error_code ec, detail::Socket socket) {
+      if (ec == asio::error::operation_aborted || !acc.acceptor.is_open()) return;
+      if (ec) {
+        // Out of descriptors or a transient failure: wait instead of spinning.
+        acc.retry.expires_after(std::chrono::milliseconds(50));
+        acc.retry.async_wait([self, &acc](boost::system::error_code e) {
+          if (!e) self->accept(acc);
         });
+        return;
+      }
+      self->hand_over(acc.shard, std::move(socket), acc.peer);
+      self->accept(acc);
+    });
   }
 
-  void hand_over(Shard& shard, detail::Socket socket) {
+  void hand_over(Shard& shard, detail::Socket socket, const tcp::endpoint& peer) {
     if (!options_.tls) {
-      auto stream = std::make_unique<detail::TcpStream>(shard, std::move(socket));
+      auto stream = std::make_unique<detail::TcpStream>(shard, std::move(socket), peer);
       stream->set_no_delay(true);
       on_accept_(std::move(stream));
       return;
     }
     auto& ssl = static_cast<OpenSslContext&>(*options_.tls).context;
     auto stream = std::make_shared<std::unique_ptr<detail::TlsStream>>(
-        std::make_unique<detail::TlsStream>(shard, std::move(socket), ssl));
+        std::make_unique<detail::TlsStream>(shard, std::move(socket), ssl, peer));
     (*stream)->set_no_delay(true);
     auto timer = std::make_shared<asio::steady_timer>(shard.context());
     timer->expires_after(options_.tls_handshake_timeout);

@@ -25,6 +25,8 @@ class MessageBudget {
     std::size_t held() const { return held_; }
     /// The connection this account belongs to.
     void* owner() const { return owner_; }
+    /// The shard's budget this account counts in.
+    MessageBudget& budget() const { return budget_; }
 
    private:
     friend class MessageBudget;

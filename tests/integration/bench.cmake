@@ -14,4 +14,9 @@ if(TARGET switchboard-bench AND TARGET bench_server)
       # two cores the server starves and a window can end empty.
       RUN_SERIAL TRUE)
   endforeach()
+  # The codec micro-benchmarks, one iteration each, once.
+  if(TARGET micro_bench)
+    set_property(TEST integration.bench.shards1 APPEND PROPERTY
+      ENVIRONMENT "SB_MICRO_BENCH=$<TARGET_FILE:micro_bench>")
+  endif()
 endif()

@@ -1,7 +1,9 @@
 """switchboard-bench against bench_server, every mode very briefly: each run must exit 0 with a
 sane result line (no timing assertions). Then far beyond the rate the server sustains: the run
 must end within its bound and account for every message. Then against a server that drops
-messages: the generator must notice and exit 1."""
+messages: the generator must notice and exit 1. And (SB_MICRO_BENCH, once) the codec
+micro-benchmarks, one iteration each: every one runs, decodes what it encoded, and reports a
+rate per byte."""
 import json
 import os
 import subprocess
@@ -15,6 +17,7 @@ from server import Server  # noqa: E402
 SERVER = os.environ["SB_BENCH_SERVER"]
 BENCH = os.environ["SB_BENCH"]
 SHARDS = os.environ.get("SB_SHARDS", "1")
+MICRO = os.environ.get("SB_MICRO_BENCH")
 
 BRIEF = ["--duration", "1", "--warmup", "0.2", "--grace", "3"]  # long enough on a loaded machine
 
@@ -117,6 +120,24 @@ class BenchDetectsFaults(unittest.TestCase):
                     self.assertEqual(status, 1, r)
                     self.assertFalse(r["ok"])
                     self.assertGreater(r["faults"]["lost"], 0)
+
+
+@unittest.skipUnless(MICRO, "SB_MICRO_BENCH names the micro_bench binary")
+class MicroBenchmarks(unittest.TestCase):
+    def test_every_codec_benchmark_runs_once_and_reports_bytes(self):
+        proc = subprocess.run([MICRO, "--benchmark_min_time=0", "--benchmark_format=json"],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        runs = json.loads(proc.stdout)["benchmarks"]
+        names = {r["name"].split("/")[0] for r in runs}
+        for codec in ("BM_DecodeMasked", "BM_DecodeUnmasked", "BM_EncodeMasked",
+                      "BM_EncodeUnmasked", "BM_EngineIoEncodeText", "BM_EngineIoDecodeBinary",
+                      "BM_SocketIoEncodeText", "BM_SocketIoDecodeBinary"):
+            self.assertIn(codec, names)
+        self.assertEqual({r["name"].split("/")[1] for r in runs}, {"16", "1024", "65536"})
+        for r in runs:
+            self.assertFalse(r.get("error_occurred"), r)
+            self.assertGreater(r["bytes_per_second"], 0, r)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <boost/asio/read.hpp>
 
 #include "net/asio_stream.hpp"
+#include "switchboard/net/listener.hpp"
 #include "switchboard/net/random.hpp"
 #include "switchboard/net/runtime.hpp"
 
@@ -28,18 +29,29 @@ TEST(RandomBytes, FillsAcrossRefillsAndNeverRepeats) {
   EXPECT_LT(seen[0], 200);
 }
 
-// A loopback TCP connection: the server side as a TcpStream, the client side plain.
+// A loopback TCP connection: the server side as a TcpStream, the client side plain. The
+// server listens on `listen_on`; the client connects to `connect_to` (default: the same).
 struct Pair {
   Runtime runtime{{.shards = 1, .handle_signals = false}};
   detail::Socket client{runtime.shard(0).context()};
   std::unique_ptr<detail::TcpStream> server;
 
-  Pair() {
-    detail::Acceptor acceptor(runtime.shard(0).context(), {asio::ip::make_address("127.0.0.1"), 0});
-    client.connect(acceptor.local_endpoint());
+  explicit Pair(const char* listen_on = "127.0.0.1", const char* connect_to = nullptr) {
+    detail::Acceptor acceptor(runtime.shard(0).context(), {asio::ip::make_address(listen_on), 0});
+    client.connect({asio::ip::make_address(connect_to ? connect_to : listen_on),
+                    acceptor.local_endpoint().port()});
     server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());
   }
 };
+
+TEST(TcpStream, NamesItsPeerAsTextOnIpv4Ipv6AndIpv4MappedSockets) {
+  EXPECT_EQ(Pair("127.0.0.1").server->remote_address(), "127.0.0.1");
+  EXPECT_EQ(Pair("::1").server->remote_address(), "::1");
+  // An IPv6 socket that accepted an IPv4 peer (::ffff:127.0.0.1) names it as IPv4.
+  EXPECT_EQ(Pair("::ffff:127.0.0.1", "127.0.0.1").server->remote_address(), "127.0.0.1");
+  Pair pair;
+  EXPECT_EQ(pair.server->remote_port(), pair.client.local_endpoint().port());
+}
 
 TEST(TcpStream, TryWriteSendsMoreBuffersThanOneSystemCallTakes) {
   Pair pair;
@@ -96,6 +108,22 @@ void run_until(Runtime& rt, const bool& done) {
   while (!done && std::chrono::steady_clock::now() < deadline) {
     context.run_one_for(50ms);
   }
+}
+
+TEST(Listener, HandsOverStreamsThatNameTheirPeerAsAcceptReportedIt) {
+  Runtime rt({.shards = 1, .handle_signals = false});
+  std::unique_ptr<Stream> accepted;
+  auto listener = Listener::start(rt, {.address = "127.0.0.1"}, [&](std::unique_ptr<Stream> s) {
+    accepted = std::move(s);
+    rt.shutdown();
+  });
+  // The kernel completes the connection before anyone accepts it.
+  detail::Socket client(rt.shard(0).context());
+  client.connect({asio::ip::make_address("127.0.0.1"), listener->port()});
+  rt.run();
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->remote_address(), "127.0.0.1");
+  EXPECT_EQ(accepted->remote_port(), client.local_endpoint().port());
 }
 
 TEST(Shard, KeepsOneLocalOfEachTypePerShard) {

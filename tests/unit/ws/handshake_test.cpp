@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+
 namespace switchboard::ws {
 namespace {
 
@@ -17,6 +20,16 @@ UpgradeRequest valid_request() {
 
 TEST(Handshake, ComputesTheAcceptKeyOfRfc6455Section1_3) {
   EXPECT_EQ(accept_key(kKey), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+TEST(Handshake, TheAcceptKeyIsTheSameOnEveryCallAndThreadWithItsDigestContextReused) {
+  // The digest context is kept per thread: a second key must not see the first one's state.
+  EXPECT_EQ(accept_key("AAAAAAAAAAAAAAAAAAAAAA=="), "ICX+Yqv66kxgM0FcWaLWlFLwTAI=");
+  EXPECT_EQ(accept_key(kKey), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  EXPECT_EQ(accept_key(" dGhlIHNhbXBsZSBub25jZQ== "), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  std::string on_another_thread;
+  std::thread([&] { on_another_thread = accept_key(kKey); }).join();
+  EXPECT_EQ(on_another_thread, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
 TEST(Handshake, AcceptsOnlyKeysOfSixteenBytes) {
