@@ -8,6 +8,9 @@
 
 using namespace std::chrono_literals;
 
+// The binary's allocations so far (allocation_count.cpp).
+std::size_t allocation_count();
+
 namespace switchboard::engineio::detail {
 namespace {
 
@@ -533,6 +536,27 @@ TEST_F(EngineSession, a_session_ends_once) {
   core().websocket_closed(out_);
   advance(60s);
   EXPECT_EQ(take(), (Lines{"timer off", "ended: forced close"}));
+}
+
+// --- cost ---------------------------------------------------------------------------------
+
+TEST_F(EngineSession, the_websocket_path_allocates_nothing_per_packet) {
+  start_upgraded();
+  auto prepared = PreparedPackets::messages({{false, "hello"}});
+  Packet pong{PacketType::Pong, {}, false};
+  auto step = [&] {
+    core().send({Packet{}, prepared, 0}, 6, false, out_);
+    clock_.advance(1ms);
+    core().receive(pong, clock_.now(), out_);
+    ASSERT_EQ(out_.size(), 2u);  // the frame, the next ping's time
+    out_.clear();
+  };
+  step();  // the action list's capacity, once
+  auto before = allocation_count();
+  for (int i = 0; i < 100; ++i) step();
+  EXPECT_EQ(allocation_count() - before, 0u);
+  auto counted = std::make_unique<int>(0);  // the counter counts
+  EXPECT_EQ(allocation_count() - before, 1u);
 }
 
 }  // namespace
