@@ -2,8 +2,8 @@
 // The Socket.IO client's shared state: the Engine.IO session, the sockets by namespace, the
 // packet decoder and reconnection. Lives on one executor.
 
-#include "client/backoff.hpp"
 #include "client/engine.hpp"
+#include "client/reconnect_core.hpp"
 #include "client/socket_core.hpp"
 #include "client/url.hpp"
 
@@ -76,7 +76,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   void on_engine_open();
   void on_engine_message(engineio::Packet packet);
   void on_engine_close(const std::string& reason);
-  void schedule_reconnect();
+  void wait_to_reconnect();
   bool any_socket_wanted() const;
 
   boost::asio::any_io_executor executor_;
@@ -86,10 +86,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   std::shared_ptr<Engine> engine_;
   bool engine_open_ = false;
   socketio::Decoder decoder_;
-  Backoff backoff_;
+  ReconnectCore reconnect_;
   boost::asio::steady_timer reconnect_timer_;
-  bool reconnecting_ = false;
-  bool skip_reconnect_ = false;
   bool closing_ = false;
   std::mt19937 random_;
 };
