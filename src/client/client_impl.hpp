@@ -3,6 +3,7 @@
 // packet decoder and reconnection. Lives on one executor.
 
 #include "client/engine.hpp"
+#include "client/pending_acks.hpp"
 #include "client/reconnect_core.hpp"
 #include "client/socket_core.hpp"
 #include "client/url.hpp"
@@ -21,12 +22,6 @@
 
 namespace switchboard::client::detail {
 
-/// One ack we wait for.
-struct PendingAck {
-  std::function<void(AckResult)> callback;
-  std::unique_ptr<boost::asio::steady_timer> timer;
-};
-
 /// The state behind a public Socket.
 struct SocketState {
   std::weak_ptr<ClientImpl> client;
@@ -40,7 +35,10 @@ struct SocketState {
   std::function<void(const std::string&)> on_disconnect;
   std::function<void(const ConnectError&)> on_connect_error;
   std::vector<socketio::Packet> buffer;  // emitted while disconnected
-  std::map<std::uint64_t, PendingAck> acks;
+  PendingAcks acks;
+  /// One timer for the acks' earliest deadline (made on first use), and where it is set.
+  std::unique_ptr<boost::asio::steady_timer> ack_timer;
+  std::optional<PendingAcks::Clock::time_point> ack_timer_at;
 };
 
 /// Behind the public Client.
