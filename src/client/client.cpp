@@ -18,8 +18,11 @@ ClientImpl::ClientImpl(asio::any_io_executor executor, Url url, ClientOptions op
     : executor_(executor),
       url_(std::move(url)),
       options_(std::move(options)),
-      backoff_(options_.reconnection_delay, options_.reconnection_delay_max,
-               options_.randomization_factor),
+      reconnect_({.reconnection = options_.reconnection,
+                  .attempts = options_.reconnection_attempts,
+                  .delay = options_.reconnection_delay,
+                  .delay_max = options_.reconnection_delay_max,
+                  .randomization_factor = options_.randomization_factor}),
       reconnect_timer_(executor),
       random_(std::random_device{}()) {}
 
@@ -31,9 +34,9 @@ std::shared_ptr<Socket> ClientImpl::socket(std::string nsp, SocketOptions option
 }
 
 void ClientImpl::socket_connect(Socket& socket) {
-  skip_reconnect_ = false;
+  bool open_now = reconnect_.want_connection();
   if (engine_open_) return socket.handle_open();
-  if (!engine_ && !reconnecting_) open_engine();
+  if (open_now && !engine_) open_engine();
 }
 
 void ClientImpl::socket_left() {
@@ -47,6 +50,7 @@ bool ClientImpl::any_socket_wanted() const {
 }
 
 void ClientImpl::open_engine() {
+  reconnect_.opening();
   auto weak = weak_from_this();
   engine_ =
       std::make_shared<Engine>(executor_, url_, options_,
@@ -71,11 +75,8 @@ void ClientImpl::open_engine() {
 void ClientImpl::on_engine_open() {
   engine_open_ = true;
   decoder_.reset();
-  bool was_reconnecting = reconnecting_;
-  unsigned attempts = backoff_.attempts();
-  reconnecting_ = false;
-  backoff_.reset();
-  if (was_reconnecting && on_reconnect) on_reconnect(attempts);
+  auto attempts = reconnect_.opened();
+  if (attempts && on_reconnect) on_reconnect(*attempts);
   auto sockets = sockets_;  // a handler may add sockets
   for (auto& [nsp, socket] : sockets) {
     if (!engine_open_) return;
@@ -101,6 +102,7 @@ void ClientImpl::on_engine_close(const std::string& reason) {
   bool was_open = engine_open_;
   engine_open_ = false;
   engine_.reset();
+  reconnect_.engine_closed();
   auto sockets = sockets_;
   for (auto& [nsp, socket] : sockets) {
     if (was_open) {
@@ -109,24 +111,31 @@ void ClientImpl::on_engine_close(const std::string& reason) {
       socket->handle_connect_failure(reason);
     }
   }
-  if (options_.reconnection && !skip_reconnect_ && any_socket_wanted()) schedule_reconnect();
+  auto random = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+  switch (reconnect_.after_close(any_socket_wanted(), ReconnectCore::Clock::now(), random)) {
+    case ReconnectCore::AfterClose::Wait:
+      wait_to_reconnect();
+      break;
+    case ReconnectCore::AfterClose::GiveUp:
+      if (on_reconnect_failed) on_reconnect_failed();
+      break;
+    case ReconnectCore::AfterClose::Nothing:
+      break;
+  }
 }
 
-void ClientImpl::schedule_reconnect() {
-  if (options_.reconnection_attempts && backoff_.attempts() >= *options_.reconnection_attempts) {
-    reconnecting_ = false;
-    backoff_.reset();
-    if (on_reconnect_failed) on_reconnect_failed();
-    return;
-  }
-  reconnecting_ = true;
-  auto delay = backoff_.next(std::uniform_real_distribution<double>(0.0, 1.0)(random_));
-  reconnect_timer_.expires_after(delay);
+void ClientImpl::wait_to_reconnect() {
+  reconnect_timer_.expires_at(reconnect_.next_attempt());
   reconnect_timer_.async_wait([weak = weak_from_this()](error_code ec) {
     auto self = weak.lock();
-    if (!self || ec || self->skip_reconnect_ || self->engine_) return;
-    if (self->on_reconnect_attempt) self->on_reconnect_attempt(self->backoff_.attempts());
-    if (!self->skip_reconnect_ && !self->engine_) self->open_engine();
+    if (!self || ec) return;
+    auto attempt = self->reconnect_.attempt(ReconnectCore::Clock::now());
+    if (!attempt) return;
+    if (self->on_reconnect_attempt) self->on_reconnect_attempt(*attempt);
+    // The handler may have closed the client.
+    if (self->reconnect_.state() == ReconnectCore::State::Connecting && !self->engine_) {
+      self->open_engine();
+    }
   });
 }
 
@@ -145,8 +154,7 @@ std::optional<net::SendResult> ClientImpl::send_packet(const socketio::Packet& p
 void ClientImpl::close() {
   if (closing_) return;
   closing_ = true;  // the sockets' disconnect() calls back into socket_left()
-  skip_reconnect_ = true;
-  reconnecting_ = false;
+  reconnect_.close();
   reconnect_timer_.cancel();
   auto sockets = sockets_;
   for (auto& [nsp, socket] : sockets)

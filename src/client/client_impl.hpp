@@ -2,8 +2,9 @@
 // The Socket.IO client's shared state: the Engine.IO session, the sockets by namespace, the
 // packet decoder and reconnection. Lives on one executor.
 
-#include "client/backoff.hpp"
 #include "client/engine.hpp"
+#include "client/pending_acks.hpp"
+#include "client/reconnect_core.hpp"
 #include "client/socket_core.hpp"
 #include "client/url.hpp"
 
@@ -21,12 +22,6 @@
 
 namespace switchboard::client::detail {
 
-/// One ack we wait for.
-struct PendingAck {
-  std::function<void(AckResult)> callback;
-  std::unique_ptr<boost::asio::steady_timer> timer;
-};
-
 /// The state behind a public Socket.
 struct SocketState {
   std::weak_ptr<ClientImpl> client;
@@ -40,7 +35,10 @@ struct SocketState {
   std::function<void(const std::string&)> on_disconnect;
   std::function<void(const ConnectError&)> on_connect_error;
   std::vector<socketio::Packet> buffer;  // emitted while disconnected
-  std::map<std::uint64_t, PendingAck> acks;
+  PendingAcks acks;
+  /// One timer for the acks' earliest deadline (made on first use), and where it is set.
+  std::unique_ptr<boost::asio::steady_timer> ack_timer;
+  std::optional<PendingAcks::Clock::time_point> ack_timer_at;
 };
 
 /// Behind the public Client.
@@ -76,7 +74,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   void on_engine_open();
   void on_engine_message(engineio::Packet packet);
   void on_engine_close(const std::string& reason);
-  void schedule_reconnect();
+  void wait_to_reconnect();
   bool any_socket_wanted() const;
 
   boost::asio::any_io_executor executor_;
@@ -86,10 +84,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   std::shared_ptr<Engine> engine_;
   bool engine_open_ = false;
   socketio::Decoder decoder_;
-  Backoff backoff_;
+  ReconnectCore reconnect_;
   boost::asio::steady_timer reconnect_timer_;
-  bool reconnecting_ = false;
-  bool skip_reconnect_ = false;
   bool closing_ = false;
   std::mt19937 random_;
 };

@@ -8,6 +8,32 @@ namespace switchboard::client {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+using detail::PendingAcks;
+
+namespace {
+
+// Sets the socket's one ack timer for the earliest deadline, when that moved.
+void arm_ack_timer(detail::SocketState& s, std::weak_ptr<Socket> weak) {
+  auto next = s.acks.next_deadline();
+  if (next == s.ack_timer_at) return;
+  s.ack_timer_at = next;
+  if (!next) {
+    if (s.ack_timer) s.ack_timer->cancel();
+    return;
+  }
+  if (!s.ack_timer) s.ack_timer = std::make_unique<asio::steady_timer>(s.executor);
+  s.ack_timer->expires_at(*next);
+  s.ack_timer->async_wait([weak, state = &s](error_code ec) {
+    auto self = weak.lock();  // keeps `state` alive too
+    if (ec || !self) return;
+    state->ack_timer_at.reset();
+    auto expired = state->acks.expire(PendingAcks::Clock::now());
+    arm_ack_timer(*state, weak);
+    for (auto& callback : expired) callback(make_error_code(Error::Timeout));
+  });
+}
+
+}  // namespace
 
 Socket::Socket(std::weak_ptr<detail::ClientImpl> client, std::string nsp, SocketOptions options)
     : state_(new detail::SocketState{.client = client,
@@ -90,17 +116,8 @@ void Socket::emit_with_ack(std::string_view event, Args args,
                            std::chrono::milliseconds timeout) {
   auto& s = *state_;
   auto id = s.core.next_ack_id();
-  auto& pending = s.acks[id];
-  pending.callback = std::move(callback);
-  if (timeout.count() > 0) {
-    pending.timer = std::make_unique<asio::steady_timer>(s.executor, timeout);
-    pending.timer->async_wait([weak = weak_from_this(), id](error_code ec) {
-      auto self = weak.lock();
-      if (ec || !self) return;
-      auto node = self->state_->acks.extract(id);
-      if (!node.empty()) node.mapped().callback(make_error_code(Error::Timeout));
-    });
-  }
+  s.acks.add(id, std::move(callback), timeout, PendingAcks::Clock::now());
+  arm_ack_timer(s, weak_from_this());
   auto packet = s.core.event_packet(event, std::move(args), id);
   if (s.core.connected()) {
     if (auto client = s.client.lock(); client && client->send_packet(packet)) return;
@@ -108,8 +125,9 @@ void Socket::emit_with_ack(std::string_view event, Args args,
   if (s.buffer.size() < max_buffered) {
     s.buffer.push_back(std::move(packet));
   } else {
-    auto node = s.acks.extract(id);
-    node.mapped().callback(make_error_code(Error::Closed));
+    auto refused = s.acks.answer(id);
+    arm_ack_timer(s, weak_from_this());
+    if (refused) refused(make_error_code(Error::Closed));
   }
 }
 
@@ -148,11 +166,9 @@ void Socket::handle_packet(socketio::Packet packet) {
   } else if (auto* event = std::get_if<detail::EventIn>(&incoming)) {
     dispatch(*event);
   } else if (auto* ack = std::get_if<detail::AckIn>(&incoming)) {
-    auto node = s.acks.extract(ack->id);
-    if (!node.empty()) {
-      if (node.mapped().timer) node.mapped().timer->cancel();
-      node.mapped().callback(std::move(ack->args));
-    }
+    auto answered = s.acks.answer(ack->id);
+    arm_ack_timer(s, weak_from_this());
+    if (answered) answered(std::move(ack->args));
   } else if (std::holds_alternative<detail::DisconnectIn>(incoming)) {
     s.wanted = false;
     fail_acks(Error::Disconnected);
@@ -198,17 +214,14 @@ void Socket::forget_handlers() {
   s.on_connect = nullptr;
   s.on_disconnect = nullptr;
   s.on_connect_error = nullptr;
-  for (auto& [id, pending] : s.acks)
-    if (pending.timer) pending.timer->cancel();
-  s.acks.clear();
+  s.acks.take_all();
+  arm_ack_timer(s, weak_from_this());
 }
 
 void Socket::fail_acks(Error error) {
-  auto acks = std::exchange(state_->acks, {});
-  for (auto& [id, pending] : acks) {
-    if (pending.timer) pending.timer->cancel();
-    pending.callback(make_error_code(error));
-  }
+  auto waiting = state_->acks.take_all();
+  arm_ack_timer(*state_, weak_from_this());
+  for (auto& callback : waiting) callback(make_error_code(error));
 }
 
 }  // namespace switchboard::client

@@ -207,15 +207,7 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
       shared_from_this(), shard, sid,
       websocket ? nullptr : std::make_shared<const http::Request>(exchange.request()),
       websocket ? Session::Transport::WebSocket : Session::Transport::Polling);
-  std::string_view upgrades[] = {"websocket"};
-  bool can_upgrade = !websocket && options.allow_upgrades && options.allow_websocket;
-  std::string open;
-  append_open_json(open,
-                   {.sid = sid,
-                    .upgrades = can_upgrade ? std::span(upgrades) : std::span<std::string_view>(),
-                    .ping_interval = options.ping_interval,
-                    .ping_timeout = options.ping_timeout,
-                    .max_payload = options.max_payload});
+  auto open = open_json(options, sid, websocket);
   auto begin = [self = shared_from_this(), weak = std::weak_ptr(session), open] {
     auto session = weak.lock();
     if (!session) return;

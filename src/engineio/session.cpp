@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 
 #include "engineio/server_core.hpp"
-#include "switchboard/engineio/payload.hpp"
 #include "switchboard/ws/prepared_message.hpp"
 
 namespace switchboard::engineio::detail {
@@ -20,37 +19,58 @@ http::Response error_response(Error error) {
   return http::Response::json(static_cast<int>(http_status(error)), error_body(error));
 }
 
+// Each call into a core gets an action list of its own (calls nest: a handler run by one may
+// send or close), taken from a pool of the thread's so that none allocates once warm.
+class ActionList {
+ public:
+  ActionList() {
+    auto& pool = free_lists();
+    if (!pool.empty()) {
+      list_ = std::move(pool.back());
+      pool.pop_back();
+    }
+  }
+  ~ActionList() {
+    list_.clear();
+    free_lists().push_back(std::move(list_));
+  }
+  ActionList(const ActionList&) = delete;
+  ActionList& operator=(const ActionList&) = delete;
+  Actions& operator*() { return list_; }
+  Actions* operator->() { return &list_; }
+
+ private:
+  static std::vector<Actions>& free_lists() {
+    thread_local std::vector<Actions> pool;
+    return pool;
+  }
+  Actions list_;
+};
+
 }  // namespace
 
-Session::Session(std::shared_ptr<ServerCore> core, net::Shard& shard, std::string sid,
+Session::Session(std::shared_ptr<ServerCore> server, net::Shard& shard, std::string sid,
                  std::shared_ptr<const http::Request> request, Transport transport)
-    : core_(std::move(core)),
+    : server_(std::move(server)),
       shard_(shard),
       sid_(std::move(sid)),
       request_(std::move(request)),
-      transport_(transport),
+      core_(server_->options, transport),
       activity_(shard),
-      heartbeat_(shard),
-      upgrade_timer_(shard),
+      timer_(shard),
       counted_(transport == Transport::Polling ? metrics::Transport::EngineioPolling
                                                : metrics::Transport::EngineioWebSocket) {}
 
 Session::~Session() = default;
 
 std::string_view Session::transport() const {
-  return transport_ == Transport::Polling ? "polling" : "websocket";
+  return core_.transport() == Transport::Polling ? "polling" : "websocket";
 }
 
 void Session::start(std::string open_packet) {
-  if (transport_ == Transport::Polling) {
-    // The handshake GET's answer is the open packet (it is flushed at once).
-    queue_.push_back({Packet{PacketType::Open, std::move(open_packet), false}, nullptr, 0});
-  } else if (ws_) {
-    std::string frame;
-    append_text_packet(frame, PacketType::Open, open_packet);
-    ws_->send_text(frame);
-  }
-  schedule_ping();
+  ActionList actions;
+  core_.start(std::move(open_packet), Clock::now(), *actions);
+  run(*actions);
 }
 
 void Session::attach(ws::ConnectionPtr connection) {
@@ -59,39 +79,35 @@ void Session::attach(ws::ConnectionPtr connection) {
   ws_ = std::move(connection);
 }
 
-// --- sending ------------------------------------------------------------------------------
+// --- what the application does ------------------------------------------------------------
 
-net::SendResult Session::enqueue(Outgoing out, std::size_t bytes, bool is_volatile) {
-  if (closed_ || closing_) return net::SendResult::Dropped;
-  if (transport_ == Transport::WebSocket && ws_) {
-    send_on_websocket(out);
-    return ws_->buffered_amount() > core_->options.write_queue.soft_limit
-               ? net::SendResult::Buffered
-               : net::SendResult::Sent;
+net::SendResult Session::send_packet(Outgoing packet, std::size_t bytes, bool is_volatile) {
+  ActionList actions;
+  auto route = core_.send(std::move(packet), bytes, is_volatile, *actions);
+  run(*actions);
+  switch (route) {
+    case SessionCore::Route::WebSocket:
+      return ws_ && ws_->buffered_amount() > server_->options.write_queue.soft_limit
+                 ? net::SendResult::Buffered
+                 : net::SendResult::Sent;
+    case SessionCore::Route::Queued:
+      return net::SendResult::Sent;
+    case SessionCore::Route::QueuedOverSoftLimit:
+      return net::SendResult::Buffered;
+    case SessionCore::Route::Dropped:
+      break;
   }
-  const auto& limits = core_->options.write_queue;
-  if (is_volatile && queued_bytes_ > limits.soft_limit) return net::SendResult::Dropped;
-  if (queued_bytes_ + bytes > limits.hard_limit) {
-    close_with("transport error", false);
-    return net::SendResult::Dropped;
-  }
-  queued_bytes_ += bytes;
-  queue_.push_back(std::move(out));
-  schedule_flush();
-  return queued_bytes_ > limits.soft_limit ? net::SendResult::Buffered : net::SendResult::Sent;
-}
-
-net::SendResult Session::send_packet(Packet packet, bool is_volatile) {
-  auto bytes = packet.data.size() + 1;
-  return enqueue({std::move(packet), nullptr, 0}, bytes, is_volatile);
+  return net::SendResult::Dropped;
 }
 
 net::SendResult Session::send(std::string_view text, bool is_volatile) {
-  return send_packet(Packet{PacketType::Message, std::string(text), false}, is_volatile);
+  return send_packet({Packet{PacketType::Message, std::string(text), false}, nullptr, 0},
+                     text.size() + 1, is_volatile);
 }
 
 net::SendResult Session::send_binary(std::string_view bytes, bool is_volatile) {
-  return send_packet(Packet{PacketType::Message, std::string(bytes), true}, is_volatile);
+  return send_packet({Packet{PacketType::Message, std::string(bytes), true}, nullptr, 0},
+                     bytes.size() + 1, is_volatile);
 }
 
 net::SendResult Session::send(const std::shared_ptr<const PreparedPackets>& packets,
@@ -99,136 +115,53 @@ net::SendResult Session::send(const std::shared_ptr<const PreparedPackets>& pack
   auto result = net::SendResult::Sent;
   for (std::size_t i = 0; i < packets->items().size(); ++i) {
     auto bytes = packets->items()[i].polling.size();
-    result = enqueue({Packet{}, packets, i}, bytes, is_volatile);
+    result = send_packet({Packet{}, packets, i}, bytes, is_volatile);
     if (result == net::SendResult::Dropped) break;
   }
   return result;
 }
 
-void Session::send_on_websocket(const Outgoing& out) {
-  if (out.prepared) {
-    ws_->send(out.prepared->items()[out.index].frame);
-  } else if (out.packet.binary) {
-    ws_->send_binary(out.packet.data);
-  } else {
-    std::string text;
-    append_text_packet(text, out.packet.type, out.packet.data);
-    ws_->send_text(text);
-  }
+void Session::close_with(std::string_view reason, bool notify_client) {
+  auto keep = shared_from_this();
+  ActionList actions;
+  core_.close(reason, notify_client, Clock::now(), *actions);
+  run(*actions);
 }
 
-// Packets sent during one loop turn leave in one polling answer.
-void Session::schedule_flush() {
-  if (flush_scheduled_ || !waiter_) return;
-  flush_scheduled_ = true;
-  boost::asio::post(shard_.context(), [self = shared_from_this()] {
-    self->flush_scheduled_ = false;
-    self->flush_polling();
-  });
-}
-
-void Session::flush_polling() {
-  if (!waiter_ || queue_.empty()) return;
-  std::string body;
-  body.reserve(queued_bytes_ + queue_.size() * 2);
-  for (std::size_t i = 0; i < queue_.size(); ++i) {
-    if (i) body += '\x1e';
-    const auto& out = queue_[i];
-    if (out.prepared) {
-      body += out.prepared->items()[out.index].polling;
-    } else {
-      append_polling_packet(body, out.packet);
-    }
-  }
-  queue_.clear();
-  queued_bytes_ = 0;
-  answer_waiter(text_response(std::move(body)));
-}
-
-void Session::answer_waiter(http::Response response) {
-  if (!waiter_) return;
-  auto waiter = std::move(*waiter_);
-  waiter_.reset();
-  waiter.answer(std::move(response));
-}
-
-// --- polling ------------------------------------------------------------------------------
+// --- what the client does -----------------------------------------------------------------
 
 void Session::poll(PollWaiter waiter) {
-  if (closed_ || transport_ == Transport::WebSocket) {
+  ActionList actions;
+  if (core_.poll(waiter.id, *actions) == SessionCore::Poll::Refused) {
     waiter.answer(error_response(Error::BadRequest));
-    return;
+  } else {
+    waiter_ = std::move(waiter);
   }
-  if (waiter_) {
-    // A second GET while one is held: the first ends with a close packet, the second is a bad
-    // request, and the session is over (the reference does the same).
-    waiter.answer(error_response(Error::BadRequest));
-    std::string close;
-    append_text_packet(close, PacketType::Close, {});
-    answer_waiter(text_response(std::move(close)));
-    finish("transport error");
-    return;
-  }
-  waiter_ = std::move(waiter);
-  if (closing_) return drain_for_close();
-  if (probed_) {
-    // Upgrading: a noop lets the client's poll loop pause.
-    answer_waiter(text_response("6"));
-    return;
-  }
-  flush_polling();
-}
-
-void Session::cancel_poll(std::uint64_t waiter_id) {
-  if (waiter_ && waiter_->id == waiter_id) waiter_.reset();
+  run(*actions);
 }
 
 http::Response Session::post(std::string_view body) {
-  if (closed_ || transport_ == Transport::WebSocket) return error_response(Error::BadRequest);
-  auto packets =
-      decode_payload(body, {.max_bytes = core_->options.max_payload, .max_packets = 4096});
-  if (!packets) {
-    close_with("parse error", false);
+  auto keep = shared_from_this();
+  ActionList actions;
+  std::vector<Packet> packets;
+  if (!core_.post(body, packets, *actions)) {
+    run(*actions);
     return error_response(Error::BadRequest);
   }
-  auto keep = shared_from_this();
-  for (auto& packet : *packets) {
-    if (closed_) break;
-    handle(std::move(packet));
+  const auto now = Clock::now();
+  for (auto& packet : packets) {
+    if (core_.closed()) break;
+    actions->clear();
+    auto inbound = core_.receive(packet, now, *actions);
+    run(*actions);
+    if (inbound == SessionCore::Inbound::Message) deliver(packet);
   }
   return text_response("ok", "text/html");
 }
 
-// --- receiving ----------------------------------------------------------------------------
-
-void Session::handle(Packet packet) {
-  switch (packet.type) {
-    case PacketType::Message:
-      if (on_message_) {
-        core_->run_handler(*this, "message", [&] { on_message_(std::move(packet)); });
-      }
-      break;
-    case PacketType::Pong:
-      schedule_ping();
-      break;
-    case PacketType::Ping:
-      // v4 clients never ping; older ones did. Answering is harmless and keeps them alive.
-      send_packet(Packet{PacketType::Pong, std::move(packet.data), false});
-      break;
-    case PacketType::Close:
-      if (waiter_) {
-        answer_waiter(text_response("6"));
-      } else if (transport_ == Transport::Polling) {
-        core_->owe_noop(sid_);
-      }
-      finish("transport close");
-      break;
-    case PacketType::Noop:
-      break;
-    case PacketType::Open:
-    case PacketType::Upgrade:
-      close_with("parse error", false);
-      break;
+void Session::deliver(Packet& packet) {
+  if (on_message_) {
+    server_->run_handler(*this, "message", [&] { on_message_(std::move(packet)); });
   }
 }
 
@@ -249,162 +182,139 @@ ws::Handlers Session::websocket_handlers(std::function<void(const ws::Connection
 
 void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::Message message) {
   auto packet = decode_websocket_frame(message.payload, !message.is_text());
+  ActionList actions;
   if (connection == probe_) {
-    if (!packet) {
-      connection->close(ws::CloseCode::ProtocolError);
-      return;
-    }
-    on_probe_message(connection, *packet);
+    core_.probe_message(packet ? &*packet : nullptr, *actions);
+    run(*actions);
     return;
   }
-  if (connection != ws_ || closed_) return;
-  if (!packet) {
-    close_with("parse error", false);
-    return;
-  }
-  handle(std::move(*packet));
+  if (connection != ws_) return;
+  auto inbound = core_.websocket_message(packet ? &*packet : nullptr, Clock::now(), *actions);
+  run(*actions);
+  if (inbound == SessionCore::Inbound::Message) deliver(*packet);
 }
 
 void Session::on_ws_close(const ws::ConnectionPtr& connection) {
+  ActionList actions;
   if (connection == probe_) {
     probe_.reset();
-    probed_ = false;
-    upgrade_timer_.cancel();
-    return;
+    core_.probe_closed(*actions);
+  } else if (connection == ws_) {
+    core_.websocket_closed(*actions);
   }
-  if (connection == ws_ && !closed_) finish("transport close");
+  run(*actions);
 }
 
-// --- upgrade ------------------------------------------------------------------------------
-
 void Session::probe(ws::ConnectionPtr connection) {
-  if (closed_ || closing_ || transport_ == Transport::WebSocket || probe_) {
+  ActionList actions;
+  if (!core_.probe_opened(Clock::now(), *actions)) {
     connection->close(ws::CloseCode::PolicyViolation, "already upgraded");
     return;
   }
   probe_ = std::move(connection);
-  upgrade_timer_.arm(core_->options.upgrade_timeout, [this] {
-    if (!probe_) return;
-    auto keep = shared_from_this();
-    probe_->close(ws::CloseCode::PolicyViolation, "upgrade timeout");
-    probe_.reset();
-    probed_ = false;
-  });
+  run(*actions);
 }
 
-void Session::on_probe_message(const ws::ConnectionPtr& connection, const Packet& packet) {
-  if (packet.type == PacketType::Ping && packet.data == "probe" && !probed_) {
-    probed_ = true;
-    connection->send_text("3probe");
-    if (waiter_) answer_waiter(text_response("6"));
-  } else if (packet.type == PacketType::Upgrade) {
-    // Tolerated right after "2probe" without waiting for our "3probe".
-    finish_upgrade();
+// --- carrying out the core's actions ------------------------------------------------------
+
+void Session::run(Actions& actions) {
+  for (auto& action : actions) {
+    switch (action.kind) {
+      case Action::Kind::SendWebSocket:
+        if (ws_) send_on_websocket(action.out);
+        break;
+      case Action::Kind::AnswerPoll:
+        answer_waiter(text_response(std::move(action.text)));
+        break;
+      case Action::Kind::AnswerPollUnavailable:
+        answer_waiter(http::Response::error(503, "server shutting down"));
+        break;
+      case Action::Kind::ScheduleFlush:
+        boost::asio::post(shard_.context(), [self = shared_from_this()] {
+          ActionList actions;
+          self->core_.flush(*actions);
+          self->run(*actions);
+        });
+        break;
+      case Action::Kind::AnswerProbe:
+        if (probe_) probe_->send_text("3probe");
+        break;
+      case Action::Kind::CloseProbe:
+        // Forgotten first: its close handler, which may run at once, finds no probe.
+        if (auto probe = std::move(probe_)) {
+          switch (action.probe_close) {
+            case ProbeClose::MalformedFrame:
+              probe->close(ws::CloseCode::ProtocolError);
+              break;
+            case ProbeClose::UnexpectedPacket:
+              probe->close(ws::CloseCode::ProtocolError, "unexpected packet during upgrade");
+              break;
+            case ProbeClose::UpgradeTimeout:
+              probe->close(ws::CloseCode::PolicyViolation, "upgrade timeout");
+              break;
+            case ProbeClose::GoingAway:
+              probe->close(ws::CloseCode::GoingAway);
+              break;
+          }
+        }
+        break;
+      case Action::Kind::Upgraded:
+        ws_ = std::move(probe_);
+        counted_.move_to(metrics::Transport::EngineioWebSocket);
+        break;
+      case Action::Kind::CloseWebSocket:
+        if (ws_ && ws_->is_open()) ws_->close(ws::CloseCode::NormalClosure);
+        break;
+      case Action::Kind::OweNoop:
+        server_->owe_noop(sid_);
+        break;
+      case Action::Kind::SetTimer:
+        set_timer(action.when);
+        break;
+      case Action::Kind::Ended:
+        // The last action: the session may be gone when ended() returns.
+        return ended(action.text);
+    }
+  }
+}
+
+void Session::send_on_websocket(const Outgoing& out) {
+  if (out.prepared) {
+    ws_->send(out.prepared->items()[out.index].frame);
+  } else if (out.packet.binary) {
+    ws_->send_binary(out.packet.data);
   } else {
-    connection->close(ws::CloseCode::ProtocolError, "unexpected packet during upgrade");
-    probe_.reset();
-    probed_ = false;
+    std::string text;
+    append_text_packet(text, out.packet.type, out.packet.data);
+    ws_->send_text(text);
   }
 }
 
-void Session::finish_upgrade() {
-  upgrade_timer_.cancel();
-  ws_ = std::move(probe_);
-  probed_ = false;
-  transport_ = Transport::WebSocket;
-  counted_.move_to(metrics::Transport::EngineioWebSocket);
-  // Nothing lost or reordered: what polling had queued leaves first, on the WebSocket.
-  for (const auto& out : queue_) send_on_websocket(out);
-  queue_.clear();
-  queued_bytes_ = 0;
-  if (waiter_) answer_waiter(text_response("6"));
+void Session::answer_waiter(http::Response response) {
+  if (!waiter_) return;
+  auto waiter = std::move(*waiter_);
+  waiter_.reset();
+  waiter.answer(std::move(response));
 }
 
-// --- heartbeat and close ------------------------------------------------------------------
-
-void Session::schedule_ping() {
-  if (closed_ || closing_) return;
-  heartbeat_.arm(core_->options.ping_interval, [this] {
-    if (closed_) return;
+void Session::set_timer(Clock::time_point when) {
+  if (when == Clock::time_point::max()) return timer_.cancel();
+  timer_.arm(std::max(when - Clock::now(), Clock::duration::zero()), [this] {
     auto keep = shared_from_this();
-    send_packet(Packet{PacketType::Ping, {}, false});
-    expect_pong();
+    ActionList actions;
+    core_.on_timer(Clock::now(), *actions);
+    run(*actions);
   });
 }
 
-void Session::expect_pong() {
-  heartbeat_.arm(core_->options.ping_timeout, [this] {
-    auto keep = shared_from_this();
-    close_with("ping timeout", false);
-  });
-}
-
-void Session::close_with(std::string_view reason, bool notify_client) {
-  // A close that need not reach the client (a shutdown, a dead transport) also ends a graceful
-  // close still waiting for the client's next poll.
-  if (closed_ || (closing_ && notify_client)) return;
+void Session::ended(std::string_view reason) {
   auto keep = shared_from_this();
-  if (notify_client) {
-    if (transport_ == Transport::Polling) {
-      // As the reference: what is queued (a Socket.IO DISCONNECT, say) goes first, and the
-      // close packet in a poll of its own, so the client handles the packets before the
-      // close. A client that does not poll in time is gone anyway.
-      closing_ = true;
-      closing_reason_ = reason;
-      // No upgrade any more: the client hears the close on polling.
-      if (probe_) probe_->close(ws::CloseCode::GoingAway);
-      probe_.reset();
-      probed_ = false;
-      upgrade_timer_.cancel();
-      heartbeat_.arm(core_->options.ping_timeout, [this] {
-        auto keep = shared_from_this();
-        finish(closing_reason_);
-      });
-      if (waiter_) drain_for_close();
-      return;
-    }
-    if (ws_) ws_->close(ws::CloseCode::NormalClosure);
-  } else if (ws_) {
-    ws_->close(ws::CloseCode::NormalClosure);
-  }
-  finish(reason);
-}
-
-void Session::drain_for_close() {
-  bool last = queue_.empty();
-  if (last) {
-    queue_.push_back({Packet{PacketType::Close, {}, false}, nullptr, 0});
-    queued_bytes_ += 1;
-  }
-  flush_polling();
-  if (last) finish(closing_reason_);
-}
-
-void Session::finish(std::string_view reason) {
-  if (closed_) return;
-  auto keep = shared_from_this();
-  closed_ = true;
   counted_.close();
-  heartbeat_.cancel();
-  upgrade_timer_.cancel();
-  if (probe_) probe_->close(ws::CloseCode::GoingAway);
-  probe_.reset();
-  if (ws_ && ws_->is_open()) ws_->close(ws::CloseCode::NormalClosure);
-  core_->remove(*this);
-  if (waiter_) {
-    if (reason == "server shutting down") {
-      // Not a close packet: some clients (python-engineio) take it as final and never come
-      // back. An unavailable server is one they reconnect to once it is up again.
-      answer_waiter(http::Response::error(503, "server shutting down"));
-    } else {
-      std::string close;
-      append_text_packet(close, PacketType::Close, {});
-      answer_waiter(text_response(std::move(close)));
-    }
-  }
+  timer_.cancel();
+  server_->remove(*this);
   auto handler = std::move(on_close_);
   on_message_ = nullptr;
-  if (handler) core_->run_handler(*this, "close", [&] { handler(reason); });
+  if (handler) server_->run_handler(*this, "close", [&] { handler(reason); });
 }
 
 }  // namespace switchboard::engineio::detail

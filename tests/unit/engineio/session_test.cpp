@@ -1,0 +1,255 @@
+// The session driver over in-memory WebSockets: what the core decides reaches the wire (the
+// probe answer, the close codes, the queued packets after the upgrade) and the application
+// (the close reason). Real shard, real WebSocket layer, no sockets.
+#include "engineio/session.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "engineio/server_core.hpp"
+#include "support/background_runtime.hpp"
+#include "support/memory_stream.hpp"
+#include "switchboard/ws/endpoint.hpp"
+#include "switchboard/ws/frame.hpp"
+
+using namespace std::chrono_literals;
+
+namespace switchboard::engineio::detail {
+namespace {
+
+// Runs fn on the shard and returns its result.
+template <class F>
+auto on_shard(net::Shard& shard, F fn) {
+  std::packaged_task<decltype(fn())()> task(std::move(fn));
+  auto result = task.get_future();
+  shard.post([&task] { task(); });
+  return result.get();
+}
+
+std::string masked(std::string_view text) {
+  std::string out;
+  ws::append_frame(
+      out,
+      {.fin = true, .opcode = ws::Opcode::Text, .masked = true, .mask = {0x37, 0xfa, 0x21, 0x3d}},
+      text);
+  return out;
+}
+
+// A client's end of one WebSocket: the server's frames as "text" or "close <code> <reason>".
+class WsClient {
+ public:
+  WsClient(net::Shard& shard, std::unique_ptr<test::MemoryStream> stream)
+      : shard_(shard), stream_(std::move(stream)) {}
+  ~WsClient() {
+    on_shard(shard_, [this] {
+      stream_.reset();
+      return 0;
+    });
+  }
+
+  void send(std::string_view text) {
+    on_shard(shard_, [&] {
+      stream_->write(masked(text));
+      return 0;
+    });
+  }
+
+  // The next frame the server sends (after its 101 answer), or "" on timeout.
+  std::string next_frame() {
+    std::promise<std::string> got;
+    auto future = got.get_future();
+    on_shard(shard_, [&] {
+      stream_->on_receive([&] {
+        buffer_ += stream_->take_received();
+        if (auto frame = take_frame()) {
+          stream_->on_receive(nullptr);
+          got.set_value(*frame);
+        }
+      });
+      return 0;
+    });
+    if (future.wait_for(5s) != std::future_status::ready) {
+      on_shard(shard_, [&] {
+        stream_->on_receive(nullptr);
+        return 0;
+      });
+      return "";
+    }
+    return future.get();
+  }
+
+ private:
+  std::optional<std::string> take_frame() {
+    if (!upgraded_) {
+      auto end = buffer_.find("\r\n\r\n");
+      if (end == std::string::npos) return std::nullopt;
+      EXPECT_EQ(buffer_.substr(0, 12), "HTTP/1.1 101");
+      buffer_.erase(0, end + 4);
+      upgraded_ = true;
+    }
+    if (buffer_.size() < 2) return std::nullopt;
+    std::size_t length = static_cast<unsigned char>(buffer_[1]) & 0x7f;
+    EXPECT_LT(length, 126u);  // these tests' frames are small
+    if (buffer_.size() < 2 + length) return std::nullopt;
+    auto opcode = static_cast<unsigned char>(buffer_[0]) & 0x0f;
+    auto payload = buffer_.substr(2, length);
+    buffer_.erase(0, 2 + length);
+    if (opcode != 0x8) return payload;
+    auto code = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
+                                          static_cast<unsigned char>(payload[1])
+                                    : 0;
+    return "close " + std::to_string(code) + (payload.size() > 2 ? " " + payload.substr(2) : "");
+  }
+
+  net::Shard& shard_;
+  std::unique_ptr<test::MemoryStream> stream_;
+  std::string buffer_;
+  bool upgraded_ = false;
+};
+
+http::Request upgrade_request() {
+  http::Request r;
+  r.method = "GET";
+  r.target = "/engine.io/?EIO=4&transport=websocket&sid=s";
+  r.headers.add("Host", "localhost");
+  r.headers.add("Connection", "Upgrade");
+  r.headers.add("Upgrade", "websocket");
+  r.headers.add("Sec-WebSocket-Version", "13");
+  r.headers.add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+  return r;
+}
+
+class SessionDriver : public ::testing::Test {
+ protected:
+  void SetUp() override { rt_.start(); }
+  void TearDown() override {
+    on_shard(shard(), [this] {
+      if (session_) session_->close_with("forced close", false);
+      session_.reset();
+      server_.reset();
+      return 0;
+    });
+  }
+
+  net::Shard& shard() { return rt_.runtime.shard(0); }
+
+  // A polling session, started, with its handshake GET answered.
+  void start_polling(ServerOptions options) {
+    on_shard(shard(), [&] {
+      server_ = std::make_shared<ServerCore>(rt_.runtime, std::move(options));
+      session_ =
+          std::make_shared<Session>(server_, shard(), "s", std::make_shared<const http::Request>(),
+                                    Session::Transport::Polling);
+      server_->local()[session_->id()] = session_;
+      session_->on_close(
+          [this](std::string_view reason) { reason_.set_value(std::string(reason)); });
+      session_->start(open_json(server_->options, "s", false));
+      poll();
+      return 0;
+    });
+    // The handshake GET's answer is the open packet.
+    EXPECT_EQ(polls_.at(0).rfind(R"(0{"sid":"s","upgrades":["websocket"],)", 0), 0u);
+  }
+
+  // A GET (on the shard); its answer's body lands in polls_.
+  void poll() {
+    session_->poll({next_poll_++, [this](http::Response r) { polls_.push_back(r.body); }});
+  }
+
+  // A WebSocket opened with the session's sid: the probe.
+  std::unique_ptr<WsClient> open_websocket() {
+    return on_shard(shard(), [&] {
+      auto [server_end, client_end] = test::MemoryStream::pair(shard());
+      ws::accept_stream(std::move(server_end), "", upgrade_request(),
+                        {.ping_interval = 0ms, .idle_timeout = 0ms, .count_as_websocket = false},
+                        session_->websocket_handlers(
+                            [weak = std::weak_ptr(session_)](const ws::ConnectionPtr& c) {
+                              if (auto s = weak.lock()) s->probe(c);
+                            }));
+      return std::make_unique<WsClient>(shard(), std::move(client_end));
+    });
+  }
+
+  std::string close_reason() {
+    auto future = reason_.get_future();
+    if (future.wait_for(5s) != std::future_status::ready) return "(not closed)";
+    return future.get();
+  }
+
+  test::BackgroundRuntime rt_{1};
+  std::shared_ptr<ServerCore> server_;
+  std::shared_ptr<Session> session_;
+  std::vector<std::string> polls_;
+  std::uint64_t next_poll_ = 1;
+  std::promise<std::string> reason_;
+};
+
+TEST_F(SessionDriver, an_upgrade_answers_the_probe_and_sends_what_polling_had_queued) {
+  start_polling({});
+  auto ws = open_websocket();
+  ws->send("2probe");
+  EXPECT_EQ(ws->next_frame(), "3probe");
+  on_shard(shard(), [&] {
+    poll();  // paused: a noop
+    session_->send("queued", false);
+    return 0;
+  });
+  ws->send("5");
+  EXPECT_EQ(ws->next_frame(), "4queued");
+  on_shard(shard(), [&] {
+    EXPECT_EQ(polls_.at(1), "6");
+    EXPECT_EQ(session_->transport(), "websocket");
+    session_->send("after", false);
+    return 0;
+  });
+  EXPECT_EQ(ws->next_frame(), "4after");
+}
+
+TEST_F(SessionDriver, a_second_websocket_after_the_upgrade_is_closed_with_1008) {
+  start_polling({});
+  auto ws = open_websocket();
+  ws->send("2probe");
+  EXPECT_EQ(ws->next_frame(), "3probe");
+  ws->send("5");
+  auto second = open_websocket();
+  EXPECT_EQ(second->next_frame(), "close 1008 already upgraded");
+  on_shard(shard(), [&] {
+    EXPECT_TRUE(session_->is_open());
+    return 0;
+  });
+}
+
+TEST_F(SessionDriver, an_unexpected_packet_on_the_probe_closes_it_with_1002) {
+  start_polling({});
+  auto ws = open_websocket();
+  ws->send("4hello");
+  EXPECT_EQ(ws->next_frame(), "close 1002 unexpected packet during upgrade");
+  on_shard(shard(), [&] {
+    EXPECT_EQ(session_->transport(), "polling");
+    EXPECT_TRUE(session_->is_open());
+    return 0;
+  });
+}
+
+TEST_F(SessionDriver, no_upgrade_in_time_closes_the_probe_with_1008) {
+  start_polling({.upgrade_timeout = 300ms});
+  auto ws = open_websocket();
+  ws->send("2probe");
+  EXPECT_EQ(ws->next_frame(), "3probe");
+  EXPECT_EQ(ws->next_frame(), "close 1008 upgrade timeout");
+}
+
+TEST_F(SessionDriver, a_ping_timeout_on_the_websocket_reports_ping_timeout) {
+  start_polling({.ping_interval = 200ms, .ping_timeout = 50ms});
+  auto ws = open_websocket();
+  ws->send("2probe");
+  EXPECT_EQ(ws->next_frame(), "3probe");
+  ws->send("5");
+  EXPECT_EQ(ws->next_frame(), "2");
+  EXPECT_EQ(ws->next_frame(), "close 1000");
+  EXPECT_EQ(close_reason(), "ping timeout");
+}
+
+}  // namespace
+}  // namespace switchboard::engineio::detail
