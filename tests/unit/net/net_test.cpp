@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 
+#include "loopback_pair.hpp"
 #include "net/asio_stream.hpp"
 #include "switchboard/net/random.hpp"
 #include "switchboard/net/runtime.hpp"
@@ -28,18 +29,7 @@ TEST(RandomBytes, FillsAcrossRefillsAndNeverRepeats) {
   EXPECT_LT(seen[0], 200);
 }
 
-// A loopback TCP connection: the server side as a TcpStream, the client side plain.
-struct Pair {
-  Runtime runtime{{.shards = 1, .handle_signals = false}};
-  detail::Socket client{runtime.shard(0).context()};
-  std::unique_ptr<detail::TcpStream> server;
-
-  Pair() {
-    detail::Acceptor acceptor(runtime.shard(0).context(), {asio::ip::make_address("127.0.0.1"), 0});
-    client.connect(acceptor.local_endpoint());
-    server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());
-  }
-};
+using Pair = test::LoopbackPair;
 
 TEST(TcpStream, TryWriteSendsMoreBuffersThanOneSystemCallTakes) {
   Pair pair;
