@@ -69,7 +69,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// Receives one event; it may move the arguments out and keep or call `ack`.
   using Handler = std::function<void(Event&)>;
 
-  /// Made and kept by its Client: destroyed with it, after the handlers were dropped.
+  /// Frees the namespace's state; its Client holds it until the Client is destroyed.
+
   ~Socket();
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
