@@ -29,7 +29,6 @@ struct Response {
   static Response empty(int status);
 };
 
-
 /// The reason phrase of a status code ("Not Found").
 std::string_view reason_phrase(int status);
 

@@ -60,7 +60,6 @@ class Router {
   /// (already percent-decoded).
   Match match(std::string_view method, std::string_view path) const;
 
-
  private:
   std::vector<Route> routes_;
 };

@@ -74,7 +74,6 @@ class Server {
   /// listeners); `leftover` is what was already read from it.
   void serve(std::unique_ptr<net::Stream> stream, std::string leftover = {});
 
-
  private:
   net::Runtime& runtime_;
   ServerOptions options_;

@@ -63,7 +63,6 @@ class TlsContext {
   /// Frees the OpenSSL context, once no listener holds it (each keeps its ListenOptions).
 
   virtual ~TlsContext() = default;
-
 };
 
 }  // namespace switchboard::net

@@ -206,7 +206,6 @@ class Runtime {
   /// The options it was made with (`shards` resolved to the actual number).
   const RuntimeOptions& options() const { return options_; }
 
-
  private:
   RuntimeOptions options_;
   std::vector<std::unique_ptr<Shard>> shards_;

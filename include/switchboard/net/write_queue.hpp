@@ -77,7 +77,6 @@ class WriteQueue {
     std::string_view bytes() const { return owner ? view : std::string_view(own); }
   };
 
-
  private:
   SendResult admit(std::size_t bytes, bool is_volatile);
   /// Takes a spare vector from the thread's pool when pending_ has no storage.

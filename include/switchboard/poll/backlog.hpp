@@ -57,7 +57,6 @@ struct Batch {
   std::uint64_t last_id = 0;
 };
 
-
 /// The default answer body: {"events":[{"id":N,"data":"..."},...],"last_id":N}, each data
 /// as a JSON string.
 std::string json_body(const Batch& batch);

@@ -60,7 +60,6 @@ class EventLog {
   /// The most it keeps.
   std::size_t capacity() const { return capacity_; }
 
-
  private:
   std::size_t capacity_;
   std::deque<Entry> entries_;

@@ -66,7 +66,6 @@ class MessageStore {
   /// Answers a user request with the user.
   using UserCallback = std::function<void(Result<User>)>;
 
-
   /// Most messages one read returns.
   static constexpr std::size_t max_read_limit = 200;
 
