@@ -7,7 +7,9 @@
 #   - anything includes a path with "..", or the app, examples or benchmarks include private
 #     headers.
 # The build enforces the same (cmake/SwitchboardLayer.cmake; tests/layering.cmake proves it);
-# this check also names the offending line.
+# this check also names the offending line. Last, tests/public_contracts.sh checks that every
+# public declaration at namespace scope has a comment (its contract).
+
 set -euo pipefail
 root=${1:-.}
 layers=(metrics net http ws sse poll engineio socketio adapter store client)
@@ -80,4 +82,8 @@ for dir in app examples bench; do
 done
 
 [[ $status -eq 0 ]] && echo "layering: every include points down, and none reaches a private header"
+
+# Every namespace-scope declaration of a public header has its contract above it.
+"$(dirname "${BASH_SOURCE[0]}")/public_contracts.sh" "$root" || status=1
 exit $status
+

@@ -187,7 +187,9 @@ void Connection::dispatch() {
   parser_.reset();
   set_phase(Phase::Handling);
   ex->connection = shared_from_this();
+  ex->shard = &shard();
   auto& req = ex->request;
+
   req.remote_address = stream_->remote_address();
   req.tls = stream_->is_tls();
   req.params = std::move(match_.params);

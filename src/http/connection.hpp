@@ -23,6 +23,8 @@ class Connection;
 /// The state behind an Exchange handle.
 struct ExchangeState {
   std::shared_ptr<Connection> connection;  // reset once the exchange is over
+  net::Shard* shard = nullptr;             // the connection's, kept for after it
+
   Request request;
   bool head_only = false;
   bool answered = false;

@@ -12,7 +12,7 @@ const Request& Exchange::request() const {
 }
 
 net::Shard& Exchange::shard() {
-  return state_->connection->shard();
+  return *state_->shard;
 }
 
 void Exchange::respond(Response response) {

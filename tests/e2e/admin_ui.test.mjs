@@ -14,51 +14,24 @@ import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
 import { startServer } from "../integration/lib/server.mjs";
+import { browserMissing, eventually as eventuallyWithin, launchBrowser, repo, shotDir } from "./lib/browser.mjs";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const shotDir = path.join(repo, "build", "e2e");
 const BIN = process.env.SB_SWITCHBOARD ? path.resolve(process.env.SB_SWITCHBOARD) : undefined;
-const CHROMIUM = process.env.SB_CHROMIUM || "/usr/bin/chromium";
 const rootRequire = createRequire(path.join(repo, "package.json"));
 const { io } = rootRequire("socket.io-client");
 const bcrypt = rootRequire("bcryptjs");
-let chromium = null;
-try {
-  ({ chromium } = createRequire(path.join(repo, "web", "package.json"))("playwright-core"));
-} catch {
-  /* reported through skipReason */
-}
 const uiDir = path.join(repo, "node_modules", "@socket.io", "admin-ui", "ui", "dist");
 const skipReason = !BIN
   ? "SB_SWITCHBOARD is not set"
-  : !fs.existsSync(CHROMIUM)
-    ? `no chromium at ${CHROMIUM}`
-    : !chromium
-      ? "playwright-core is not installed (cd web && npm ci)"
-      : !fs.existsSync(path.join(uiDir, "index.html"))
-        ? "@socket.io/admin-ui is not installed (npm ci)"
-        : null;
+  : browserMissing() ??
+    (!fs.existsSync(path.join(uiDir, "index.html")) ? "@socket.io/admin-ui is not installed (npm ci)" : null);
 if (skipReason && BIN) throw new Error(`admin UI e2e tests cannot run: ${skipReason}`);
 
 const PASSWORD = "changeit";
 
-async function eventually(fn, { timeout = 10000, interval = 100, what = "condition" } = {}) {
-  const until = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > until) {
-        e.message = `${what} not met within ${timeout} ms: ${e.message}`;
-        throw e;
-      }
-    }
-    await sleep(interval);
-  }
-}
+/** Retries `fn` until it passes, for 10 s unless told. */
+const eventually = (fn, options = {}) => eventuallyWithin(fn, { timeout: 10000, ...options });
 
 describe("Socket.IO Admin UI", { skip: skipReason ?? false, timeout: 120000 }, () => {
   let server;
@@ -80,11 +53,7 @@ describe("Socket.IO Admin UI", { skip: skipReason ?? false, timeout: 120000 }, (
       "--data", data, "--shards", "2", "--admin-ui", uiDir,
       "--admin-password-hash", bcrypt.hashSync(PASSWORD, 4),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {

@@ -12,34 +12,20 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { browserMissing, eventually, launchBrowser, repo, screenshot } from './lib/browser.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webDist = path.join(repo, 'web', 'dist');
-const shotDir = path.join(repo, 'build', 'e2e');
 const BIN = process.env.SB_SWITCHBOARD ? path.resolve(process.env.SB_SWITCHBOARD) : undefined;
-const CHROMIUM = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-
-// playwright-core is a devDependency of web/ (never downloads a browser: we use Debian's chromium)
-let chromium = null;
-try {
-  ({ chromium } = createRequire(path.join(repo, 'web', 'package.json'))('playwright-core'));
-} catch {
-  /* reported through skipReason */
-}
 
 const skipReason = !BIN
   ? 'SB_SWITCHBOARD is not set'
   : !fs.existsSync(BIN)
     ? `no server binary at ${BIN}`
-    : !fs.existsSync(CHROMIUM)
-      ? `no chromium at ${CHROMIUM}`
-      : !chromium
-        ? 'playwright-core is not installed (cd web && npm ci)'
-        : !fs.existsSync(path.join(webDist, 'index.html'))
-          ? 'web/dist is not built (cd web && npm ci && npm run build)'
-          : null;
+    : browserMissing() ??
+      (!fs.existsSync(path.join(webDist, 'index.html'))
+        ? 'web/dist is not built (cd web && npm ci && npm run build)'
+        : null);
 // Run by hand without a server, the suite says why it skips; run by CTest (SB_SWITCHBOARD set),
 // a missing piece is a failure: the project's scripts must have installed it.
 if (skipReason && BIN) throw new Error(`chat e2e tests cannot run: ${skipReason}`);
@@ -124,28 +110,6 @@ class ServerProc {
 }
 
 // ---------------------------------------------------------------- helpers
-
-async function eventually(fn, { timeout = 8000, interval = 100, what = 'condition' } = {}) {
-  const until = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) {
-      if (last) last.message = `${what} not met within ${timeout} ms: ${last.message}`;
-      throw last ?? new Error(`${what} not met within ${timeout} ms`);
-    }
-    await sleep(interval);
-  }
-}
-
-async function screenshot(page, name) {
-  fs.mkdirSync(shotDir, { recursive: true });
-  await page.screenshot({ path: path.join(shotDir, `${name}.png`) });
-}
 
 /** Texts of the messages shown (delivered and pending), in order. */
 const messageTexts = (page) => page.getByTestId('message-list').getByTestId('message-text').allTextContents();
@@ -280,20 +244,7 @@ describe('chat web UI', { skip: skipReason ?? false, timeout: 360000 }, () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-'));
     server = new ServerProc(dataDir);
     await server.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // launch() gives each run a fresh temporary profile
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {

@@ -4,9 +4,7 @@
 // the cluster_node contract, started from each kind of node, reaches each targeted client on
 // every node exactly once and no one else. SB_CLUSTER_FORMAT=sharded runs the sharded format.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
@@ -15,26 +13,12 @@ import { createClient } from "redis";
 import { io as connectClient } from "socket.io-client";
 import { startServer } from "./lib/process.mjs";
 import { freePort } from "./lib/process.mjs";
+import { startRedis } from "./lib/redis.mjs";
 
 const NODE_BINARY = process.env.SB_CLUSTER_NODE;
 assert.ok(NODE_BINARY, "set SB_CLUSTER_NODE");
 const SHARDED = process.env.SB_CLUSTER_FORMAT === "sharded";
 const REFERENCE = path.join(path.dirname(fileURLToPath(import.meta.url)), "cluster_node_reference.mjs");
-
-
-async function startRedis(port) {
-  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",
-    "--appendonly", "no"], { stdio: "ignore" });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => { s.destroy(); resolve(true); });
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return { async stop() { const e = once(proc, "exit"); proc.kill("SIGKILL"); await e; } };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("redis-server did not start");
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Retries `fn` until it returns a truthy value or `ms` pass (for effects that follow an ack).

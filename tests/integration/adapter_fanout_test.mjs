@@ -4,35 +4,19 @@
 // raw WebSocket) reaches every member on both nodes exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
 import { startServer } from './lib/process.mjs';
 import { freePort } from './lib/process.mjs';
+import { startRedis } from './lib/redis.mjs';
 
 const binary = process.env.SB_CLUSTER_FANOUT;
 assert.ok(binary, 'set SB_CLUSTER_FANOUT');
 let redis;
 let nodeA;
 let nodeB;
-
-
-async function startRedis(port) {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-    '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return { async stop() { const e = once(proc, 'exit'); proc.kill('SIGKILL'); await e; } };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('redis-server did not start');
-}
 
 async function startNode(redisPort) {
   const s = await startServer(binary, ['--redis', `redis://127.0.0.1:${redisPort}`, '--shards', '2'],

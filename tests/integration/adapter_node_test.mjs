@@ -6,40 +6,18 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
-import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 import { io as connectClient } from "socket.io-client";
-import { freePort } from "./lib/process.mjs";
+import { startRedis } from "./lib/redis.mjs";
 
 const PROBE = process.env.SB_ADAPTER_PROBE;
 assert.ok(PROBE, "set SB_ADAPTER_PROBE");
 const SHARDED = process.env.SB_ADAPTER_FORMAT === "sharded";
 const CPP_SOCKET = "cppSocketAAAAAAAAAAA"; // 20 characters, like a real socket id
-
-
-async function startRedis(port) {
-  port ??= await freePort();
-  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",
-    "--appendonly", "no"], { stdio: "ignore" });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => { s.destroy(); resolve(true); });
-      s.on("error", () => resolve(false));
-    });
-    if (ok) {
-      return {
-        port, url: `redis://127.0.0.1:${port}`,
-        async stop() { const exited = once(proc, "exit"); proc.kill("SIGKILL"); await exited; },
-      };
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("redis-server did not start");
-}
 
 // The C++ node: JSON lines out, JSON commands in.
 class Probe {

@@ -7,7 +7,6 @@
 // SB_RECOVERY_TRANSPORT=polling runs it over long polling, SB_CLUSTER_FORMAT=sharded in the
 // sharded format.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import net from "node:net";
 import { after, before, test } from "node:test";
@@ -15,26 +14,12 @@ import { createClient } from "redis";
 import { io as connectClient } from "socket.io-client";
 import { startServer } from "./lib/process.mjs";
 import { freePort } from "./lib/process.mjs";
+import { startRedis } from "./lib/redis.mjs";
 
 const NODE_BINARY = process.env.SB_CLUSTER_NODE;
 assert.ok(NODE_BINARY, "set SB_CLUSTER_NODE");
 const TRANSPORT = process.env.SB_RECOVERY_TRANSPORT || "websocket";
 const MODE = process.env.SB_CLUSTER_FORMAT === "sharded" ? ["--sharded"] : [];
-
-
-async function startRedis(port) {
-  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",
-    "--appendonly", "no"], { stdio: "ignore" });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => { s.destroy(); resolve(true); });
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return { async stop() { const e = once(proc, "exit"); proc.kill("SIGKILL"); await e; } };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("redis-server did not start");
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function eventually(fn, ms = 8000) {

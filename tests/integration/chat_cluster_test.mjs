@@ -7,10 +7,8 @@
 // both nodes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import notepack from 'notepack.io';
@@ -20,6 +18,7 @@ import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
 import { startServer } from './lib/process.mjs';
 import { freePort } from './lib/process.mjs';
+import { startRedis } from './lib/redis.mjs';
 
 const binary = process.env.SB_SWITCHBOARD;
 assert.ok(binary, 'set SB_SWITCHBOARD');
@@ -28,21 +27,6 @@ let redis;
 let redisPort;
 let nodeA;
 let nodeB;
-
-
-async function startRedis(port) {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-    '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return { async stop() { const e = once(proc, 'exit'); proc.kill('SIGKILL'); await e; } };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('redis-server did not start');
-}
 
 async function startNode(redisPort) {
   const data = mkdtempSync(join(tmpdir(), 'sb-chat-cluster-'));

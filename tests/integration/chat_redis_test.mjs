@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -19,28 +18,14 @@ import notepack from 'notepack.io';
 import { startServer } from './lib/process.mjs';
 import { recoveringClient, dropAndReconnect, received } from './lib/chat_recovery.mjs';
 import { freePort } from './lib/process.mjs';
+import { startRedis } from './lib/redis.mjs';
 
 const binary = process.env.SB_SWITCHBOARD;
 const UNLIMITED = ['--name-burst', '1000000', '--address-burst', '1000000', '--room-create-burst', '1000'];
 
-
 /** redis-server with its append-only file in `dir`, fsync'ed on every write. */
-async function startRedis(port, dir) {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-    '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) {
-      return { async kill() { const exited = once(proc, 'exit'); proc.kill('SIGKILL'); await exited; } };
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('redis-server did not start');
-}
-
+const startDurableRedis = (port, dir) =>
+  startRedis(port, ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]);
 // Presence lists outlive a node's last heartbeat by this (default 10 s; short for the test).
 const PRESENCE_TTL_MS = 1200;
 
@@ -49,7 +34,7 @@ let dir, redisPort, redis, nodeA, nodeB, A, B, args;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sb-chat-redis-'));
   redisPort = await freePort();
-  redis = await startRedis(redisPort, dir);
+  redis = await startDurableRedis(redisPort, dir);
   args = ['serve', '--shards', '2', '--redis', `redis://127.0.0.1:${redisPort}`,
     '--presence-ttl-ms', String(PRESENCE_TTL_MS), ...UNLIMITED];
   nodeA = await startServer(binary, args, { argsFirst: true });
@@ -201,7 +186,7 @@ test('a node says "listening" only once subscribed to Redis', async () => {
   }));
   await waiting;
   assert.doesNotMatch(out, /listening/, 'not before Redis is there');
-  const late = await startRedis(port, redisDir);
+  const late = await startDurableRedis(port, redisDir);
   for (let i = 0; i < 1000 && !/listening on/.test(out); i++) await new Promise((r) => setTimeout(r, 10));
   const m = out.match(/listening on http:\/\/[^\s:]+:(\d+)/);
   assert.ok(m, `listening once Redis is up: ${out}`);
@@ -568,7 +553,7 @@ test('Redis killed -9 mid-stream: 503 and ack errors while away, every acknowled
   await until(() => acked.rest.length >= 20 && acked.sio.length >= 20);
   await redis.kill();
   await until(() => refused.rest.length >= 3 && refused.sio.length >= 3);
-  redis = await startRedis(redisPort, dir);
+  redis = await startDurableRedis(redisPort, dir);
   restarted = Date.now();
   await until(() => firstAfter.rest && firstAfter.sio);
   const counts = { rest: acked.rest.length, sio: acked.sio.length };

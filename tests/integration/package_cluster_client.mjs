@@ -3,28 +3,12 @@
 // paths in argv[2] and argv[3]) on one redis-server; a "chat" sent to one reaches a client of
 // the other (official socket.io-client).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
-import net from "node:net";
 import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
 import { startServer } from "./lib/server.mjs";
 import { freePort } from "./lib/process.mjs";
-
-
-async function startRedis(port) {
-  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "",
-    "--appendonly", "no"], { stdio: "ignore" });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => { s.destroy(); resolve(true); });
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return { async stop() { const e = once(proc, "exit"); proc.kill("SIGKILL"); await e; } };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("redis-server did not start");
-}
+import { startRedis } from "./lib/redis.mjs";
 
 let redis;
 const servers = [];

@@ -1,9 +1,6 @@
 // The chat's Redis history against a real redis-server with `appendonly yes` and
 // `appendfsync always` (the settings docs/deploy.md asks for): ids, paging, the bound, rooms,
 // users, the publish made in the same step as the append, and Redis killed and restarted.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -16,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "history.hpp"
+#include "redis_server.hpp"
 #include "switchboard/adapter/messages.hpp"
 #include "switchboard/adapter/redis_client.hpp"
 
@@ -33,58 +31,26 @@ class Redis {
       : dir_(std::filesystem::temp_directory_path() / ("sb-redis-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    port_ = a.local_endpoint().port();
+    server_.add_args({"--appendonly", "yes", "--appendfsync", "always", "--dir", dir_.string(),
+                      "--stream-node-max-entries", "4"});
   }
   ~Redis() {
-    kill();
+    server_.stop();
     std::filesystem::remove_all(dir_);
   }
-  std::uint16_t port() const { return port_; }
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  std::uint16_t port() const { return server_.port(); }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port()); }
 
-  bool start() {
-    const std::string port = std::to_string(port_);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int null = ::open("/dev/null", O_WRONLY);
-      ::dup2(null, 1);
-      ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir",
-               dir_.c_str(), "--stream-node-max-entries", "4", "--loglevel", "warning",
-               static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 500; ++i) {
-      if (accepts()) return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
-  }
+  bool start() { return server_.start(); }
   /// SIGSTOP / SIGCONT: connections stay open, nothing answers.
-  void pause() { ::kill(pid_, SIGSTOP); }
-  void resume() { ::kill(pid_, SIGCONT); }
+  void pause() { server_.pause(); }
+  void resume() { server_.resume(); }
   /// SIGKILL: a crash, nothing flushed that was not already.
-  void kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::kill(pid_, SIGCONT);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void kill() { server_.stop(); }
 
  private:
-  bool accepts() const {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket s(io);
-    boost::system::error_code ec;
-    s.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
-    return !ec;
-  }
   std::filesystem::path dir_;
-  std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
+  switchboard::test::RedisServer server_;
 };
 
 // Blocking forms of the History calls (callbacks come on the history's thread).

@@ -20,15 +20,21 @@ def run(coro):
     return asyncio.run(asyncio.wait_for(coro, 60))
 
 
-class EchoWithPythonClient(unittest.TestCase):
+class EchoServerTest(unittest.TestCase):
+    """One echo server for the class, started with SERVER_ARGS; it must exit cleanly on SIGTERM."""
+
+    SERVER_ARGS = ()
+
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(BINARY, "--shards", SHARDS)
+        cls.server = Server(BINARY, "--shards", SHARDS, *cls.SERVER_ARGS)
 
     @classmethod
     def tearDownClass(cls):
         assert cls.server.stop() == 0, "server did not exit cleanly on SIGTERM"
 
+
+class EchoWithPythonClient(EchoServerTest):
     def echo(self, messages, compression=None, path="/echo", max_size=2**25):
         async def go():
             async with websockets.connect(self.server.url("ws", path), compression=compression,
@@ -90,19 +96,21 @@ class EchoWithPythonClient(unittest.TestCase):
         ws.close()
 
 
-class CloseCodes(unittest.TestCase):
+class CloseCodes(EchoServerTest):
     """Each protocol violation gets the close code the RFC names, and only that connection
     closes: a bystander keeps echoing."""
 
+    SERVER_ARGS = ("--max-message", "1048576")
+
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(BINARY, "--shards", SHARDS, "--max-message", "1048576")
+        super().setUpClass()
         cls.bystander = RawWebSocket(cls.server.port)
 
     @classmethod
     def tearDownClass(cls):
         cls.bystander.close()
-        assert cls.server.stop() == 0
+        super().tearDownClass()
 
     def expect_close(self, code, *frames):
         ws = RawWebSocket(self.server.port)
@@ -176,20 +184,12 @@ def masked_frame(opcode, payload):
     return head + key + masked
 
 
-class ClosingWithAReason(unittest.TestCase):
+class ClosingWithAReason(EchoServerTest):
     """At the 16 MiB limits of the echo example (message and write queue alike): a message of
     exactly the limit is answered, and one over it is refused with 1009 that a client still
     sending its whole message reads, instead of a reset."""
 
     LIMIT = 16 * 1024 * 1024
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(BINARY, "--shards", SHARDS)
-
-    @classmethod
-    def tearDownClass(cls):
-        assert cls.server.stop() == 0
 
     def test_a_message_of_exactly_the_limit_is_echoed(self):
         big = os.urandom(self.LIMIT)
@@ -247,18 +247,11 @@ def frame_head(length):
     return head + b"\0\0\0\0"
 
 
-class SlowConsumer(unittest.TestCase):
+class SlowConsumer(EchoServerTest):
     """A client that does not read its echoes goes over the write queue's limit: it is closed
     with 1008 "slow consumer", a Close it reads once it reads again."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(BINARY, "--shards", SHARDS, "--max-message", "65536",
-                            "--queue-limit", "262144")
-
-    @classmethod
-    def tearDownClass(cls):
-        assert cls.server.stop() == 0
+    SERVER_ARGS = ("--max-message", "65536", "--queue-limit", "262144")
 
     def test_a_client_that_stops_reading_gets_1008_slow_consumer_when_it_reads_again(self):
         ws = RawWebSocket(self.server.port, timeout=10)
@@ -276,20 +269,14 @@ class SlowConsumer(unittest.TestCase):
         ws.close()
 
 
-class HalfSentMessages(unittest.TestCase):
+class HalfSentMessages(EchoServerTest):
     """Connections that send a frame header and then only part of its payload, or trickle it,
     are cut: by the time one message may take, and by the shard's budget for unfinished
     messages (64 MiB by default), so that they cannot hold the server's memory."""
 
     MESSAGE_MS = 2000
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(BINARY, "--shards", SHARDS, "--message-ms", str(cls.MESSAGE_MS))
-
-    @classmethod
-    def tearDownClass(cls):
-        assert cls.server.stop() == 0
+    SERVER_ARGS = ("--message-ms", str(MESSAGE_MS))
 
     def test_a_trickled_message_is_closed_with_1008_when_its_time_is_up(self):
         import time
@@ -354,15 +341,7 @@ class HalfSentMessages(unittest.TestCase):
             print(f" (peak grew by {grown / 1e6:.0f} MB)", end=" ", file=sys.stderr)
 
 
-class Handshake(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(BINARY, "--shards", SHARDS)
-
-    @classmethod
-    def tearDownClass(cls):
-        assert cls.server.stop() == 0
-
+class Handshake(EchoServerTest):
     def test_version_other_than_13_is_426_with_the_supported_version(self):
         ws = RawWebSocket(self.server.port, headers={"Sec-WebSocket-Version": "8"})
         self.assertEqual(ws.status, 426)
@@ -423,18 +402,12 @@ class OnePortOneProcess(unittest.TestCase):
             self.assertIsNone(first.proc.poll())
 
 
-class KeepAliveAndLimits(unittest.TestCase):
+class KeepAliveAndLimits(EchoServerTest):
     """Server keep-alive pings, the idle timeout, the slow-consumer limit, subprotocols and the
     Origin hook."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(BINARY, "--shards", SHARDS, "--ping-ms", "200", "--idle-ms", "600",
-                            "--queue-limit", "1048576", "--check-origin", "1")
-
-    @classmethod
-    def tearDownClass(cls):
-        assert cls.server.stop() == 0
+    SERVER_ARGS = ("--ping-ms", "200", "--idle-ms", "600", "--queue-limit", "1048576",
+                   "--check-origin", "1")
 
     def test_a_quiet_client_is_pinged_and_answering_keeps_it_open(self):
         async def go():

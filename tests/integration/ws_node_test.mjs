@@ -3,11 +3,10 @@
 // one real redis-server (its connections are room members of the one fan-out, decision 019).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import WebSocket from 'ws';
 import { startServer } from './lib/process.mjs';
+import { startRedis } from './lib/redis.mjs';
 
 const echoBinary = process.env.SB_ECHO;
 const broadcastBinary = process.env.SB_BROADCAST;
@@ -92,30 +91,9 @@ test('broadcast reaches every other client once, never the author', async () => 
   clients.forEach((ws) => ws.close());
 });
 
-async function startRedis() {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  // With a password: the processes' URL carries it (and a database, which Pub/Sub ignores).
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-    '--appendonly', 'no', '--requirepass', 'p@ss'], { stdio: 'ignore' });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) {
-      return { port, async stop() { const e = once(proc, 'exit'); proc.kill('SIGKILL'); await e; } };
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('redis-server did not start');
-}
-
 test('two broadcast processes on one Redis are one chat: text and binary, never the author', async () => {
-  const redis = await startRedis();
+  // With a password: the processes' URL carries it (and a database, which Pub/Sub ignores).
+  const redis = await startRedis(undefined, ['--requirepass', 'p@ss']);
   const url = `redis://:p%40ss@127.0.0.1:${redis.port}/3`;
   const nodes = [];
   const clients = [];

@@ -13,6 +13,7 @@ namespace switchboard::adapter {
 /// Channel names for a key prefix (default "socket.io") and a namespace.
 class Channels {
  public:
+  /// The channels of namespace `nsp` under prefix `key`.
   Channels(std::string key, std::string nsp);
 
   /// `<key>#<nsp>#`: classic broadcasts, and every sharded message.
@@ -21,9 +22,11 @@ class Channels {
   std::string room(std::string_view room) const;
   /// `<key>#<nsp>#*`: the classic subscription pattern.
   std::string pattern() const { return main_ + '*'; }
-  /// `<key>-request#<nsp>#` and `<key>-response#<nsp>#` (classic).
+  /// `<key>-request#<nsp>#` (classic requests).
   const std::string& request() const { return request_; }
+  /// `<key>-response#<nsp>#` (classic responses to every node).
   const std::string& response() const { return response_; }
+
   /// `<key>-response#<nsp>#<uid>#` (classic, publishOnSpecificResponseChannel).
   std::string specific_response(std::string_view uid) const;
   /// `<key>#<nsp>#<uid>#` (sharded responses to the node `uid`).

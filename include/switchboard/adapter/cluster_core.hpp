@@ -35,7 +35,9 @@ enum class ClusterMode : std::uint8_t {
   Sharded,  ///< createShardedAdapter: SPUBLISH / SSUBSCRIBE, ClusterMessages, "dynamic" mode
 };
 
+/// The cluster protocol's settings, which every node of a cluster must share.
 struct ClusterOptions {
+  /// Which wire format the cluster speaks.
   ClusterMode mode = ClusterMode::Classic;
   /// The channel prefix (`key` classic, `channelPrefix` sharded).
   std::string key = "socket.io";
@@ -46,6 +48,8 @@ struct ClusterOptions {
 /// Where the bytes go: PUBLISH in classic mode, SPUBLISH in sharded mode.
 class Bus {
  public:
+  /// Publishes `payload` on `channel`; a failure is the shell's to report (the core never
+  /// learns of it).
   virtual void publish(const std::string& channel, std::string payload) = 0;
 
  protected:
@@ -54,59 +58,62 @@ class Bus {
 
 /// Who asked, to address the answer.
 struct Requester {
-  std::string uid;
-  std::string request_id;
+  std::string uid;         ///< The asking node's uid (its response channel).
+  std::string request_id;  ///< The request's id, echoed in the answer.
 };
 
 /// What a received message asks of the local node.
 namespace inbound {
 /// Deliver `packet` to the local sockets that `opts` selects.
 struct Broadcast {
-  socketio::Packet packet;
-  BroadcastOptions opts;
+  socketio::Packet packet;  ///< The packet to deliver.
+  BroadcastOptions opts;    ///< Which sockets: rooms, exceptions, flags.
   /// The publisher's uid (a recoverable packet's ends with kRecoverableUidSuffix).
   std::string uid;
 };
 /// The same, counting the clients (reply_client_count) and forwarding each client's answer
 /// (reply_broadcast_ack).
 struct BroadcastWithAck {
-  socketio::Packet packet;
-  BroadcastOptions opts;
-  Requester requester;
+  socketio::Packet packet;  ///< The packet to deliver (its ack id is the core's).
+  BroadcastOptions opts;    ///< Which sockets.
+  Requester requester;      ///< Where the counts and answers go.
 };
-/// Make the selected sockets join / leave `rooms`.
+/// Make the selected sockets join `rooms`.
 struct SocketsJoin {
-  BroadcastOptions opts;
-  std::vector<std::string> rooms;
+  BroadcastOptions opts;           ///< Which sockets.
+  std::vector<std::string> rooms;  ///< The rooms to join.
 };
+/// Make the selected sockets leave `rooms`.
 struct SocketsLeave {
-  BroadcastOptions opts;
-  std::vector<std::string> rooms;
+  BroadcastOptions opts;           ///< Which sockets.
+  std::vector<std::string> rooms;  ///< The rooms to leave.
 };
 /// Disconnect the selected sockets (`close`: close the underlying connection too).
 struct DisconnectSockets {
-  BroadcastOptions opts;
-  bool close = false;
+  BroadcastOptions opts;  ///< Which sockets.
+  bool close = false;     ///< Close their Engine.IO connections too.
 };
 /// Answer with the selected sockets (reply_fetch_sockets).
 struct FetchSockets {
-  BroadcastOptions opts;
-  Requester requester;
+  BroadcastOptions opts;  ///< Which sockets.
+  Requester requester;    ///< Where the answer goes.
 };
 /// A server-side event `[event, ...args]`; answer with reply_server_side_emit when
 /// `requester` is set.
 struct ServerSideEmit {
-  WireValue args;
-  std::optional<Requester> requester;
+  WireValue args;                      ///< `[event, ...args]`.
+  std::optional<Requester> requester;  ///< Set when the sender waits for answers.
 };
-/// Classic SOCKETS (0) and ALL_ROOMS (1): answer with reply_sockets / reply_all_rooms.
+/// Classic SOCKETS (0): answer with reply_sockets.
 struct Sockets {
-  std::vector<std::string> rooms;
-  Requester requester;
+  std::vector<std::string> rooms;  ///< Which rooms (none: every socket).
+  Requester requester;             ///< Where the answer goes.
 };
+/// Classic ALL_ROOMS (1): answer with reply_all_rooms.
 struct AllRooms {
-  Requester requester;
+  Requester requester;  ///< Where the answer goes.
 };
+
 }  // namespace inbound
 
 /// monostate: nothing to do (own message, other namespace, unknown room, a response, noise).
@@ -118,6 +125,8 @@ using Inbound = std::variant<std::monostate, inbound::Broadcast, inbound::Broadc
 /// Tells whether the local node has a socket in `room`.
 using HasRoom = std::function<bool(std::string_view room)>;
 
+/// One namespace's side of the cluster protocol, sans-I/O and not thread-safe: the shell
+/// (RedisCluster) calls it on one thread and feeds it the bus's messages and the time.
 class ClusterCore {
  public:
   /// `uid` is this node's id on the bus (classic: 6 characters, sharded: 16 hex digits, see
@@ -128,8 +137,11 @@ class ClusterCore {
   /// A random node id in the reference's form for `mode`.
   static std::string make_uid(ClusterMode mode);
 
+  /// This node's id on the bus.
   const std::string& uid() const { return uid_; }
+  /// The channel names of this namespace.
   const Channels& channels() const { return channels_; }
+  /// The wire format it speaks.
   ClusterMode mode() const { return options_.mode; }
   /// What to subscribe to, once per process (the sharded room channels come on top).
   std::vector<std::pair<Subscription, std::string>> subscriptions() const;
@@ -141,17 +153,25 @@ class ClusterCore {
   static std::optional<std::size_t> server_count_from(const RedisReply& reply);
 
   // What the local node starts. None of these deliver locally: the caller does that.
+
+  /// Publishes `packet` to the other nodes' sockets that `opts` selects.
   void broadcast(const socketio::Packet& packet, const BroadcastOptions& opts);
+  /// Publishes `packet` asking for acks: `handlers` get each node's client count and each
+  /// client's answer, until the requests timeout.
   void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& opts,
                           TimePoint now, AckHandlers handlers);
+  /// Makes the other nodes' selected sockets join `rooms`.
   void add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms);
+  /// Makes the other nodes' selected sockets leave `rooms`.
   void del_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms);
+  /// Disconnects the other nodes' selected sockets (`close`: their connections too).
   void disconnect_sockets(const BroadcastOptions& opts, bool close);
   /// `server_count` includes this node; the others' sockets come back (each a
   /// `{id, handshake, rooms, data}` object). Without a server count (Redis away) nothing is
   /// sent and `done` gets Error::RedisUnavailable when the request times out.
   void fetch_sockets(const BroadcastOptions& opts, std::optional<std::size_t> server_count,
                      TimePoint now, Collect done);
+  /// Sends `[event, ...args]` to the other nodes' server-side handlers, no answer wanted.
   void server_side_emit(const WireValue& args);
   /// The other nodes' answers (the first argument of each callback); as fetch_sockets. Waits
   /// `timeout` (Node's `io.timeout(ms).serverSideEmit`), or `requests_timeout` when it is 0.
@@ -162,18 +182,28 @@ class ClusterCore {
   /// A message from the bus; answers to this node's requests are consumed here.
   Inbound on_message(std::string_view channel, std::string_view payload, const HasRoom& has_room);
 
+  // The local node's answers to the requests on_message() returned, each published to `to`.
+
+  /// Answers inbound::FetchSockets with this node's selected sockets.
   void reply_fetch_sockets(const Requester& to, boost::json::array sockets);
+  /// Answers inbound::ServerSideEmit with this node's handler's answer.
   void reply_server_side_emit(const Requester& to, WireValue answer);
+  /// Answers inbound::BroadcastWithAck with how many local clients got the packet.
   void reply_client_count(const Requester& to, std::size_t count);
+  /// Forwards one local client's ack to an inbound::BroadcastWithAck.
   void reply_broadcast_ack(const Requester& to, WireValue answer);
+  /// Answers inbound::Sockets with the selected local socket ids.
   void reply_sockets(const Requester& to, const std::vector<std::string>& ids);
+  /// Answers inbound::AllRooms with the local rooms.
   void reply_all_rooms(const Requester& to, const std::vector<std::string>& rooms);
 
   /// Times out what is due; call at next_deadline().
   void expire(TimePoint now) { pending_.expire(now); }
+  /// When the earliest waiting request times out, or nullopt when none waits.
   std::optional<TimePoint> next_deadline() const { return pending_.next_deadline(); }
   /// Fails every waiting request with `ec` (on close).
   void fail_all(boost::system::error_code ec) { pending_.fail_all(ec); }
+  /// The requests waiting for answers.
   const PendingRequests& pending() const { return pending_; }
 
  private:

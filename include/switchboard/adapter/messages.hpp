@@ -20,12 +20,13 @@ namespace switchboard::adapter {
 /// `opts` of a broadcast or a remote operation: `{rooms, except, flags}`. Flags are kept as
 /// the sender wrote them (`volatile`, `compress`, `local`, `timeout`, ...).
 struct BroadcastOptions {
-  std::vector<std::string> rooms;
-  std::vector<std::string> except;
-  boost::json::object flags;
+  std::vector<std::string> rooms;   ///< Only sockets in one of these (none: every socket).
+  std::vector<std::string> except;  ///< Never sockets in one of these.
+  boost::json::object flags;        ///< The sender's flags, as written.
 
   /// `flags.timeout` in ms, when present.
   std::optional<std::int64_t> timeout() const;
+  /// Field by field.
   friend bool operator==(const BroadcastOptions&, const BroadcastOptions&) = default;
 };
 /// `{rooms: [...], except: [...], flags: {...}}`; `with_flags` false leaves flags out (classic
@@ -44,36 +45,40 @@ boost::system::result<socketio::Packet> packet_from_wire(const boost::json::valu
 
 /// The classic broadcast `[uid, packet, opts]` (msgpack).
 struct BroadcastMessage {
-  std::string uid;
-  socketio::Packet packet;
-  BroadcastOptions opts;
+  std::string uid;          ///< The publishing node.
+  socketio::Packet packet;  ///< What to deliver.
+  BroadcastOptions opts;    ///< To whom.
 };
+/// The msgpack bytes of `message`, as the Node adapter publishes them.
 std::string encode_broadcast(const BroadcastMessage& message);
+/// Reads a classic broadcast; Error::MalformedMessage (and the msgpack errors) on bad bytes.
 boost::system::result<BroadcastMessage> decode_broadcast(std::string_view bytes);
 
 /// Classic request and response types (`RequestType` of lib/index.ts).
 enum class RequestType : std::uint8_t {
-  Sockets = 0,
-  AllRooms = 1,
-  RemoteJoin = 2,
-  RemoteLeave = 3,
-  RemoteDisconnect = 4,
-  RemoteFetch = 5,
-  ServerSideEmit = 6,
-  Broadcast = 7,
-  BroadcastClientCount = 8,
-  BroadcastAck = 9,
+  Sockets = 0,               ///< The ids of the sockets in some rooms.
+  AllRooms = 1,              ///< Every room of the namespace.
+  RemoteJoin = 2,            ///< Make sockets join rooms.
+  RemoteLeave = 3,           ///< Make sockets leave rooms.
+  RemoteDisconnect = 4,      ///< Disconnect sockets.
+  RemoteFetch = 5,           ///< Describe sockets (fetchSockets).
+  ServerSideEmit = 6,        ///< A server-side event, maybe answered.
+  Broadcast = 7,             ///< A broadcast whose clients answer (with ack).
+  BroadcastClientCount = 8,  ///< How many clients got a broadcast with ack.
+  BroadcastAck = 9,          ///< One client's answer to a broadcast with ack.
 };
 
 /// A classic request or response: an object, JSON or msgpack. Responses to SOCKETS,
 /// ALL_ROOMS and REMOTE_FETCH have no `type`; they are matched by `requestId`.
 struct ClassicMessage {
-  boost::json::object fields;
-  std::vector<std::string> attachments;
+  boost::json::object fields;            ///< The message's fields, binaries as placeholders.
+  std::vector<std::string> attachments;  ///< The binaries' bytes, by placeholder number.
 
+  /// `type`, or nullopt when absent or not a known RequestType.
   std::optional<RequestType> type() const;
-  /// `uid`, `requestId`: empty when absent or not a string.
+  /// `uid`: empty when absent or not a string.
   std::string_view uid() const;
+  /// `requestId`: empty when absent or not a string.
   std::string_view request_id() const;
 };
 /// Encodes as the reference does: msgpack for BROADCAST (7) and BROADCAST_ACK (9), JSON for
@@ -84,31 +89,32 @@ boost::system::result<ClassicMessage> decode_classic(std::string_view bytes);
 
 /// The sharded adapter's ClusterMessage / ClusterResponse types (socket.io-adapter).
 enum class MessageType : std::uint8_t {
-  InitialHeartbeat = 1,
-  Heartbeat,
-  Broadcast,
-  SocketsJoin,
-  SocketsLeave,
-  DisconnectSockets,
-  FetchSockets,
-  FetchSocketsResponse,
-  ServerSideEmit,
-  ServerSideEmitResponse,
-  BroadcastClientCount,
-  BroadcastAck,
-  AdapterClose,
+  InitialHeartbeat = 1,    ///< A node has started (socket.io-adapter's first heartbeat).
+  Heartbeat,               ///< A node is still alive (socket.io-adapter's heartbeat).
+  Broadcast,               ///< Deliver a packet (maybe asking for acks).
+  SocketsJoin,             ///< Make sockets join rooms.
+  SocketsLeave,            ///< Make sockets leave rooms.
+  DisconnectSockets,       ///< Disconnect sockets.
+  FetchSockets,            ///< Describe sockets.
+  FetchSocketsResponse,    ///< The answer to FetchSockets.
+  ServerSideEmit,          ///< A server-side event, maybe answered.
+  ServerSideEmitResponse,  ///< The answer to a ServerSideEmit.
+  BroadcastClientCount,    ///< How many clients got a broadcast with ack.
+  BroadcastAck,            ///< One client's answer to a broadcast with ack.
+  AdapterClose,            ///< A node leaves.
 };
 
 /// `{uid, nsp, type, data}`; `data` holds the message's binaries, if any.
 struct ClusterMessage {
-  std::string uid;
-  std::string nsp = "/";
-  MessageType type = MessageType::Broadcast;
-  WireValue data;
+  std::string uid;                            ///< The sending node.
+  std::string nsp = "/";                      ///< The namespace.
+  MessageType type = MessageType::Broadcast;  ///< What it asks or answers.
+  WireValue data;                             ///< Its payload, per type.
 };
 /// JSON, or msgpack when a type that may carry binary (BROADCAST, BROADCAST_ACK,
 /// FETCH_SOCKETS_RESPONSE, SERVER_SIDE_EMIT, SERVER_SIDE_EMIT_RESPONSE) does.
 std::string encode_cluster(const ClusterMessage& message);
+/// Reads either encoding; Error::MalformedMessage (and the msgpack errors) on bad bytes.
 boost::system::result<ClusterMessage> decode_cluster(std::string_view bytes);
 
 }  // namespace switchboard::adapter

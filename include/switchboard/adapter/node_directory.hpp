@@ -23,7 +23,9 @@ class Runtime;
 
 namespace switchboard::adapter {
 
+/// How a node announces itself and finds the others.
 struct NodeDirectoryOptions {
+  /// Where Redis is (shared by every node of the cluster).
   RedisOptions redis;
   /// Where the other nodes reach this one over plain HTTP ("host:port").
   std::string address;
@@ -35,9 +37,11 @@ struct NodeDirectoryOptions {
   std::string id;
   /// Keys are `<key_prefix><id>`.
   std::string key_prefix = "switchboard:node:";
-  /// The announcement's time to live, and how often it is renewed.
+  /// The announcement's time to live: a node silent this long is forgotten.
   std::chrono::milliseconds ttl{10000};
+  /// How often the announcement is renewed (well under ttl).
   std::chrono::milliseconds heartbeat{3000};
+
   /// How long a looked-up address is trusted without asking Redis again.
   std::chrono::milliseconds cache{3000};
 };

@@ -16,6 +16,7 @@
 
 namespace switchboard::adapter {
 
+/// The adapter's clock (steady: deadlines survive wall-clock changes).
 using TimePoint = std::chrono::steady_clock::time_point;
 
 /// Called once with the answers: no error when all came, Error::RequestTimeout with the
@@ -30,6 +31,7 @@ struct AckHandlers {
   std::function<void(WireValue)> on_ack;
 };
 
+/// The waiting requests of one ClusterCore, by request id; not thread-safe.
 class PendingRequests {
  public:
   /// Waits for `expected` answers until `deadline`, then completes with `timeout_error`
@@ -40,7 +42,9 @@ class PendingRequests {
   /// reference does: the local broadcast owns the client-side timeout).
   void add_ack(std::string id, TimePoint deadline, AckHandlers handlers);
 
+  /// True while request `id` waits for answers.
   bool waiting(const std::string& id) const { return requests_.contains(id); }
+  /// True while acknowledgements for `id` are routed.
   bool waiting_ack(const std::string& id) const { return acks_.contains(id); }
   /// Adds one answer; runs `done` when it was the last expected. False for an unknown id.
   bool answer(const std::string& id, WireValue value);
@@ -48,7 +52,9 @@ class PendingRequests {
   bool answer_empty(const std::string& id);
   /// Adds the items of an array answer as separate answers, counting one answer.
   bool answer_items(const std::string& id, std::vector<WireValue> items);
+  /// Passes a node's client count to the ack route `id`; false for an unknown id.
   bool client_count(const std::string& id, std::size_t count);
+  /// Passes one client's answer to the ack route `id`; false for an unknown id.
   bool ack(const std::string& id, WireValue value);
 
   /// Completes every request whose deadline is at or before `now` with RequestTimeout and
@@ -58,6 +64,7 @@ class PendingRequests {
   std::optional<TimePoint> next_deadline() const;
   /// Completes every request with `ec` and drops every ack route (on close).
   void fail_all(boost::system::error_code ec);
+  /// Requests and ack routes waiting, in all.
   std::size_t size() const { return requests_.size() + acks_.size(); }
 
  private:

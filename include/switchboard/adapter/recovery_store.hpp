@@ -31,8 +31,11 @@ inline constexpr std::string_view kRecoverableUidSuffix = "+r";
 
 /// The Redis keys of one namespace's recovery.
 struct RecoveryKeys {
+  /// The keys of namespace `nsp` under prefix `key`.
   RecoveryKeys(std::string_view key, std::string_view nsp);
+  /// `<key>#<nsp>#recovery`: the stream of recoverable packets.
   std::string stream;
+  /// `<key>#<nsp>#session#<pid>`: the hash of session `pid`.
   std::string session(std::string_view pid) const;
 
  private:
@@ -41,8 +44,8 @@ struct RecoveryKeys {
 
 /// A published message with a hole where its offset goes.
 struct OffsetTemplate {
-  std::string prefix;
-  std::string suffix;
+  std::string prefix;  ///< The bytes before the hole.
+  std::string suffix;  ///< The bytes after it.
   /// 'm': a msgpack string goes in the hole (str8 header, then the id); 'j': JSON text inside
   /// the quotes that prefix and suffix keep.
   char form = 'm';
@@ -57,9 +60,11 @@ std::string fill_offset(const OffsetTemplate& t, std::string_view offset);
 /// the offset as its last argument), with a hole for the offset, and its channel (in sharded
 /// mode always the main channel, never a room's).
 struct RecoverableMessage {
-  std::string channel;
-  OffsetTemplate message;
+  std::string channel;     ///< Where to publish it.
+  OffsetTemplate message;  ///< What to publish, once the offset is known.
 };
+/// The recoverable message for an emit of `event` to `target`; nullopt when the encoded
+/// message cannot be split around its offset (not expected for well-formed arguments).
 std::optional<RecoverableMessage> recoverable_message(ClusterMode mode, const Channels& channels,
                                                       std::string_view uid, std::string_view nsp,
                                                       const socketio::Target& target,
@@ -81,15 +86,17 @@ extern const char* const kTakeScript;
 /// were trimmed.
 extern const char* const kMissedScript;
 
+/// The session as the JSON kPersistScript stores.
 std::string encode_session(const socketio::SessionState& session);
 /// The session of a kTakeScript reply; nullopt when none or unreadable.
 std::optional<socketio::SessionState> session_from_reply(const RedisReply& reply);
 
 /// What a kMissedScript reply holds: nullopt when it refuses (trimmed) or cannot be read.
 struct KeptEntry {
-  std::string id;
-  OffsetTemplate message;
+  std::string id;          ///< The stream id (the packet's offset).
+  OffsetTemplate message;  ///< The published message, its hole still open.
 };
+/// The entries of a kMissedScript reply, oldest first.
 std::optional<std::vector<KeptEntry>> entries_from_reply(const RedisReply& reply);
 
 /// A kept packet as the namespace replays it; nullopt when it is not an event of `nsp`.

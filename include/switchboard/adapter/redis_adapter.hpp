@@ -17,8 +17,11 @@
 
 namespace switchboard::adapter {
 
+/// What redis_adapter() needs.
 struct RedisAdapterOptions {
+  /// Where Redis is and how to reach it (parse_redis_url() makes one from a URL).
   RedisOptions redis;
+  /// The cluster protocol: channel prefix, format (classic or sharded), request timeout.
   ClusterOptions cluster;
   /// With the server's connection_state_recovery on: keep the sessions and the recoverable
   /// packets in Redis, so that a client recovers on any node, after its node died or every
@@ -26,11 +29,19 @@ struct RedisAdapterOptions {
   bool recovery = true;
 };
 
+/// One namespace's adapter over Redis, made by redis_adapter() for the server. Its link lives
+/// on shard 0; every call may be made from any shard (it posts itself there), and the
+/// answers come back as socketio::Adapter says. Redis being away never throws: requests fail
+/// with ClusterError after the request timeout, and broadcasts are lost while it is away.
 class RedisAdapter final : public socketio::Adapter {
  public:
+  /// Made by the factory for `host`'s namespace; connects later, on shard 0.
   RedisAdapter(socketio::AdapterHost& host, RedisAdapterOptions options);
+  /// Closes the link; only once the runtime has stopped (the server outlives its run).
   ~RedisAdapter() override;
 
+  /// The socketio::Adapter interface (socketio/adapter.hpp), relayed to the other nodes
+  /// through Redis in @socket.io/redis-adapter's format.
   void broadcast(const socketio::Target& target, std::string_view event,
                  const socketio::Args& args) override;
   void broadcast_with_ack(const socketio::Target& target, std::string_view event,
@@ -67,9 +78,11 @@ class RedisAdapter final : public socketio::Adapter {
   RedisHealth health() const;
   /// health().ok(): connected and subscribed.
   std::optional<bool> healthy() const override { return health().ok(); }
-  /// Runs `fn` once (on shard 0) when the link is first connected and subscribed.
+  /// Runs `fn` once (on shard 0) when the link is first connected and subscribed; at once
+  /// (still on shard 0) when it already was. Thread-safe.
   void on_ready(std::function<void()> fn);
 
+  /// The link's state on shard 0 (public only for the implementation's helpers).
   struct State;
 
  private:

@@ -25,18 +25,25 @@ class io_context;
 
 namespace switchboard::adapter {
 
+/// What a RedisCluster needs.
 struct RedisClusterOptions {
+  /// Where Redis is.
   RedisOptions redis;
+  /// The cluster protocol (prefix, format, request timeout).
   ClusterOptions cluster;
+  /// The namespace this link carries.
   std::string nsp = "/";
 };
 
+/// One namespace's cluster link on one io_context; every call on that io_context's thread,
+/// where every callback runs too.
 class RedisCluster final : private Bus {
  public:
   /// `on_inbound` gets what received messages ask of the local node (never monostate);
   /// `has_room` tells whether a local socket is in a room. Both run on the io_context's thread.
   RedisCluster(boost::asio::io_context& context, RedisClusterOptions options,
                std::function<void(Inbound)> on_inbound, HasRoom has_room);
+  /// Closes the link (as close()).
   ~RedisCluster();
   RedisCluster(const RedisCluster&) = delete;
   RedisCluster& operator=(const RedisCluster&) = delete;
@@ -50,6 +57,7 @@ class RedisCluster final : private Bus {
   /// directly (broadcast, add_sockets, del_sockets, disconnect_sockets, server_side_emit,
   /// reply_*); the others go through the methods below.
   ClusterCore& core() { return core_; }
+  /// The Redis link's state now.
   const RedisHealth& health() const { return redis_.health(); }
   /// The command connection, for the recovery store's commands.
   RedisClient& redis() { return redis_; }
@@ -66,8 +74,9 @@ class RedisCluster final : private Bus {
   void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& opts,
                           AckHandlers handlers);
 
-  /// Sharded mode: a local room appeared / disappeared (subscribes to its channel if public).
+  /// Sharded mode: a local room appeared (subscribes to its channel if public).
   void room_created(std::string_view room, bool is_socket_id);
+  /// Sharded mode: a local room disappeared (unsubscribes from its channel if public).
   void room_deleted(std::string_view room, bool is_socket_id);
 
  private:

@@ -16,8 +16,8 @@ namespace switchboard::adapter {
 /// JSON with its binary values, in Socket.IO's representation (today: placeholders
 /// `{"_placeholder":true,"num":i}` in `json` referring to `attachments[i]`).
 struct WireValue {
-  boost::json::value json;
-  std::vector<std::string> attachments;
+  boost::json::value json;               ///< The value, binaries as placeholders.
+  std::vector<std::string> attachments;  ///< The binaries' bytes, by placeholder number.
 
   friend bool operator==(const WireValue&, const WireValue&) = default;
 };
@@ -31,6 +31,7 @@ bool is_binary(const boost::json::value& value);
 
 /// A Socket.IO value (binary values at any depth, socketio::binary) as a WireValue, and back.
 WireValue wire_from_value(boost::json::value value);
+/// A WireValue as a Socket.IO value (each placeholder replaced by its binary value).
 boost::json::value value_from_wire(WireValue wire);
 
 /// Parses JSON text (a message some peer sent as JSON). Never throws.

@@ -17,7 +17,10 @@
 namespace switchboard::client {
 
 /// An Engine.IO transport.
-enum class Transport { Polling, WebSocket };
+enum class Transport {
+  Polling,    ///< HTTP long polling (GET to receive, POST to send).
+  WebSocket,  ///< One WebSocket connection.
+};
 
 /// TLS for https:// and wss:// URLs.
 struct TlsOptions {
@@ -45,7 +48,9 @@ struct ClientOptions {
   std::optional<unsigned> reconnection_attempts;
   /// The first delay; doubled at each attempt up to `reconnection_delay_max`.
   std::chrono::milliseconds reconnection_delay{1'000};
+  /// The longest delay between two attempts (before jitter).
   std::chrono::milliseconds reconnection_delay_max{5'000};
+
   /// Jitter: each delay is moved by up to this fraction of itself.
   double randomization_factor = 0.5;
   /// Time to open the Engine.IO session (handshake), per attempt.

@@ -25,9 +25,9 @@ namespace switchboard::client {
 
 /// How SimpleClient::connect connects.
 struct SimpleOptions {
-  std::string nsp = "/";
-  boost::json::object auth;
-  ClientOptions client;
+  std::string nsp = "/";     ///< The namespace to join.
+  boost::json::object auth;  ///< The CONNECT payload (`auth`).
+  ClientOptions client;      ///< How the underlying Client connects and reconnects.
   /// How long `connect` waits for the namespace to accept us.
   std::chrono::milliseconds wait_timeout{5'000};
 };
@@ -36,7 +36,9 @@ struct SimpleOptions {
 /// one at a time; none may be called from its own handlers.
 class SimpleClient {
  public:
+  /// Starts its thread; connects on connect().
   SimpleClient();
+
   /// Disconnects and stops the thread.
   ~SimpleClient();
   SimpleClient(const SimpleClient&) = delete;

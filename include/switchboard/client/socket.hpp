@@ -35,6 +35,8 @@ struct SocketState;
 struct EventIn;
 }  // namespace detail
 
+/// The client shares the server's value types: an ack to call (Ack), an event's arguments
+/// (Args) and a binary argument (Binary).
 using socketio::Ack;
 using socketio::Args;
 using socketio::Binary;
@@ -45,15 +47,15 @@ using AckResult = boost::system::result<Args>;
 
 /// An event received from the server.
 struct Event {
-  std::string name;
-  Args args;
-  Ack ack;  ///< set when the server asked for an acknowledgement
+  std::string name;  ///< the event's name
+  Args args;         ///< its arguments (binary ones as Binary values)
+  Ack ack;           ///< set when the server asked for an acknowledgement
 };
 
 /// Why the namespace refused us (CONNECT_ERROR), or why the connection could not be opened.
 struct ConnectError {
-  std::string message;
-  boost::json::value data;
+  std::string message;      ///< the server's message, or what failed
+  boost::json::value data;  ///< the CONNECT_ERROR's `data`, when the server sent one
   /// True when the connection itself failed (reconnection follows if enabled); false when
   /// the namespace answered CONNECT_ERROR (no reconnection: call `connect` again).
   bool transport = false;
@@ -64,7 +66,10 @@ struct ConnectError {
 /// `std::future` overload of `emit_with_ack`, which may be called from any thread.
 class Socket : public std::enable_shared_from_this<Socket> {
  public:
+  /// Receives one event; it may move the arguments out and keep or call `ack`.
   using Handler = std::function<void(Event&)>;
+
+  /// Frees the namespace's state; its Client holds it until the Client is destroyed.
 
   ~Socket();
   Socket(const Socket&) = delete;
@@ -73,7 +78,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// Calls `handler` for each event named `event` (one handler per name; a new one replaces
   /// it).
   void on(std::string event, Handler handler);
-  /// Calls `handler` for every event, before the named handler.
+  /// Calls `handler` for every event, before the named handler (one; a new one replaces it).
+
   void on_any(Handler handler);
   /// Called on each successful (re)connection to the namespace.
   void on_connect(std::function<void()> handler);

@@ -40,7 +40,8 @@ class WsConnection;
 /// Settings of a WebSocket client.
 struct WebSocketOptions {
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra handshake headers
-  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds handshake_timeout{10'000};       ///< TCP, TLS and upgrade, in all
+
   std::size_t max_message_size = 16 * 1024 * 1024;  ///< larger messages close with 1009
   /// Bytes waiting to be written past which sends report `Buffered`.
   std::size_t soft_queue_limit = 1024 * 1024;

@@ -15,12 +15,13 @@ namespace switchboard::engineio {
 /// Every value is a failure, including `TransportUnknown` (0): its category says so, so
 /// `if (ec)` holds for all of them.
 enum class Error : int {
-  TransportUnknown = 0,
-  SessionIdUnknown = 1,
-  BadHandshakeMethod = 2,
-  BadRequest = 3,
-  Forbidden = 4,
-  UnsupportedProtocolVersion = 5,
+  TransportUnknown = 0,    ///< No or an unknown (or disabled) `transport` query parameter.
+  SessionIdUnknown = 1,    ///< A `sid` this server (or cluster) does not know.
+  BadHandshakeMethod = 2,  ///< A handshake that is not a GET.
+  BadRequest = 3,          ///< Anything else malformed (a transport mismatch, a bad body).
+  Forbidden = 4,           ///< Refused by ServerOptions::allow_request or the origin policy.
+  UnsupportedProtocolVersion = 5,  ///< An `EIO` other than 4.
+
 };
 
 /// Why a packet, a payload or a WebSocket frame could not be decoded (answer: HTTP 400 on

@@ -20,21 +20,21 @@ namespace switchboard::engineio {
 
 /// Engine.IO v4 packet types; each value is the packet's wire digit.
 enum class PacketType : std::uint8_t {
-  Open = 0,
-  Close = 1,
-  Ping = 2,
-  Pong = 3,
-  Message = 4,
-  Upgrade = 5,
-  Noop = 6,
+  Open = 0,     ///< The server's handshake answer (OpenInfo as JSON).
+  Close = 1,    ///< Either side ends the session.
+  Ping = 2,     ///< The server's heartbeat (or `2probe`, the client's upgrade probe).
+  Pong = 3,     ///< The answer to a ping (`3probe` answers the probe).
+  Message = 4,  ///< Application data (text, or binary when Packet::binary).
+  Upgrade = 5,  ///< The client switches the session to the probed WebSocket.
+  Noop = 6,     ///< Nothing: answers a pending poll during an upgrade.
 };
 
 /// One Engine.IO packet. A `binary` packet is always a `Message` whose `data` holds raw bytes;
 /// otherwise `data` is the text after the type digit (`2probe` → Ping, "probe").
 struct Packet {
-  PacketType type = PacketType::Message;
-  std::string data;
-  bool binary = false;
+  PacketType type = PacketType::Message;  ///< What the packet is.
+  std::string data;                       ///< Its text after the digit, or its raw bytes.
+  bool binary = false;                    ///< A binary Message (`data` holds bytes).
 
   friend bool operator==(const Packet&, const Packet&) = default;
 };
@@ -70,10 +70,11 @@ boost::system::result<Packet> decode_websocket_frame(std::string_view payload, b
 
 /// What the open packet announces (PROTOCOL.md §1 item 5). `sid` and `upgrades` are borrowed.
 struct OpenInfo {
-  std::string_view sid;
-  std::span<const std::string_view> upgrades;  ///< {"websocket"} for polling, {} for WebSocket
-  std::chrono::milliseconds ping_interval{25'000};
-  std::chrono::milliseconds ping_timeout{20'000};
+  std::string_view sid;                             ///< The session id.
+  std::span<const std::string_view> upgrades;       ///< {"websocket"} for polling, {} for WebSocket
+  std::chrono::milliseconds ping_interval{25'000};  ///< pingInterval
+  std::chrono::milliseconds ping_timeout{20'000};   ///< pingTimeout
+
   std::uint64_t max_payload = 1'000'000;  ///< bytes
 };
 

@@ -37,6 +37,7 @@ namespace switchboard::engineio {
 /// the server: implementations are thread-safe.
 class NodeDirectory {
  public:
+  /// Destroyed with the last server (or test) that holds it.
   virtual ~NodeDirectory() = default;
   /// This node's id, 1 to 32 characters of A-Z a-z 0-9 - _: every sid it makes is
   /// "<id>.<20 characters>".
@@ -51,13 +52,17 @@ class NodeDirectory {
 struct ServerOptions {
   /// Mount path; the trailing slash is optional for clients.
   std::string path = "/engine.io/";
+  /// How often the server pings each session (announced in the open packet as pingInterval).
   std::chrono::milliseconds ping_interval{25000};
+  /// How long after a ping the pong may come before the session ends ("ping timeout").
   std::chrono::milliseconds ping_timeout{20000};
   /// Time for a client to finish an upgrade (send "5") after its probe.
   std::chrono::milliseconds upgrade_timeout{10000};
   /// Largest HTTP body and WebSocket message, in bytes; announced in the open packet.
   std::size_t max_payload = 1'000'000;
+  /// Accept the HTTP long-polling transport (off: its requests get "Transport unknown").
   bool allow_polling = true;
+  /// Accept the WebSocket transport, for new sessions and upgrades.
   bool allow_websocket = true;
   /// Whether a polling session may upgrade to WebSocket.
   bool allow_upgrades = true;
@@ -87,6 +92,7 @@ struct ServerOptions {
   /// once connected (0: ping_interval + ping_timeout + 5 s, which a live session never
   /// reaches).
   std::chrono::milliseconds forward_connect_timeout{2000};
+  /// (The byte-either-way bound of the comment above.)
   std::chrono::milliseconds forward_idle_timeout{0};
 };
 
@@ -94,14 +100,18 @@ struct ServerOptions {
 /// polling text are built up front. Immutable, shareable across shards.
 class PreparedPackets {
  public:
+  /// One message in both forms.
   struct Item {
+    /// The WebSocket form (text "4<text>" or a binary frame), framed once.
     std::shared_ptr<const ws::PreparedMessage> frame;
     /// The polling form: "4<text>" or "b<base64>".
     std::string polling;
   };
   /// Prepares Engine.IO messages; each pair is (binary?, data).
+  /// `compress` also builds each frame's permessage-deflate form.
   static std::shared_ptr<const PreparedPackets> messages(
       const std::vector<std::pair<bool, std::string>>& messages, bool compress = false);
+  /// The messages, in order.
   const std::vector<Item>& items() const { return items_; }
 
  private:
@@ -109,13 +119,18 @@ class PreparedPackets {
 };
 
 /// One Engine.IO session (the reference's `Socket`). Lives on its owner shard; every call
-/// must be made there (Socket::shard()).
+/// must be made there (Socket::shard()). The handle may outlive the session: once it has
+/// ended, sends are Dropped. When it ends, it drops its handlers (after running on_close), so
+/// a handler may capture the SocketPtr.
 class Socket {
  public:
-  /// Why a session ended, as the reference words it ("transport close", "ping timeout", ...).
+  /// Why a session ended, as the reference words it ("transport close", "ping timeout",
+  /// "parse error", "transport error", "forced close", "server shutting down", ...).
   using CloseHandler = std::function<void(std::string_view reason)>;
+  /// Takes one message from the client (type Message, text or binary).
   using MessageHandler = std::function<void(Packet message)>;
 
+  /// Frees the session's handle (the session itself ends by close() or its transport).
   virtual ~Socket() = default;
   /// The session id (20 URL-safe characters, unguessable).
   virtual const std::string& id() const = 0;
@@ -125,28 +140,34 @@ class Socket {
   virtual const http::Request& request() const = 0;
   /// The same request, shared (Socket.IO keeps it in each socket's handshake).
   virtual std::shared_ptr<const http::Request> shared_request() const = 0;
+  /// The session's owner shard, where every call and handler runs.
   virtual net::Shard& shard() = 0;
 
-  /// Sends a text message.
+  /// Sends a text message (see net::SendResult for what the result means).
   virtual net::SendResult send(std::string_view text, bool is_volatile = false) = 0;
   /// Sends a binary message.
   virtual net::SendResult send_binary(std::string_view bytes, bool is_volatile = false) = 0;
   /// Sends prepared messages (a broadcast), in order.
   virtual net::SendResult send(const std::shared_ptr<const PreparedPackets>& packets,
                                bool is_volatile = false) = 0;
-  /// Closes the session ("forced close"), after flushing what is queued.
+  /// Closes the session ("forced close"), after flushing what is queued; on_close runs when
+  /// it has ended. Nothing when already closing.
   virtual void close() = 0;
+  /// True until the session ends or close() is called.
   virtual bool is_open() const = 0;
 
-  /// Sets what receives the client's messages (each in order, on the shard).
+  /// Sets what receives the client's messages (each in order, on the shard), replacing the
+  /// previous one. A handler that throws is reported (ServerOptions::on_handler_error) and
+  /// its session closed.
   virtual void on_message(MessageHandler handler) = 0;
-  /// Sets what runs once when the session ends.
+  /// Sets what runs once when the session ends, replacing the previous one.
   virtual void on_close(CloseHandler handler) = 0;
 
-  /// Application data attached to the session.
+  /// Application data attached to the session (on its shard).
   std::any data;
 };
 
+/// How handlers and applications hold a session.
 using SocketPtr = std::shared_ptr<Socket>;
 
 namespace detail {
@@ -162,19 +183,24 @@ class ServerCore;
 ///     eio.attach(http_server.router());
 class Server {
  public:
+  /// A server with no route yet; the runtime must outlive it.
   Server(net::Runtime& runtime, ServerOptions options = {});
+  /// The routes attach() added keep serving (they share the server's state).
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Runs for each new session on its shard, before any of its messages is delivered.
+  /// Runs for each new session on its shard, before any of its messages is delivered. Set
+  /// it before the runtime runs (it is read by every shard without a lock).
   void on_connection(std::function<void(const SocketPtr&)> handler);
   /// Adds the routes (GET, POST, OPTIONS on the path). Call before the HTTP server listens.
   void attach(http::Router& router);
-  /// Sessions open on the calling shard.
+  /// Sessions open on the calling shard; 0 when called off every shard.
   std::size_t local_sessions() const;
   /// Exceptions thrown by handlers so far, on every shard (each closed its session).
+  /// Thread-safe.
   std::uint64_t handler_errors() const;
+  /// The options it was made with.
   const ServerOptions& options() const;
 
  private:

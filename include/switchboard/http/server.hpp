@@ -33,12 +33,14 @@ struct ServerOptions {
   net::LingerOptions linger{};
   /// Outbound queue limits of each connection.
   net::WriteQueueOptions write_queue{};
+  /// Cross-origin policy, applied to every answer (and preflight) of every route.
   CorsOptions cors{};
   /// Value of the Server header; empty sends none.
   std::string server_name = "switchboard";
 };
 
-/// Serves a Router on every shard of a runtime.
+/// Serves a Router on every shard of a runtime. Set it up (router(), listen()) before
+/// Runtime::run() or on one thread at a time; its connections run on their shards.
 ///
 ///     http::Server server(runtime, {});
 ///     server.router().get("/hello", [](http::Exchange ex) {
@@ -47,20 +49,29 @@ struct ServerOptions {
 ///     server.listen({.port = 8000});
 class Server {
  public:
+  /// A server with no route and no listener yet; the runtime must outlive it.
   Server(net::Runtime& runtime, ServerOptions options = {});
+  /// Stops accepting; connections already accepted keep going (they share the routes and
+  /// options) until they close or the runtime stops.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Routes; change them only before listen().
+  /// Routes. The first listen() or serve() freezes a copy of them and of the options: later
+  /// changes are silently ignored.
   Router& router() { return router_; }
+  /// The options it was made with.
   const ServerOptions& options() const { return options_; }
+  /// The runtime it serves on.
   net::Runtime& runtime() { return runtime_; }
-  /// Starts accepting (throws std::system_error when the port is taken).
+  /// Starts accepting on every shard (throws as net::Listener::start() does, e.g.
+  /// std::system_error when the port is taken). Call it once: a second call would leave the
+  /// first listener accepting, unclosed by ~Server.
   void listen(const net::ListenOptions& options);
-  /// The bound port, after listen().
+  /// The bound port, after listen(); 0 before.
   std::uint16_t port() const;
-  /// Serves an already accepted stream (used by tests and by other listeners).
+  /// Serves an already accepted stream, on the stream's shard (used by tests and by other
+  /// listeners); `leftover` is what was already read from it.
   void serve(std::unique_ptr<net::Stream> stream, std::string leftover = {});
 
  private:

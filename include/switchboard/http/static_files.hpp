@@ -1,4 +1,5 @@
 #pragma once
+/// A handler that serves the files of a directory (a built web app).
 
 #include <filesystem>
 #include <string>
@@ -14,7 +15,9 @@ namespace switchboard::http {
 ///     router.get("/*path", static_files("web/dist"));
 ///
 /// With `fallback` set (a single-page app's "index.html"), a request for a missing path without
-/// a file extension gets that file instead of 404.
+/// a file extension gets that file instead of 404. Each file is read whole, synchronously, on
+/// the shard (for small assets: a file over 64 MiB is 404).
+
 Handler static_files(std::filesystem::path root, std::string index = "index.html",
                      std::string fallback = {});
 

@@ -5,8 +5,8 @@
 /// shards) and summed when /metrics is scraped (docs/decisions/015-metrics.md).
 ///
 ///     metrics::add(metrics::Stat::SocketioPacketsReceived);
-///     metrics::OpenConnection counted{metrics::Transport::Sse};  // open until close() or
-///     destroyed
+///     // Counted open until close() or destroyed:
+///     metrics::OpenConnection counted{metrics::Transport::Sse};
 
 #include <array>
 #include <atomic>
@@ -25,6 +25,7 @@ enum class Transport : std::uint8_t {
   EngineioWebSocket,  ///< an Engine.IO (Socket.IO) session on WebSocket
   EngineioPolling,    ///< an Engine.IO (Socket.IO) session on HTTP long-polling
 };
+/// The number of Transport values (the cells each per-transport Stat takes).
 inline constexpr std::size_t kTransports = 6;
 
 /// Why a handshake was refused (the `protocol` and `reason` labels of
@@ -42,36 +43,42 @@ enum class HandshakeFailure : std::uint8_t {
   SocketioInvalidNamespace,    ///< CONNECT_ERROR: no such namespace
   SocketioRefused,             ///< CONNECT_ERROR: a middleware said no (or threw)
 };
+/// The number of HandshakeFailure values.
 inline constexpr std::size_t kHandshakeFailures = 11;
 
 /// One cell of each thread's block. Counters only grow; the connection cells pair up into
 /// gauges (opened minus closed), summed modulo 2^64 so a decrement on another thread is fine.
 enum class Stat : std::uint16_t {
-  ConnectionsOpened,  ///< + Transport: kTransports cells
-  ConnectionsClosed = ConnectionsOpened + kTransports,
-  ReceivedBytes = ConnectionsClosed + kTransports,
-  SentBytes,
-  WriteQueueBytes,  ///< a gauge: added when queued, subtracted when written or discarded
-  WriteQueueDropped,
-  SlowConsumerDisconnects,
-  WebSocketMessagesReceived,
-  WebSocketMessagesSent,
-  SseEventsSent,
-  SocketioPacketsReceived,
-  SocketioPacketsSent,
-  Broadcasts,
-  BroadcastDeliveries,
-  RedisConnectionsOpened,
-  RedisConnectionsClosed,
-  RedisCommands,
-  RedisErrors,
-  HandshakeFailures,  ///< + HandshakeFailure: kHandshakeFailures cells
-  Count = HandshakeFailures + kHandshakeFailures,
+  ConnectionsOpened,  ///< connections opened, + Transport: kTransports cells
+  ConnectionsClosed = ConnectionsOpened + kTransports,  ///< closed, + Transport likewise
+  ReceivedBytes = ConnectionsClosed + kTransports,      ///< bytes read from connections
+  SentBytes,                                            ///< bytes written to connections
+  WriteQueueBytes,            ///< a gauge: added when queued, subtracted when written or discarded
+  WriteQueueDropped,          ///< messages a full outbound queue dropped
+  SlowConsumerDisconnects,    ///< connections closed for passing their queue's hard limit
+  WebSocketMessagesReceived,  ///< WebSocket data messages received
+  WebSocketMessagesSent,      ///< WebSocket data messages queued
+  SseEventsSent,              ///< Server-Sent Events written
+  SocketioPacketsReceived,    ///< Socket.IO packets from clients
+  SocketioPacketsSent,        ///< Socket.IO packets to clients (one per socket reached)
+  Broadcasts,                 ///< Socket.IO broadcasts emitted
+  BroadcastDeliveries,        ///< sockets and room members broadcasts were handed to
+  RedisConnectionsOpened,     ///< Redis connections made (a gauge with the next)
+  RedisConnectionsClosed,     ///< Redis connections lost or closed
+  RedisCommands,              ///< Redis commands sent
+  RedisErrors,                ///< Redis commands answered with an error or failed
+  HandshakeFailures,          ///< + HandshakeFailure: kHandshakeFailures cells
+  Count = HandshakeFailures + kHandshakeFailures,  ///< not a cell: the number of cells
 };
+/// The number of cells in a thread's block.
 inline constexpr std::size_t kStats = static_cast<std::size_t>(Stat::Count);
 
 /// Histograms of durations, with fixed buckets (docs/metrics.md).
-enum class Histogram : std::uint8_t { RedisRoundTrip, Count };
+enum class Histogram : std::uint8_t {
+  RedisRoundTrip,  ///< from sending a Redis command to its reply
+  Count,           ///< not a histogram: the number of them
+};
+/// The number of histograms.
 inline constexpr std::size_t kHistograms = static_cast<std::size_t>(Histogram::Count);
 /// Upper bounds of the buckets, in seconds (+Inf is implied).
 inline constexpr std::array<double, 12> kDurationBuckets{
@@ -80,26 +87,32 @@ inline constexpr std::array<double, 12> kDurationBuckets{
 /// A cell written by its own thread only (a relaxed load and store: no locked instruction)
 /// and read by a scrape from any thread.
 struct Cell {
+  /// The count (modulo 2^64).
   std::atomic<std::uint64_t> value{0};
+  /// Adds `n`; on the owning thread only (a load and a store, not an atomic add).
   void add(std::uint64_t n) {
     value.store(value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
+  /// The count now; from any thread.
   std::uint64_t get() const { return value.load(std::memory_order_relaxed); }
 };
 
 /// The cells of one thread. Registered with the process on first use and folded into the
 /// totals when the thread ends.
 struct alignas(64) ThreadCells {
+  /// One cell per Stat.
   std::array<Cell, kStats> stats;
   /// Per histogram: a count per bucket (+Inf last), the sum in nanoseconds, the count.
   struct Durations {
-    std::array<Cell, kDurationBuckets.size() + 1> buckets;
-    Cell sum_ns;
-    Cell count;
+    std::array<Cell, kDurationBuckets.size() + 1> buckets;  ///< not cumulative
+    Cell sum_ns;                                            ///< the sum of the durations
+    Cell count;                                             ///< how many were observed
   };
+  /// One per Histogram.
   std::array<Durations, kHistograms> histograms;
-  /// Set on a shard's thread by its event-loop lag probe: the shard's index and the last lag.
+  /// Set on a shard's thread by its event-loop lag probe: the shard's index (-1 elsewhere).
   std::atomic<int> shard{-1};
+  /// The shard's last measured lag, in nanoseconds.
   Cell loop_lag_ns;
 };
 
@@ -123,6 +136,7 @@ inline void add(Stat stat, std::uint64_t n = 1) {
 inline void sub(Stat stat, std::uint64_t n) {
   this_thread().stats[static_cast<std::size_t>(stat)].add(~n + 1);
 }
+/// Counts one refused handshake.
 inline void add(HandshakeFailure failure) {
   this_thread()
       .stats[static_cast<std::size_t>(Stat::HandshakeFailures) + static_cast<std::size_t>(failure)]
@@ -135,14 +149,17 @@ void observe(Histogram histogram, std::chrono::nanoseconds duration);
 /// close() (idempotent) or when destroyed. Not thread-safe; may close on another thread.
 class OpenConnection {
  public:
+  /// Counts one connection of `transport` as opened (nothing for None).
   explicit OpenConnection(Transport transport = Transport::None) : transport_(transport) {
     count(Stat::ConnectionsOpened);
   }
+  /// Counts it closed, unless it already was.
   ~OpenConnection() { close(); }
   /// Moving hands the count over: only the destination closes it.
   OpenConnection(OpenConnection&& other) noexcept : transport_(other.transport_) {
     other.transport_ = Transport::None;
   }
+  /// Closes this count, then takes `other`'s over.
   OpenConnection& operator=(OpenConnection&& other) noexcept {
     if (this != &other) {
       close();
@@ -163,6 +180,7 @@ class OpenConnection {
     transport_ = transport;
     count(Stat::ConnectionsOpened);
   }
+  /// The transport it counts under (None once closed).
   Transport transport() const { return transport_; }
 
  private:

@@ -13,22 +13,27 @@ namespace switchboard::metrics {
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 /// The TYPE of a metric family.
-enum class Type { Counter, Gauge, Histogram, Untyped };
+enum class Type {
+  Counter,    ///< only grows (name ends in `_total`)
+  Gauge,      ///< goes up and down
+  Histogram,  ///< `_bucket`, `_sum` and `_count` samples
+  Untyped,    ///< no TYPE said
+};
 
 /// One line of a family: `name{labels} value`. The name is the family's, or for a histogram
 /// the family's with `_bucket`, `_sum` or `_count`.
 struct Sample {
-  std::string name;
-  Labels labels;
-  double value = 0;
+  std::string name;  ///< The sample's metric name.
+  Labels labels;     ///< Its labels (escaped when formatted).
+  double value = 0;  ///< Its value.
 };
 
 /// A metric family: its HELP, TYPE and samples. A counter's name ends in `_total`.
 struct Family {
-  std::string name;
-  std::string help;
-  Type type = Type::Untyped;
-  std::vector<Sample> samples;
+  std::string name;             ///< The family's metric name.
+  std::string help;             ///< The HELP text (escaped when formatted).
+  Type type = Type::Untyped;    ///< The TYPE.
+  std::vector<Sample> samples;  ///< Its lines.
 };
 
 /// The text exposition format 0.0.4 of `families`: for each, `# HELP` and `# TYPE`, then its

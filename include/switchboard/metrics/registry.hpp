@@ -24,7 +24,9 @@ namespace switchboard::metrics {
 /// A counter of a program's own: only grows. Thread-safe (a relaxed atomic add).
 class Counter {
  public:
+  /// Adds `n`.
   void inc(std::uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  /// The count now.
   std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
 
  private:
@@ -34,8 +36,11 @@ class Counter {
 /// A gauge of a program's own: goes up and down. Thread-safe.
 class Gauge {
  public:
+  /// Sets the value.
   void set(double v) { value_.store(v, std::memory_order_relaxed); }
+  /// Adds `delta` (negative to subtract), atomically.
   void add(double delta);
+  /// The value now.
   double value() const { return value_.load(std::memory_order_relaxed); }
 
  private:
@@ -58,8 +63,11 @@ using Collector = std::function<void(CollectDone done)>;
 /// the routes and servers that use it.
 class Registry {
  public:
+  /// An empty registry (with the built-in metrics unless told otherwise).
   explicit Registry(RegistryOptions options = {});
+  /// Frees the counters, gauges and collectors (references to them dangle after).
   ~Registry();
+
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 

@@ -37,8 +37,11 @@ struct LingerOptions {
 /// one write may be in flight at a time.
 class Stream {
  public:
+  /// Completes a read or write: the error (operation_aborted after close()) and the bytes.
   using Callback = std::function<void(boost::system::error_code, std::size_t)>;
 
+  /// Closes the connection if still open (pending operations complete with
+  /// operation_aborted); on its shard.
   virtual ~Stream() = default;
   /// Reads what is available (at least one byte) into `into`.
   virtual void async_read_some(std::span<char> into, Callback cb) = 0;
@@ -59,14 +62,20 @@ class Stream {
   virtual void shutdown_send() = 0;
   /// Closes at once; pending operations complete with operation_aborted.
   virtual void close() = 0;
+  /// False once close() was called or the connection moved away (migrate()).
   virtual bool is_open() const = 0;
+  /// True for a TLS connection.
   virtual bool is_tls() const = 0;
-  /// The peer's address as text ("127.0.0.1", "::1").
+  /// The peer's address as text ("127.0.0.1", "::1"), still known after close().
+
   virtual std::string remote_address() const = 0;
+  /// The peer's port.
   virtual std::uint16_t remote_port() const = 0;
   /// Sets TCP_NODELAY and similar options best for message traffic.
   virtual void set_no_delay(bool on) = 0;
+  /// The shard that owns the stream; every call and callback happens there.
   virtual Shard& shard() = 0;
+
   /// Moves the connection to another shard: the returned stream belongs to `target` and this
   /// one is left closed. Call with no operation in flight, on this stream's shard. Returns
   /// null, this stream untouched, when it cannot move (TLS with bytes in flight inside it).

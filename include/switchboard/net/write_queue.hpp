@@ -26,14 +26,19 @@ struct WriteQueueOptions {
 /// Owned by one connection on one shard; not thread-safe. The stream must outlive it.
 class WriteQueue {
  public:
-  /// on_error runs once when a write fails; on_overflow once when the hard limit is passed.
+  /// on_error runs once when a write fails (from the write's completion); on_overflow once
+  /// when the hard limit is passed, synchronously inside the push() that passed it. Either
+  /// may be empty.
   WriteQueue(Stream& stream, WriteQueueOptions options, std::function<void()> on_error,
              std::function<void()> on_overflow);
+  /// Discards what is queued; a write in flight completes without touching the queue.
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
 
-  /// Queues bytes it now owns.
+  /// Queues bytes it now owns; they leave in one gathered write at the end of this loop turn
+  /// (every push() of the turn with them). Dropped when the queue failed, overflowed, or the
+  /// message is volatile and the queue is over its soft limit.
   SendResult push(std::string bytes, bool is_volatile = false);
   /// Queues bytes shared with other connections (a prepared broadcast).
   SendResult push(std::shared_ptr<const std::string> bytes, bool is_volatile = false);
@@ -43,12 +48,17 @@ class WriteQueue {
   /// Queues a last, small message past every limit, even after an overflow (a WebSocket
   /// Close saying why); dropped only after a write error or abandon().
   SendResult push_last(std::string bytes);
-  /// Bytes waiting or in flight.
+  /// Bytes waiting or in flight (after a write error or abandon(), what was discarded still
+  /// counts).
   std::size_t queued_bytes() const { return queued_; }
+  /// True when nothing waits or is in flight.
   bool idle() const { return queued_ == 0; }
-  /// Runs fn once everything queued so far has been written (at once if idle).
+  /// Runs fn once everything queued so far has been written: at once when idle or after a
+  /// write error, and never when a write fails or abandon() is called meanwhile (fn is
+  /// dropped; on_error reports the failure).
   void when_drained(std::function<void()> fn);
-  /// Stops writing; queued data is discarded.
+  /// Stops writing: queued data and when_drained() callbacks are discarded, later pushes are
+  /// dropped; a write already in flight still completes.
   void abandon();
   /// The object that owns this queue and its stream: a write in flight keeps it alive, so
   /// that the stream is never destroyed under an asynchronous write (whose continuation would
@@ -57,9 +67,13 @@ class WriteQueue {
 
   /// One queued buffer (public only for the thread's pool of spare vectors).
   struct Item {
+    /// The bytes, when the queue owns them (owner is null).
     std::string own;
+    /// What keeps `view` alive, when the bytes are shared.
     std::shared_ptr<const void> owner;
+    /// The shared bytes (meaningful only with an owner).
     std::string_view view;
+    /// The bytes to write, whichever way they are held.
     std::string_view bytes() const { return owner ? view : std::string_view(own); }
   };
 

@@ -15,7 +15,9 @@ namespace switchboard::poll {
 
 /// One published event: its id and its payload (shared by every shard's backlog).
 struct Entry {
+  /// The event's id, increasing with every event of a topic.
   std::uint64_t id = 0;
+  /// The payload (raw bytes; json_body() escapes it).
   std::shared_ptr<const std::string> data;
 };
 
@@ -38,6 +40,7 @@ class Backlog {
   bool has_after(std::uint64_t id) const;
   /// The newest id (0 before any).
   std::uint64_t last_id() const { return last_id_; }
+  /// The number of events kept.
   std::size_t size() const { return entries_.size(); }
 
  private:
@@ -48,7 +51,9 @@ class Backlog {
 
 /// What a poll is answered with: the events after the client's id, and the newest id.
 struct Batch {
+  /// The events to send, oldest first (views: the entries must outlive the batch).
   std::span<const Entry> events;
+  /// The newest id, which the client sends back as `after` on its next poll.
   std::uint64_t last_id = 0;
 };
 

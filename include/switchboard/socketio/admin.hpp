@@ -19,8 +19,8 @@ namespace switchboard::socketio {
 /// The reference's `auth: {type: "basic", username, password}`: `password_hash` is a bcrypt
 /// hash ($2a$, $2b$ or $2y$), never the password itself.
 struct AdminBasicAuth {
-  std::string username = "admin";
-  std::string password_hash;
+  std::string username = "admin";  ///< The name the UI logs in with.
+  std::string password_hash;       ///< The bcrypt hash of its password.
 };
 
 /// The reference's `mode`: in production only aggregated statistics are sent (server_stats),
@@ -34,13 +34,17 @@ struct AdminOptions {
   /// Basic authentication; without it `no_auth` must be set (the reference's `auth: false`):
   /// anyone reaching the server could then watch it and disconnect its clients.
   std::optional<AdminBasicAuth> auth;
+  /// Accept the UI without authentication; without `auth` or this, instrument() throws
+  /// std::invalid_argument.
   bool no_auth = false;
   /// No command from the UI is accepted (emit, join, leave, disconnect).
   bool readonly = false;
   /// Names this server in the UI; empty: the host name (with `#pid` when a cluster adapter is
   /// set, so that the nodes of one machine differ).
   std::string server_id;
+  /// Development (every notification) or Production (statistics only).
   AdminMode mode = AdminMode::Development;
+
   /// How often server_stats is sent (the reference: every 2 s).
   std::chrono::milliseconds stats_interval{2000};
   /// Login attempts waiting for their bcrypt check, at most; more are refused at once with

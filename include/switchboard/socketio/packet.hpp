@@ -27,13 +27,14 @@ namespace switchboard::socketio {
 
 /// Socket.IO v5 packet types; each value is the packet's wire digit.
 enum class PacketType : std::uint8_t {
-  Connect = 0,
-  Disconnect = 1,
-  Event = 2,
-  Ack = 3,
-  ConnectError = 4,
-  BinaryEvent = 5,
-  BinaryAck = 6,
+  Connect = 0,       ///< Join a namespace (client), or its acceptance with the sid (server).
+  Disconnect = 1,    ///< Leave a namespace.
+  Event = 2,         ///< An event with JSON arguments.
+  Ack = 3,           ///< The answer to an event that asked for one.
+  ConnectError = 4,  ///< The namespace refused the client.
+  BinaryEvent = 5,   ///< An event with binary attachments following.
+  BinaryAck = 6,     ///< An ack with binary attachments following.
+
 };
 
 /// True for `Event` and `BinaryEvent`.

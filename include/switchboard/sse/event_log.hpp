@@ -20,7 +20,9 @@ namespace switchboard::sse {
 ///     log.after(2);  // {Complete, [c]};  log.after(0): {Gap, [b, c]}
 class EventLog {
  public:
+  /// One logged event.
   struct Entry {
+    /// Its id (what the client sends back as Last-Event-ID).
     std::uint64_t id = 0;
     /// The event's wire form, shared with every other shard's log.
     std::shared_ptr<const std::string> bytes;
@@ -34,8 +36,11 @@ class EventLog {
     /// The id was never issued (from a previous run, or not a number): nothing is returned.
     Unknown,
   };
+  /// What after() found.
   struct Replay {
+    /// How complete `entries` is.
     Resume resume = Resume::Complete;
+    /// The events to send again, oldest first.
     std::vector<Entry> entries;
   };
 
@@ -50,7 +55,9 @@ class EventLog {
   Replay after(std::string_view last_event_id) const;
   /// The newest id appended (0 before any).
   std::uint64_t last_id() const { return last_id_; }
+  /// The number of events kept.
   std::size_t size() const { return entries_.size(); }
+  /// The most it keeps.
   std::size_t capacity() const { return capacity_; }
 
  private:

@@ -39,7 +39,10 @@ class Stream {
   /// Answers `ex` with the event-stream head (Content-Type: text/event-stream, Cache-Control:
   /// no-cache, X-Accel-Buffering: no) and starts the heartbeat. The stream ends when the last
   /// reference is dropped.
+  /// When the exchange was already answered or its client has gone, the stream returned is
+  /// already closed.
   static std::shared_ptr<Stream> open(http::Exchange ex, StreamOptions options = {});
+  /// Ends the response when still open, without running the on_close callbacks.
   virtual ~Stream() = default;
 
   /// Writes bytes already in the event-stream format (from sse::format). Dropped once closed,
@@ -51,7 +54,9 @@ class Stream {
   virtual void close() = 0;
   /// True until the stream has ended for any reason.
   virtual bool is_open() const = 0;
-  /// Runs fn once when the stream ends for any reason; at once when it already has.
+  /// Runs fn once when the stream ends (the client left, close(), shutdown, a slow client);
+  /// at once when it already has; never when it ends because its last reference went.
+
   virtual void on_close(std::function<void()> fn) = 0;
 };
 

@@ -38,8 +38,8 @@ std::error_code make_error_code(Errc e) noexcept;
 /// A failure: its code, for programs, and a message for people, naming the file or the cause
 /// (e.g. "cannot create data directory /srv/data: Permission denied").
 struct Error {
-  std::error_code code;
-  std::string message;
+  std::error_code code;  ///< An `Errc` (compare with `Errc::...`).
+  std::string message;   ///< For logs and people; not to be parsed.
 };
 
 /// Makes an `Error` whose message is the category's text for `e`.
@@ -50,14 +50,18 @@ Error make_error(Errc e);
 template <class T>
 class Result {
  public:
+  /// A success holding `value` (implicit, so a function returns its value as is).
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+  /// A failure holding `error` (implicit, so a function returns its error as is).
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
 
   /// True when a value is held.
   bool has_value() const noexcept { return v_.index() == 0; }
+  /// has_value().
   explicit operator bool() const noexcept { return has_value(); }
 
-  /// The value; the caller must have checked `has_value()`.
+  /// The value (and its const, rvalue, `*` and `->` forms below); throws
+  /// std::bad_variant_access when an error is held, so check `has_value()` first.
   T& value() & { return std::get<0>(v_); }
   const T& value() const& { return std::get<0>(v_); }
   T&& value() && { return std::get<0>(std::move(v_)); }
@@ -66,8 +70,10 @@ class Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  /// The error; the caller must have checked `!has_value()`.
+  /// The error (and its rvalue form below); throws std::bad_variant_access when a value is
+  /// held.
   const Error& error() const& { return std::get<1>(v_); }
+
   Error&& error() && { return std::get<1>(std::move(v_)); }
 
  private:

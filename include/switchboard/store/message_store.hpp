@@ -53,12 +53,17 @@ struct Stats {
 ///     auto ec = (*store)->append("lobby", "Ada", "hello", [](Result<Message> m) { /* post */ });
 class MessageStore {
  public:
+  /// Answers an append: the committed message, or why not (on the worker thread).
   using MessageCallback = std::function<void(Result<Message>)>;
+  /// Answers a read of messages, oldest first.
   using MessagesCallback = std::function<void(Result<std::vector<Message>>)>;
+  /// Answers a room request with the room.
   using RoomCallback = std::function<void(Result<Room>)>;
+  /// Answers a read of rooms, by name.
   using RoomsCallback = std::function<void(Result<std::vector<Room>>)>;
   /// True when the room was deleted, false when it was missing or (only_if_empty) not empty.
   using DeleteCallback = std::function<void(Result<bool>)>;
+  /// Answers a user request with the user.
   using UserCallback = std::function<void(Result<User>)>;
 
   /// Most messages one read returns.

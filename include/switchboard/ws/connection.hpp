@@ -52,6 +52,8 @@ struct ServerOptions {
   /// within these bounds, so that a peer still sending (the rest of a message over the limit)
   /// finishes its send and reads the Close instead of getting a reset.
   net::LingerOptions linger{};
+  /// Compression (RFC 7692), off by default; negotiated per connection when the client
+  /// offers it.
   PermessageDeflateOptions permessage_deflate{};
   /// Subprotocols the endpoint speaks (the first the client offers is chosen).
   std::vector<std::string> subprotocols;
@@ -69,8 +71,11 @@ struct ServerOptions {
 
 /// One received data message.
 struct Message {
+  /// Text or Binary (fragments are already joined, inflated, and text checked as UTF-8).
   Opcode opcode = Opcode::Text;
+  /// The whole message, the handler's to keep.
   std::string payload;
+  /// True for a text message.
   bool is_text() const { return opcode == Opcode::Text; }
 };
 
@@ -78,18 +83,24 @@ namespace detail {
 class ConnectionImpl;
 }
 
-/// A handle to an open connection; all calls on its shard (Connection::shard()).
+/// A handle to an open connection; all calls on its shard (Connection::shard()). The handle
+/// may outlive the connection: once closed, sends are Dropped and the rest still answers.
 class Connection {
  public:
+  /// Frees the connection's state (the socket itself closes when the connection ends).
   virtual ~Connection() = default;
 
-  /// Sends a text message (must be valid UTF-8).
+  /// Sends a text message; the text is not checked, and invalid UTF-8 makes the peer fail
+  /// the connection. Dropped once the closing handshake has started (see net::SendResult).
   virtual net::SendResult send_text(std::string_view text, bool is_volatile = false) = 0;
+  /// Sends a binary message; Dropped once the closing handshake has started.
   virtual net::SendResult send_binary(std::string_view bytes, bool is_volatile = false) = 0;
   /// Sends a message framed once for many connections (see PreparedMessage).
   virtual net::SendResult send(const std::shared_ptr<const PreparedMessage>& message,
                                bool is_volatile = false) = 0;
-  /// Starts the closing handshake; on_close runs when it ends.
+  /// Starts the closing handshake: sends Close, and on_close runs at once (inside this call)
+  /// with `code` and `reason`; TCP closes when the peer answers or close_timeout passes.
+  /// Nothing when not open.
   virtual void close(CloseCode code = CloseCode::NormalClosure, std::string_view reason = {}) = 0;
   /// True until the closing handshake starts or the connection fails.
   virtual bool is_open() const = 0;
@@ -103,19 +114,27 @@ class Connection {
   virtual std::size_t buffered_amount() const = 0;
   /// A process-unique id.
   virtual std::uint64_t id() const = 0;
+  /// The shard the connection lives on; every call and callback happens there.
   virtual net::Shard& shard() = 0;
-  /// Application data attached to the connection.
+  /// Application data attached to the connection (on its shard, like every call).
   std::any data;
 };
 
+/// How handlers and applications hold a connection.
 using ConnectionPtr = std::shared_ptr<Connection>;
 
-/// What an endpoint does with its connections. Each callback runs on the connection's shard.
+/// What an endpoint does with its connections. Each callback runs on the connection's shard
+/// and must not throw (an exception would escape the shard's event loop). The connection
+/// drops its Handlers once on_close has run, so they may capture what holds the connection.
 struct Handlers {
+  /// Runs once the 101 answer is queued, before any message (inside accept()).
   std::function<void(const ConnectionPtr&)> on_open;
+  /// Runs for each data message while the connection is open (none after close()).
   std::function<void(const ConnectionPtr&, Message)> on_message;
-  /// Runs once: the peer's close code (NoStatus when none), or Abnormal (1006) when the
-  /// connection dropped without a closing handshake.
+  /// Runs once, when the connection stops being open: with the peer's close code (NoStatus
+  /// when its Close had none), with the code this side sent (close(), or a failure such as
+  /// 1002, 1007, 1008 "slow consumer", 1009, 1001 on idle timeout or shutdown), or with
+  /// Abnormal (1006) when the connection dropped without a closing handshake.
   std::function<void(const ConnectionPtr&, CloseCode, std::string_view reason)> on_close;
 };
 

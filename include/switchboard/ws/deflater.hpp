@@ -26,8 +26,11 @@ class Deflater {
   /// cannot allocate its state.
   explicit Deflater(int window_bits = 15, bool no_context_takeover = false, int memory_level = 8,
                     int level = -1);
+  /// Frees zlib's state.
   ~Deflater();
+  /// Takes over `other`'s stream; `other` may then only be destroyed or assigned to.
   Deflater(Deflater&&) noexcept;
+  /// Frees this stream and takes over `other`'s.
   Deflater& operator=(Deflater&&) noexcept;
 
   /// Compresses one whole message (under 4 GiB) and appends it to `out`. Returns false only

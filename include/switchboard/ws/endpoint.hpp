@@ -14,11 +14,13 @@ namespace switchboard::ws {
 ///     router.get("/echo", ws::endpoint({}, {.on_message = [](auto& c, ws::Message m) {
 ///       m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
 ///     }}));
+///
+/// Every connection gets a copy of `handlers`.
 http::Handler endpoint(ServerOptions options, Handlers handlers);
 
 /// Takes over an HTTP exchange that asked for a WebSocket (for callers that route upgrades
-/// themselves, like Engine.IO). Returns the connection, or null when the exchange was answered
-/// with an error instead.
+/// themselves, like Engine.IO). Returns the connection (on_open has run), or null when the
+/// exchange was answered with an error instead or could not be upgraded (Exchange::upgrade()).
 ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options, Handlers handlers);
 
 /// Like accept(), for a connection already taken over from HTTP (and maybe moved to another
@@ -26,10 +28,12 @@ ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options, Hand
 ConnectionPtr accept_stream(std::unique_ptr<net::Stream> stream, std::string leftover,
                             http::Request request, const ServerOptions& options, Handlers handlers);
 
-/// Answers a connection taken over from HTTP with `response` (a refused upgrade), then closes.
+/// Answers a connection taken over from HTTP with `response` (a refused upgrade), then closes;
+/// on the stream's shard. The stream is kept until the write completes.
 void reject(std::unique_ptr<net::Stream> stream, const http::Response& response);
 
-/// True when the request asks for a WebSocket upgrade.
+/// True when the request's Upgrade header lists "websocket" (the rest is checked by accept()).
+
 bool is_upgrade(const http::Request& request);
 
 }  // namespace switchboard::ws

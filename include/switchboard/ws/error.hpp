@@ -10,21 +10,22 @@ namespace switchboard::ws {
 /// A close status code as carried in a Close frame (RFC 6455 §7.4.1 and the IANA registry).
 /// The enum is open: any 16-bit value may be stored, e.g. application codes 3000-4999.
 enum class CloseCode : uint16_t {
-  NormalClosure = 1000,
-  GoingAway = 1001,
-  ProtocolError = 1002,
-  UnsupportedData = 1003,
-  NoStatus = 1005,  ///< Never on the wire: a Close frame without a payload.
-  Abnormal = 1006,  ///< Never on the wire: the connection dropped without a Close frame.
-  InvalidPayload = 1007,
-  PolicyViolation = 1008,
-  MessageTooBig = 1009,
-  MandatoryExtension = 1010,
-  InternalError = 1011,
-  ServiceRestart = 1012,
-  TryAgainLater = 1013,
-  BadGateway = 1014,
-  TlsHandshake = 1015,  ///< Never on the wire.
+  NormalClosure = 1000,       ///< The purpose of the connection is fulfilled.
+  GoingAway = 1001,           ///< The endpoint leaves (shutdown, page closed, idle timeout).
+  ProtocolError = 1002,       ///< A frame broke the protocol.
+  UnsupportedData = 1003,     ///< A message of a type the endpoint cannot take.
+  NoStatus = 1005,            ///< Never on the wire: a Close frame without a payload.
+  Abnormal = 1006,            ///< Never on the wire: the connection dropped without a Close.
+  InvalidPayload = 1007,      ///< Data inconsistent with its type (text that is not UTF-8).
+  PolicyViolation = 1008,     ///< A policy was broken (switchboard: slow consumer, slow message).
+  MessageTooBig = 1009,       ///< A message over the limit, or the shard's message budget.
+  MandatoryExtension = 1010,  ///< (client) The server did not negotiate a needed extension.
+  InternalError = 1011,       ///< The server met an unexpected condition.
+  ServiceRestart = 1012,      ///< The server is restarting (IANA).
+  TryAgainLater = 1013,       ///< The server is overloaded for now (IANA).
+  BadGateway = 1014,          ///< A gateway got an invalid answer upstream (IANA).
+  TlsHandshake = 1015,        ///< Never on the wire: the TLS handshake failed.
+
 };
 
 /// True when `code` may appear in a Close frame (RFC 6455 §7.4): 1000-1003, 1007-1014

@@ -13,12 +13,12 @@ namespace switchboard::ws {
 
 /// Frame opcodes (RFC 6455 §5.2). Other values are reserved; the enum can still hold them.
 enum class Opcode : uint8_t {
-  Continuation = 0x0,
-  Text = 0x1,
-  Binary = 0x2,
-  Close = 0x8,
-  Ping = 0x9,
-  Pong = 0xA,
+  Continuation = 0x0,  ///< The next fragment of a message.
+  Text = 0x1,          ///< The first frame of a text (UTF-8) message.
+  Binary = 0x2,        ///< The first frame of a binary message.
+  Close = 0x8,         ///< The closing handshake (code and reason).
+  Ping = 0x9,          ///< A keep-alive probe; the peer answers Pong with the same payload.
+  Pong = 0xA,          ///< The answer to a Ping (or an unsolicited heartbeat).
 };
 
 /// True for Close, Ping, Pong and the reserved control opcodes 0xB-0xF (RFC 6455 §5.5).
@@ -34,14 +34,14 @@ constexpr bool is_reserved(Opcode opcode) {
 
 /// A decoded or to-be-encoded frame header.
 struct FrameHeader {
-  bool fin = true;
+  bool fin = true;    ///< The last frame of its message.
   bool rsv1 = false;  ///< "Per-message compressed" with permessage-deflate (RFC 7692 §6).
-  bool rsv2 = false;
-  bool rsv3 = false;
-  Opcode opcode = Opcode::Text;
-  bool masked = false;
-  std::array<uint8_t, 4> mask{};
-  uint64_t payload_length = 0;
+  bool rsv2 = false;  ///< Reserved: an error unless an extension gives it a meaning.
+  bool rsv3 = false;  ///< Reserved: an error unless an extension gives it a meaning.
+  Opcode opcode = Opcode::Text;   ///< What the frame carries.
+  bool masked = false;            ///< The payload is masked with `mask` (client to server).
+  std::array<uint8_t, 4> mask{};  ///< The masking key, when masked.
+  uint64_t payload_length = 0;    ///< The payload's length in bytes.
 };
 
 /// The longest header: 2 bytes, 8 bytes of extended length, 4 bytes of mask.

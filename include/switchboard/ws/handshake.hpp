@@ -14,9 +14,9 @@ namespace switchboard::ws {
 /// The request fields the handshake looks at. Views into the caller's request; a header sent
 /// several times is passed joined with ", " (RFC 7230 §3.2.2); an absent header is empty.
 struct UpgradeRequest {
-  std::string_view method;  ///< e.g. "GET"
-  int version_major = 1;    ///< HTTP version, e.g. 1 and 1 for HTTP/1.1
-  int version_minor = 1;
+  std::string_view method;      ///< e.g. "GET"
+  int version_major = 1;        ///< HTTP version, e.g. 1 and 1 for HTTP/1.1
+  int version_minor = 1;        ///< (the minor HTTP version)
   std::string_view upgrade;     ///< Upgrade
   std::string_view connection;  ///< Connection
   std::string_view key;         ///< Sec-WebSocket-Key
@@ -28,20 +28,20 @@ struct UpgradeRequest {
 
 /// What the server supports.
 struct HandshakeOptions {
-  std::vector<std::string> subprotocols;  ///< Supported, in no particular order.
-  PermessageDeflateOptions permessage_deflate;
+  std::vector<std::string> subprotocols;        ///< Supported, in no particular order.
+  PermessageDeflateOptions permessage_deflate;  ///< Compression offered to clients that ask.
 };
 
 /// The handshake verdict: accepted (status 101) with the negotiated details, or the HTTP
 /// status to answer with (400, or 426 which must carry `Sec-WebSocket-Version: 13`).
 struct HandshakeResult {
-  int status = 101;
+  int status = 101;         ///< 101 when accepted, else 400 or 426.
   std::string_view reason;  ///< Why it was refused (for logs and the response body).
   std::string accept;       ///< Sec-WebSocket-Accept value.
   std::string protocol;     ///< Chosen subprotocol, empty for none.
   std::optional<DeflateAgreement> deflate;  ///< Negotiated permessage-deflate, if any.
 
-  bool ok() const { return status == 101; }
+  bool ok() const { return status == 101; }  ///< True when accepted.
 };
 
 /// Sec-WebSocket-Accept for `key`: base64(SHA-1(key + the RFC 6455 GUID)) (§4.2.2).

@@ -37,8 +37,11 @@ class Inflater {
   /// accepted or refused (BadData) depending on how its data is chunked; 15 is exact.
   /// Throws std::bad_alloc when zlib cannot allocate its state.
   explicit Inflater(int window_bits = 15, bool no_context_takeover = false);
+  /// Frees zlib's state.
   ~Inflater();
+  /// Takes over `other`'s stream; `other` may then only be destroyed or assigned to.
   Inflater(Inflater&&) noexcept;
+  /// Frees this stream and takes over `other`'s.
   Inflater& operator=(Inflater&&) noexcept;
 
   /// Inflates `in`, appending to `out`, and fails with LimitExceeded as soon as `out.size()`

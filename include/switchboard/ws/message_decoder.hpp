@@ -24,18 +24,27 @@ enum class Role : uint8_t { Server, Client };
 struct DecoderOptions {
   /// Largest message, in bytes, summed over fragments and measured after inflation (1009).
   size_t max_message_size = 16 * 1024 * 1024;
+  /// Which end decodes (which masking rule applies).
   Role role = Role::Server;
   /// The negotiated permessage-deflate parameters, or nullopt when not negotiated.
   std::optional<DeflateParams> permessage_deflate;
 };
 
 /// What `MessageDecoder::feed` produced.
-enum class EventKind : uint8_t { None, Message, Ping, Pong, Close, Error };
+enum class EventKind : uint8_t {
+  None,     ///< Nothing complete yet: feed more bytes.
+  Message,  ///< A whole data message (opcode, payload, compressed).
+  Ping,     ///< A Ping; answer it with a Pong carrying `payload`.
+  Pong,     ///< A Pong.
+  Close,    ///< The peer's Close (close_code, payload as the reason); the decoder is done.
+  Error,    ///< The input broke the protocol (error, close_code); the decoder is done.
+};
 
 /// One decoder result. Reuse one object across calls; `payload` is moved in, so take it by
 /// move as well.
 struct Event {
-  EventKind kind = EventKind::None;
+  EventKind kind = EventKind::None;  ///< What happened; None until an event is complete.
+
   Opcode opcode = Opcode::Binary;  ///< Message: Text (valid UTF-8) or Binary.
   bool compressed = false;         ///< Message: arrived compressed (RSV1, RFC 7692 §6).
   std::string payload;             ///< Message data, Ping/Pong payload, or Close reason.

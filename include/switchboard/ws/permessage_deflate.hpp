@@ -13,7 +13,7 @@ namespace switchboard::ws {
 
 /// What the server is willing to accept. Window bits are 8-15 (values outside are clamped).
 struct PermessageDeflateOptions {
-  bool enabled = false;
+  bool enabled = false;                     ///< Negotiate it at all (off: offers are declined).
   bool server_no_context_takeover = false;  ///< Always compress each message on its own.
   bool client_no_context_takeover = false;  ///< Ask clients to do the same (saves our memory).
   int server_max_window_bits = 15;          ///< Our compression window, at most.
@@ -24,15 +24,16 @@ struct PermessageDeflateOptions {
 
 /// The parameters both sides agreed on for one connection.
 struct DeflateParams {
-  bool server_no_context_takeover = false;
-  bool client_no_context_takeover = false;
-  int server_max_window_bits = 15;
-  int client_max_window_bits = 15;
+  bool server_no_context_takeover = false;  ///< The server compresses each message alone.
+  bool client_no_context_takeover = false;  ///< The client compresses each message alone.
+  int server_max_window_bits = 15;          ///< The server's compression window, in bits.
+  int client_max_window_bits = 15;          ///< The client's compression window, in bits.
 };
 
 /// An accepted offer: the agreed parameters and the Sec-WebSocket-Extensions response value.
 struct DeflateAgreement {
-  DeflateParams params;
+  DeflateParams params;  ///< What both sides use.
+
   std::string response;  ///< e.g. "permessage-deflate; server_no_context_takeover"
 };
 

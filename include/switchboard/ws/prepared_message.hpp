@@ -12,9 +12,9 @@ namespace switchboard::ws {
 
 /// How to prepare a broadcast message.
 struct PrepareOptions {
-  bool compress = false;  ///< Also build a compressed framing.
-  int window_bits = 15;   ///< Compression window; peers allowing less get the plain frame.
-  int memory_level = 8;
+  bool compress = false;           ///< Also build a compressed framing.
+  int window_bits = 15;            ///< Compression window; peers allowing less get the plain frame.
+  int memory_level = 8;            ///< zlib memLevel 1-9 of the one-off deflater.
   size_t compress_threshold = 64;  ///< Shorter payloads are never compressed.
 };
 

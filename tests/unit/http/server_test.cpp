@@ -34,6 +34,10 @@ class ServerTest : public ::testing::Test {
       ex.shard().post([ex]() mutable { ex.respond(Response::text(200, "later")); });
     });
     r.get("/hold", [this](Exchange ex) { ex.on_close([this] { closed_ = true; }); });
+    r.get("/shard-after", [this](Exchange ex) {
+      ex.respond(Response::text(200, "answered"));
+      shard_after_ = ex.shard().index() == 0 && ex.answered();
+    });
     r.get("/throw", [](Exchange) -> void { throw std::runtime_error("boom"); });
     server_->listen({.address = "127.0.0.1", .port = 0});
     rt_->start();
@@ -43,6 +47,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<test::BackgroundRuntime> rt_;
   std::unique_ptr<Server> server_;
   std::atomic<bool> closed_{false};
+  std::atomic<bool> shard_after_{false};
 };
 
 std::string get(std::string_view path, std::string_view extra = "") {
@@ -58,6 +63,14 @@ TEST_F(ServerTest, AnswersARouteWithLengthDateAndServer) {
   EXPECT_EQ(header_of(r, "Content-Length"), "5");
   EXPECT_FALSE(header_of(r, "Date").empty());
   EXPECT_EQ(body_of(r), "hello");
+}
+
+TEST_F(ServerTest, AnExchangeStillNamesItsShardOnceAnswered) {
+  start();
+  RawClient c(port());
+  c.send(get("/shard-after"));
+  EXPECT_EQ(body_of(c.read_response()), "answered");
+  EXPECT_TRUE(shard_after_);
 }
 
 TEST_F(ServerTest, AnswersPipelinedRequestsInOrder) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <thread>
 
+#include "loopback_pair.hpp"
 #include "net/asio_stream.hpp"
 #include "switchboard/metrics/registry.hpp"
 #include "switchboard/net/loop_lag.hpp"
@@ -27,25 +28,7 @@ double sample(const std::string& name, const metrics::Labels& labels = {}) {
   return std::nan("");
 }
 
-// A loopback TCP connection: the server side as a TcpStream, the client side plain.
-struct Pair {
-  Runtime runtime{{.shards = 1, .handle_signals = false}};
-  detail::Socket client{runtime.shard(0).context()};
-  std::unique_ptr<detail::TcpStream> server;
-
-  Pair() {
-    detail::Acceptor acceptor(runtime.shard(0).context(), {asio::ip::make_address("127.0.0.1"), 0});
-    client.connect(acceptor.local_endpoint());
-    server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());
-  }
-  // Runs the shard's loop on this thread until `done` or a bound.
-  void run_until(const bool& done) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!done && std::chrono::steady_clock::now() < deadline) {
-      runtime.shard(0).context().run_one_for(50ms);
-    }
-  }
-};
+using Pair = test::LoopbackPair;
 
 TEST(WriteQueueMetrics, QueuedBytesAreAGaugeAndWrittenOnesAreCountedAsSent) {
   Pair pair;

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 
+#include "loopback_pair.hpp"
 #include "net/asio_stream.hpp"
 #include "switchboard/net/listener.hpp"
 #include "switchboard/net/random.hpp"
@@ -29,20 +30,7 @@ TEST(RandomBytes, FillsAcrossRefillsAndNeverRepeats) {
   EXPECT_LT(seen[0], 200);
 }
 
-// A loopback TCP connection: the server side as a TcpStream, the client side plain. The
-// server listens on `listen_on`; the client connects to `connect_to` (default: the same).
-struct Pair {
-  Runtime runtime{{.shards = 1, .handle_signals = false}};
-  detail::Socket client{runtime.shard(0).context()};
-  std::unique_ptr<detail::TcpStream> server;
-
-  explicit Pair(const char* listen_on = "127.0.0.1", const char* connect_to = nullptr) {
-    detail::Acceptor acceptor(runtime.shard(0).context(), {asio::ip::make_address(listen_on), 0});
-    client.connect({asio::ip::make_address(connect_to ? connect_to : listen_on),
-                    acceptor.local_endpoint().port()});
-    server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());
-  }
-};
+using Pair = test::LoopbackPair;
 
 TEST(TcpStream, NamesItsPeerAsTextOnIpv4Ipv6AndIpv4MappedSockets) {
   EXPECT_EQ(Pair("127.0.0.1").server->remote_address(), "127.0.0.1");
