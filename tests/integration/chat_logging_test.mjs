@@ -146,6 +146,18 @@ test('json records: the access log, and why the server closed each connection', 
     assert.equal(left.transport, 'websocket');
     assert.equal(left.remote, '127.0.0.1');
 
+    // An Engine.IO session whose client breaks the Socket.IO protocol: its end and why.
+    const raw = new WebSocket(`ws://127.0.0.1:${chat.port}/socket.io/?EIO=4&transport=websocket`);
+    const [open] = await once(raw, 'message');
+    const engineSid = JSON.parse(open.toString().slice(1)).sid;
+    raw.send('4not a packet');
+    const ended = await chat.waitFor((r) => r.msg === 'engine.io session closed' && r.sid === engineSid,
+      'the Engine.IO session end');
+    assert.equal(ended.level, 'info');
+    assert.equal(ended.reason, 'parse error');
+    assert.equal(ended.transport, 'websocket');
+    raw.close();
+
     // A body over the limit: 413, and the reason.
     assert.match(await oversized(chat), /^HTTP\/1\.1 413 /);
     const refused = await chat.waitFor((r) => r.msg === 'http connection closed' && r.status === 413,
