@@ -159,9 +159,9 @@ int main(int argc, char** argv) {
                   config->address == "0.0.0.0" ? "127.0.0.1" : config->address.c_str(),
                   static_cast<unsigned>(server.port()));
       std::fflush(stdout);
-      log::info("listening", {{"address", config->address},
-                              {"port", server.port()},
-                              {"tls", listen.tls != nullptr}});
+      log::info(
+          "listening",
+          {{"address", config->address}, {"port", server.port()}, {"tls", listen.tls != nullptr}});
     });
     return runtime.run();
   } catch (const std::exception& e) {
