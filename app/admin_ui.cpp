@@ -1,6 +1,5 @@
 // The Socket.IO Admin UI in the chat service: the /admin namespace (socketio::instrument) and
 // the UI's built files at /admin/, from the npm package, served here rather than from a CDN.
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,6 +7,7 @@
 
 #include "chat_service.hpp"
 #include "switchboard/http/static_files.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/socketio/admin.hpp"
 
 namespace switchboard::app {
@@ -78,7 +78,7 @@ void ChatService::setup_admin() {
                                              : socketio::AdminMode::Development});
   auto dir = find_admin_ui(config_);
   if (!fs::exists(fs::path(dir) / "index.html")) {
-    std::fprintf(stderr, "switchboard: warning: no Admin UI in %s (--admin-ui DIR)\n", dir.c_str());
+    log::warn("no Admin UI in its folder (--admin-ui DIR)", {{"dir", dir}});
   }
   auto files = http::static_files(dir, "index.html");
   // dir is <node_modules>/@socket.io/admin-ui/ui/dist.
@@ -86,10 +86,10 @@ void ChatService::setup_admin() {
   bool fonts_found = false;
   auto index = std::make_shared<const std::string>(local_index(dir, modules, fonts_found));
   if (!fonts_found) {
-    std::fprintf(stderr,
-                 "switchboard: warning: no @fontsource/roboto or @mdi/font beside the Admin UI in "
-                 "%s: its page goes without its fonts and icons\n",
-                 modules.string().c_str());
+    log::warn(
+        "no @fontsource/roboto or @mdi/font beside the Admin UI: its page goes without its fonts "
+        "and icons",
+        {{"dir", modules.string()}});
   }
   // The fonts' routes first: the router takes the first route that matches.
   http_.router().get("/admin/fonts/roboto/*path",

@@ -1,7 +1,6 @@
 #include "chat_service.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 #include <boost/asio/steady_timer.hpp>
@@ -10,6 +9,7 @@
 #include "message_order.hpp"
 #include "switchboard/adapter/node_directory.hpp"
 #include "switchboard/adapter/redis_adapter.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/store/validation.hpp"
 
 namespace switchboard::app {
@@ -129,7 +129,11 @@ void ChatService::when_ready(std::function<void()> fn) {
         std::make_shared<boost::asio::steady_timer>(first.context(), std::chrono::seconds(2));
     timer->async_wait([timer, done, url](boost::system::error_code ec) {
       if (ec || *done) return;
-      std::fprintf(stderr, "switchboard: waiting for Redis at %s to subscribe\n", url.c_str());
+      // The host and port only: the URL may hold a password.
+      auto redis = adapter::parse_redis_url(url);
+      log::warn("waiting for Redis to subscribe",
+                {{"redis_host", redis ? redis->host : std::string()},
+                 {"redis_port", redis ? redis->port : 0}});
     });
   });
 }

@@ -54,7 +54,11 @@ void usage(std::FILE* out) {
                "  --admin-ui DIR      the Admin UI's built files (found in node_modules)\n"
                "  --admin-mode M      development (every socket, room and event) or\n"
                "                      production (statistics only)\n"
-               "  --admin-readonly B  true: the Admin UI may only watch (false)\n");
+               "  --admin-readonly B  true: the Admin UI may only watch (false)\n"
+               "  --log-level L       trace, debug, info, warn, error or off (info); records\n"
+               "                      go to stderr (see docs/logging.md)\n"
+               "  --log-format F      text (one line each) or json (one object per line) (text)\n"
+               "  --access-log on|off one record per HTTP request (on)\n");
 }
 
 template <class T>
@@ -93,6 +97,17 @@ bool apply(Config& c, std::string_view name, std::string_view value) {
   if (name == "trusted-proxy")
     return c.trusted_proxies.emplace_back(value), Cidr::parse(value).has_value();
   if (name == "metrics") return toggle(value, c.metrics);
+  if (name == "access-log") return toggle(value, c.access_log);
+  if (name == "log-level") {
+    auto level = log::parse_level(value);
+    if (level) c.log_level = *level;
+    return level.has_value();
+  }
+  if (name == "log-format") {
+    auto format = log::parse_format(value);
+    if (format) c.log_format = *format;
+    return format.has_value();
+  }
   if (name == "admin-password-hash") return c.admin_password_hash = value, !value.empty();
   if (name == "admin-user") return c.admin_user = value, !value.empty();
   if (name == "admin-ui") return c.admin_ui = value, !value.empty();

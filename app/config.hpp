@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rate_limits.hpp"
+#include "switchboard/log/level.hpp"
 
 namespace switchboard::app {
 
@@ -73,6 +74,11 @@ struct Config {
   bool admin_production = false;
   /// The UI may only watch: no emit, join, leave or disconnect.
   bool admin_readonly = false;
+  /// The log's threshold and format (docs/logging.md); records go to stderr.
+  log::Level log_level = log::Level::Info;
+  log::Format log_format = log::Format::Text;
+  /// One info record per HTTP request (the access log).
+  bool access_log = true;
 };
 
 /// Parses `serve` and its options; on --help or an error prints usage and returns nullopt with

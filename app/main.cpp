@@ -5,8 +5,10 @@
 #include <string_view>
 
 #include "chat_service.hpp"
+#include "client_address.hpp"
 #include "config.hpp"
 #include "switchboard/http/metrics_route.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/metrics/registry.hpp"
 #include "switchboard/net/listener.hpp"
 #include "switchboard/store/message_store.hpp"
@@ -94,6 +96,10 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   auto config = app::parse_command_line(argc, argv, exit_code);
   if (!config) return exit_code;
+  // From here on, what the server says goes to the log (usage and `rooms` answers above stay
+  // plain lines: they are a command's output, not the service's records).
+  log::set_level(config->log_level);
+  log::set_format(config->log_format);
 
   std::string error;
   auto history =
@@ -105,14 +111,13 @@ int main(int argc, char** argv) {
                                       .recovery_max_packets = config->recovery_max_packets},
                                      error);
   if (!history) {
-    std::fprintf(stderr, "switchboard: cannot open the history in %s: %s\n",
-                 config->redis_url.empty() ? config->data.c_str() : config->redis_url.c_str(),
-                 error.c_str());
+    // Not the Redis URL: it may hold a password.
+    log::error("cannot open the history",
+               {{"data", config->redis_url.empty() ? config->data : "redis"}, {"error", error}});
     return 1;
   }
   if (!std::filesystem::exists(std::filesystem::path(config->web) / "index.html")) {
-    std::fprintf(stderr, "switchboard: warning: no web UI in %s (build it: make web)\n",
-                 config->web.c_str());
+    log::warn("no web UI in its folder (build it: make web)", {{"dir", config->web}});
   }
 
   net::ListenOptions listen{.address = config->address, .port = config->port};
@@ -121,9 +126,20 @@ int main(int argc, char** argv) {
       listen.tls = net::TlsContext::from_files(config->tls_cert, config->tls_key);
     }
     net::Runtime runtime({.shards = config->shards});
+    // The access log names the client as the rate limits do: behind a trusted proxy, the
+    // address it forwarded.
+    std::function<std::string(const http::Request&)> client_address;
+    if (!config->trusted_proxies.empty()) {
+      std::vector<app::Cidr> networks;
+      for (const auto& text : config->trusted_proxies) networks.push_back(*app::Cidr::parse(text));
+      client_address = [proxies = app::TrustedProxies(std::move(networks))](
+                           const http::Request& request) { return proxies.client_of(request); };
+    }
     http::Server server(
         runtime, {.idle_timeout = std::chrono::seconds(75),
-                  .cors = {.allowed_origins = config->allowed_origins, .allow_credentials = true}});
+                  .cors = {.allowed_origins = config->allowed_origins, .allow_credentials = true},
+                  .access_log = config->access_log,
+                  .client_address = std::move(client_address)});
     // Before the chat's routes: its last one serves every other path (the web UI).
     metrics::Registry registry;
     if (config->metrics) {
@@ -143,10 +159,13 @@ int main(int argc, char** argv) {
                   config->address == "0.0.0.0" ? "127.0.0.1" : config->address.c_str(),
                   static_cast<unsigned>(server.port()));
       std::fflush(stdout);
+      log::info(
+          "listening",
+          {{"address", config->address}, {"port", server.port()}, {"tls", listen.tls != nullptr}});
     });
     return runtime.run();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "switchboard: %s\n", e.what());
+    log::error("cannot serve", {{"error", e.what()}});
     return 1;
   }
 }

@@ -7,7 +7,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <future>
 #include <thread>
 
@@ -24,6 +23,7 @@
 #include "switchboard/adapter/msgpack.hpp"
 #include "switchboard/adapter/recovery_store.hpp"
 #include "switchboard/adapter/redis_client.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/store/error.hpp"
 #include "switchboard/store/validation.hpp"
 
@@ -438,10 +438,9 @@ std::unique_ptr<History> History::open_redis(const RedisHistoryOptions& options,
   }
   auto history = std::make_unique<RedisHistory>(options, *redis);
   if (!history->wait_connected(std::chrono::seconds(2))) {
-    std::fprintf(stderr,
-                 "switchboard: warning: Redis at %s does not answer yet; posting fails with 503 "
-                 "until it does\n",
-                 options.url.c_str());
+    // The host and port only: the URL may hold a password.
+    log::warn("Redis does not answer yet; posting fails with 503 until it does",
+              {{"redis_host", redis->host}, {"redis_port", redis->port}});
   }
   return history;
 }

@@ -43,7 +43,7 @@ install(FILES ${PROJECT_BINARY_DIR}/switchboardConfig.cmake
 # what the layers use). Boost has no .pc file, so its libraries are named directly.
 set(SB_PC_LIBS "")
 foreach(layer client adapter socketio_admin socketio socketio_codec engineio engineio_codec poll sse ws ws_codec http
-               net metrics store)
+               net metrics log store)
   if(TARGET sb_${layer})
     string(APPEND SB_PC_LIBS " -lswitchboard_${layer}")
   endif()

@@ -12,20 +12,21 @@
 
 set -euo pipefail
 root=${1:-.}
-layers=(metrics net http ws sse poll engineio socketio adapter store client)
+layers=(log metrics net http ws sse poll engineio socketio adapter store client)
 # Allowed dependencies of each layer (besides itself).
 declare -A allowed=(
+  [log]=""
   [metrics]=""
-  [net]="metrics"
-  [http]="metrics net"
-  [ws]="metrics net http"
-  [sse]="metrics net http"
-  [poll]="metrics net http"
-  [engineio]="metrics net http ws"
-  [socketio]="metrics net http ws engineio"
-  [adapter]="metrics net http ws engineio socketio"
+  [net]="log metrics"
+  [http]="log metrics net"
+  [ws]="log metrics net http"
+  [sse]="log metrics net http"
+  [poll]="log metrics net http"
+  [engineio]="log metrics net http ws"
+  [socketio]="log metrics net http ws engineio"
+  [adapter]="log metrics net http ws engineio socketio"
   [store]=""
-  [client]="metrics net http ws engineio socketio"
+  [client]="log metrics net http ws engineio socketio"
 )
 layer_alt=$(IFS='|'; echo "${layers[*]}")
 status=0

@@ -1,12 +1,12 @@
 #include "switchboard/engineio/server.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 #include "engineio/forward.hpp"
 #include "engineio/server_core.hpp"
 #include "engineio/sid.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/metrics/cells.hpp"
 #include "switchboard/ws/endpoint.hpp"
 
@@ -84,9 +84,8 @@ void ServerCore::handler_failed(Session& session, std::string_view handler,
     if (options.on_handler_error) {
       options.on_handler_error(session.id(), handler, what);
     } else {
-      std::fprintf(stderr, "engine.io: the %.*s handler of session %s threw: %.*s\n",
-                   static_cast<int>(handler.size()), handler.data(), session.id().c_str(),
-                   static_cast<int>(what.size()), what.data());
+      log::warn("engine.io handler threw",
+                {{"handler", handler}, {"sid", session.id()}, {"error", what}});
     }
   } catch (...) {
     // A reporter that throws too: the count stands.

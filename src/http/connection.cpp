@@ -36,7 +36,11 @@ Connection::Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<n
       stream_(std::move(stream)),
       activity_(stream_->shard()),
       queue_(
-          *stream_, core_->options.write_queue, [this] { close_now(); }, [this] { close_now(); }),
+          *stream_, core_->options.write_queue, [this] { close_now(); },
+          [this] {
+            log_close(log::Level::Info, "slow consumer");
+            close_now();
+          }),
       timer_(stream_->shard()),
       in_(std::move(leftover)) {}
 
@@ -45,7 +49,9 @@ Connection::~Connection() = default;
 // On shutdown, an idle connection closes; one in the middle of a request finishes it first.
 void Connection::on_shard_stop() {
   auto keep = shared_from_this();
-  if (phase_ == Phase::Idle) close_now();
+  if (phase_ != Phase::Idle) return;
+  log_close(log::Level::Debug, "server shutting down");
+  close_now();
 }
 
 void Connection::start() {
@@ -79,8 +85,10 @@ void Connection::set_phase(Phase phase) {
     if (phase_ != phase) return;
     auto keep = shared_from_this();
     if (phase == Phase::Head || phase == Phase::Body) {
-      fail(408, "request not received in time");
+      fail(408, phase == Phase::Head ? "request head not received in time"
+                                     : "request body not received in time");
     } else {
+      if (phase == Phase::Idle) log_close(log::Level::Debug, "idle timeout");
       close_now();
     }
   });
@@ -194,6 +202,7 @@ void Connection::dispatch() {
   req.tls = stream_->is_tls();
   req.params = std::move(match_.params);
   ex->head_only = req.method == "HEAD";
+  if (core_->options.access_log) ex->started = std::chrono::steady_clock::now();
   current_ = ex;
 
   const auto& cors = core_->options.cors;
@@ -258,6 +267,8 @@ void Connection::respond(ExchangeState& ex, Response r) {
   if (keep_alive && ex.request.version == 10) head += "Connection: keep-alive\r\n";
   head += "\r\n";
   if (!ex.head_only && !body_forbidden(r.status)) head += r.body;
+  ex.status = r.status;
+  ex.bytes_sent += head.size();
   queue_.push(std::move(head));
   finish(ex, keep_alive);
 }
@@ -270,6 +281,8 @@ void Connection::start_stream(ExchangeState& ex, Response r) {
   auto head = serialize_head(ex, r, false);
   head += ex.chunked ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n";
   head += "\r\n";
+  ex.status = r.status;
+  ex.bytes_sent += head.size();
   queue_.push(std::move(head));
   if (ex.head_only) finish(ex, ex.request.keep_alive);
 }
@@ -277,7 +290,12 @@ void Connection::start_stream(ExchangeState& ex, Response r) {
 net::SendResult Connection::write_piece(ExchangeState& ex, std::string piece, bool is_volatile) {
   if (!ex.streaming || ex.finished || ex.closed || closed_) return net::SendResult::Dropped;
   if (piece.empty()) return net::SendResult::Sent;
-  if (!ex.chunked) return queue_.push(std::move(piece), is_volatile);
+  if (!ex.chunked) {
+    auto bytes = piece.size();
+    auto result = queue_.push(std::move(piece), is_volatile);
+    if (result != net::SendResult::Dropped) ex.bytes_sent += bytes;
+    return result;
+  }
   char size[20];
   int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
   std::string framed;
@@ -285,18 +303,27 @@ net::SendResult Connection::write_piece(ExchangeState& ex, std::string piece, bo
   framed.append(size, static_cast<std::size_t>(n));
   framed += piece;
   framed += "\r\n";
-  return queue_.push(std::move(framed), is_volatile);
+  auto bytes = framed.size();
+  auto result = queue_.push(std::move(framed), is_volatile);
+  if (result != net::SendResult::Dropped) ex.bytes_sent += bytes;
+  return result;
 }
 
 void Connection::end_stream(ExchangeState& ex) {
   if (!ex.streaming || ex.finished || closed_) return;
-  if (ex.chunked) queue_.push(std::string("0\r\n\r\n"));
+  if (ex.chunked) {
+    queue_.push(std::string("0\r\n\r\n"));
+    ex.bytes_sent += 5;
+  }
   finish(ex, ex.chunked && ex.request.keep_alive);
 }
 
 Upgraded Connection::upgrade(ExchangeState& ex) {
   Upgraded up;
   if (ex.answered || closed_ || reading_ || !queue_.idle()) return up;
+  // The upgrade's own answer (101, or a refusal) is written by the protocol taking over.
+  ex.status = 101;
+  log_access(ex);
   ex.answered = true;
   ex.finished = true;
   ex.connection.reset();
@@ -312,6 +339,7 @@ Upgraded Connection::upgrade(ExchangeState& ex) {
 
 void Connection::finish(ExchangeState& ex, bool keep_alive) {
   ex.finished = true;
+  log_access(ex);
   auto self = std::move(ex.connection);  // keeps this alive until the end of the function
   current_.reset();
   if (!keep_alive || shard().stopping()) {
@@ -335,6 +363,7 @@ void Connection::next_request() {
 
 void Connection::fail(int status, std::string_view message) {
   if (closed_) return;
+  log_close(log::Level::Info, message, status);
   parser_.reset();
   in_.clear();
   ExchangeState ex;
@@ -383,12 +412,55 @@ void Connection::peer_gone() {
     return;
   }
   if (auto ex = std::move(current_)) {
+    // A long poll or a stream the client left: its record now (499 when never answered, as
+    // nginx logs a client that closed first).
+    if (!ex->finished) {
+      if (!ex->answered) ex->status = 499;
+      log_access(*ex);
+    }
     ex->closed = true;
     auto callbacks = std::move(ex->on_close);
     ex->connection.reset();
     for (auto& cb : callbacks) cb();
   }
   if (!closed_) close_now();
+}
+
+void Connection::log_access(ExchangeState& ex) {
+  if (ex.logged || !core_->options.access_log || !log::enabled(log::Level::Info)) return;
+  ex.logged = true;
+  const auto& req = ex.request;
+  std::string remote;
+  try {
+    remote =
+        core_->options.client_address ? core_->options.client_address(req) : req.remote_address;
+  } catch (...) {
+    remote = req.remote_address;  // the program's function failed: the peer
+  }
+  using namespace std::chrono;
+  auto micros = duration_cast<microseconds>(steady_clock::now() - ex.started).count();
+  // The path without the query: a query may carry credentials (an Engine.IO sid, a token).
+  log::info("http access", {{"method", req.method},
+                            {"path", req.path},
+                            {"status", ex.status},
+                            {"bytes", ex.bytes_sent},
+                            {"duration_ms", static_cast<double>(micros) / 1000.0},
+                            {"remote", remote},
+                            {"user_agent", req.header("User-Agent")}});
+}
+
+// Why the server closes this connection (the peer's address: there may be no request yet).
+void Connection::log_close(log::Level level, std::string_view reason, int status) {
+  if (!log::enabled(level) || !stream_) return;
+  auto remote = stream_->remote_address();
+  if (status != 0) {
+    log::write(
+        level, "http connection closed",
+        {{"reason", reason}, {"status", status}, {"remote", remote}, {"shard", shard().index()}});
+  } else {
+    log::write(level, "http connection closed",
+               {{"reason", reason}, {"remote", remote}, {"shard", shard().index()}});
+  }
 }
 
 }  // namespace switchboard::http::detail

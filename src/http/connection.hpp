@@ -7,6 +7,7 @@
 
 #include "http/request_parser.hpp"
 #include "switchboard/http/server.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/net/write_queue.hpp"
 
@@ -32,6 +33,11 @@ struct ExchangeState {
   bool chunked = false;
   bool finished = false;
   bool closed = false;
+  /// For the access log: written once, with what was sent and how long it took.
+  bool logged = false;
+  int status = 0;
+  std::size_t bytes_sent = 0;
+  std::chrono::steady_clock::time_point started;
   std::vector<std::function<void()>> on_close;
 };
 
@@ -69,6 +75,8 @@ class Connection final : public net::Shard::StopListener,
   void close_gracefully();
   void close_now();
   void peer_gone();
+  void log_access(ExchangeState& ex);
+  void log_close(log::Level level, std::string_view reason, int status = 0);
 
   std::shared_ptr<const ServerCore> core_;
   std::unique_ptr<net::Stream> stream_;

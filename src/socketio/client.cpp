@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "socketio/core.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/metrics/cells.hpp"
 
 namespace switchboard::socketio::detail {
@@ -292,8 +293,37 @@ void Client::refuse(const std::string& nsp, const ConnectError& error) {
                    : metrics::HandshakeFailure::SocketioRefused);
 }
 
+namespace {
+
+// Ends the client or the network caused are worth an operator's look; the others (the client
+// left, the server was told to close it, a restart) are routine.
+log::Level session_end_level(DisconnectReason reason) {
+  switch (reason) {
+    case DisconnectReason::TransportError:
+    case DisconnectReason::PingTimeout:
+    case DisconnectReason::ParseError:
+    case DisconnectReason::ForcedServerClose:
+    case DisconnectReason::ServerError:
+      return log::Level::Info;
+    default:
+      return log::Level::Debug;
+  }
+}
+
+}  // namespace
+
 void Client::on_close(DisconnectReason reason) {
   auto keep = shared_from_this();
+  // The Engine.IO session's end, once (the Engine.IO reasons are the same words).
+  if (auto level = session_end_level(reason); log::enabled(level)) {
+    auto request = engine_->shared_request();
+    log::write(level, "engine.io session closed",
+               {{"sid", engine_->id()},
+                {"transport", engine_->transport()},
+                {"reason", to_string(reason)},
+                {"remote", request ? request->remote_address : std::string()},
+                {"shard", engine_->shard().index()}});
+  }
   connect_timer_.cancel();
   auto sockets = std::move(sockets_);
   sockets_.clear();

@@ -1,6 +1,5 @@
-#include <cstdio>
-
 #include "socketio/core.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/net/random.hpp"
 
 namespace switchboard::socketio {
@@ -35,11 +34,10 @@ void ServerCore::report(const HandlerError& error) noexcept {
   handler_errors.fetch_add(1, std::memory_order_relaxed);
   try {
     if (options.on_handler_error) return options.on_handler_error(error);
-    std::fprintf(stderr, "socket.io: %.*s threw in namespace %.*s (socket %.*s): %.*s\n",
-                 static_cast<int>(error.where.size()), error.where.data(),
-                 static_cast<int>(error.nsp.size()), error.nsp.data(),
-                 static_cast<int>(error.socket_id.size()), error.socket_id.data(),
-                 static_cast<int>(error.what.size()), error.what.data());
+    log::warn("socket.io handler threw", {{"handler", error.where},
+                                          {"nsp", error.nsp},
+                                          {"sid", error.socket_id},
+                                          {"error", error.what}});
   } catch (...) {
     // A reporter that throws too: the count stands.
   }

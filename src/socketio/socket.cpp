@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "socketio/core.hpp"
+#include "switchboard/log/logger.hpp"
 #include "switchboard/socketio/namespace.hpp"
 
 namespace switchboard::socketio {
@@ -294,6 +295,16 @@ void Socket::finish(DisconnectReason reason) {
   }
   auto keep = shared_from_this();
   leaving_ = true;
+  if (log::enabled(log::Level::Info)) {
+    auto client = client_.lock();
+    log::info("socket.io disconnected",
+              {{"nsp", nsp_->name},
+               {"sid", id_},
+               {"reason", to_string(reason)},
+               {"transport", client ? client->engine().transport() : std::string_view()},
+               {"remote", handshake_.request ? handshake_.request->remote_address : std::string()},
+               {"shard", shard_.index()}});
+  }
   if (on_disconnecting_) {
     auto handler = on_disconnecting_;  // it may replace itself
     detail::run_user(*nsp_, this, "disconnecting", [&] { handler(*this, reason); });

@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include "switchboard/log/logger.hpp"
+
 namespace switchboard::ws::detail {
 
 namespace {
@@ -205,6 +207,10 @@ net::SendResult ConnectionImpl::send(const std::shared_ptr<const PreparedMessage
 // We start the closing handshake: send Close, wait for the peer's (close_timeout at most).
 void ConnectionImpl::close(CloseCode code, std::string_view reason) {
   if (state_ != State::Open) return;
+  // Routine ends (1000, shutdown's 1001) at debug; a close for a cause (1008 upgrade timeout,
+  // a program's 4xxx) at info.
+  bool routine = code == CloseCode::NormalClosure || code == CloseCode::GoingAway;
+  log_close(routine ? log::Level::Debug : log::Level::Info, "server", code, reason);
   state_ = State::Closing;
   queue_.push_last(encode_close(code, reason));
   notify_closed(code, reason);
@@ -214,6 +220,7 @@ void ConnectionImpl::close(CloseCode code, std::string_view reason) {
 // The peer started (or answered) the closing handshake: answer, then close TCP (RFC 6455
 // §7.1.1: the server closes the TCP connection first).
 void ConnectionImpl::on_peer_close(CloseCode code, std::string_view reason) {
+  log_close(log::Level::Debug, "client", code, reason);
   if (state_ == State::Open) {
     state_ = State::Closing;
     auto echo = code == CloseCode::NoStatus ? CloseCode::NormalClosure : code;
@@ -227,6 +234,7 @@ void ConnectionImpl::on_peer_close(CloseCode code, std::string_view reason) {
 // lingering in between.
 void ConnectionImpl::fail(CloseCode code, std::string_view reason) {
   if (state_ == State::Closed) return;
+  log_close(log::Level::Info, "server", code, reason);
   if (state_ == State::Open) {
     state_ = State::Closing;
     queue_.push_last(encode_close(code, reason));
@@ -271,7 +279,22 @@ void ConnectionImpl::terminate() {
   decoder_.abandon();
   budget_.set(0);
   deadline_.update(false, {});
+  log_close(log::Level::Debug, "client", CloseCode::Abnormal, "connection dropped");
   notify_closed(CloseCode::Abnormal, "connection dropped");
+}
+
+// Once per connection, as it starts to close: who closed it, the code and the reason.
+void ConnectionImpl::log_close(log::Level level, std::string_view by, CloseCode code,
+                               std::string_view reason) {
+  if (notified_ || !log::enabled(level)) return;
+  log::write(level, "websocket closed",
+             {{"by", by},
+              {"code", static_cast<unsigned>(code)},
+              {"reason", reason},
+              {"path", request_->path},
+              {"remote", request_->remote_address},
+              {"shard", stream_->shard().index()},
+              {"id", id_}});
 }
 
 void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {

@@ -1,6 +1,7 @@
 #pragma once
 // Private: the WebSocket connection shell.
 
+#include "switchboard/log/level.hpp"
 #include "switchboard/metrics/cells.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/net/stream.hpp"
@@ -51,6 +52,7 @@ class ConnectionImpl final : public Connection,
   void finish_after_drain();
   void linger();
   void terminate();
+  void log_close(log::Level level, std::string_view by, CloseCode code, std::string_view reason);
   void notify_closed(CloseCode code, std::string_view reason);
   void watch_message();
   void shed(MessageBudget& budget);

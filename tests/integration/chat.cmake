@@ -21,6 +21,12 @@ if(TARGET switchboard)
   set_tests_properties(integration.chat.durability PROPERTIES
     ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;PYTHONDONTWRITEBYTECODE=1"
     TIMEOUT 300)
+  # The log: JSON records of the access log and of every close reason, levels, --access-log.
+  add_test(NAME integration.chat.logging
+           COMMAND ${SB_NODE} --test ${CMAKE_CURRENT_SOURCE_DIR}/chat_logging_test.mjs)
+  set_tests_properties(integration.chat.logging PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 60)
   # /metrics scraped and parsed with prometheus_client while every transport is in use.
   add_test(NAME integration.chat.metrics
            COMMAND ${SB_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/metrics_test.py)

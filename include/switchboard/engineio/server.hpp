@@ -80,7 +80,7 @@ struct ServerOptions {
   /// Called on the session's shard when a handler (on_connection, on_message, on_close)
   /// throws: the session id, which handler, and the exception's message. The exception goes
   /// no further and that session is closed ("server error"); the server carries on. Default:
-  /// a line on stderr.
+  /// a warn record in the log ("engine.io handler threw", docs/logging.md).
   std::function<void(std::string_view sid, std::string_view handler, std::string_view what)>
       on_handler_error;
   /// A cluster without sticky sessions: sids carry this node's id, and a polling request or

@@ -37,6 +37,13 @@ struct ServerOptions {
   CorsOptions cors{};
   /// Value of the Server header; empty sends none.
   std::string server_name = "switchboard";
+  /// Writes an info record ("http access", docs/logging.md) for each request once it is over:
+  /// method, path (without the query), status, bytes sent, duration, client address, user
+  /// agent. A long poll or a stream is one record when it ends; an upgrade one at the 101.
+  bool access_log = false;
+  /// The client address the access log names; null names the peer (Request::remote_address).
+  /// Called on the connection's shard.
+  std::function<std::string(const Request&)> client_address;
 };
 
 /// Serves a Router on every shard of a runtime. Set it up (router(), listen()) before

@@ -63,7 +63,8 @@ struct ServerOptions {
   /// connection or disconnect handler, a middleware, an ack callback). The exception goes no
   /// further: it is counted (Server::handler_errors()), the socket it ran for is disconnected
   /// with reason "server error" (a middleware's socket is refused with CONNECT_ERROR
-  /// "server error"), and every other socket carries on. Default: a line on stderr.
+  /// "server error"), and every other socket carries on. Default: a warn record in the log
+  /// ("socket.io handler threw", docs/logging.md).
   std::function<void(const HandlerError&)> on_handler_error;
   /// The cluster adapter of every namespace (Node's `io.adapter(createAdapter(...))`), e.g.
   /// adapter::redis_adapter(...); empty: no cluster, this process is the whole world.
