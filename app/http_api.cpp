@@ -221,12 +221,15 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
   auto waiter = std::make_shared<PollWaiter>(poll_transport_, ex, after);
   chat_.join(waiter, room);
   activity_.enter(room);
-  // Does something once at most (the answer, the timeout or the client's going away).
+  waiter->listen_for_stop(ex.shard());
+  // Does something once at most (the answer, the timeout, the client's going away or the
+  // server's stopping).
   std::weak_ptr<PollWaiter> weak = waiter;
   auto forget = [this, room, weak] {
     auto waiter = weak.lock();
     if (!waiter || !waiter->joined) return;
     waiter->joined = false;
+    waiter->stop_listening();
     waiter->counted.close();
     chat_.leave(*waiter);
     activity_.exit(room);

@@ -363,7 +363,9 @@ void Session::close_with(std::string_view reason, bool notify_client) {
     }
     if (ws_) ws_->close(ws::CloseCode::NormalClosure);
   } else if (ws_) {
-    ws_->close(ws::CloseCode::NormalClosure);
+    // A server going away says so (RFC 6455 §7.4.1); the client reconnects either way.
+    ws_->close(reason == "server shutting down" ? ws::CloseCode::GoingAway
+                                                : ws::CloseCode::NormalClosure);
   }
   finish(reason);
 }
