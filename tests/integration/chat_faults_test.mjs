@@ -145,16 +145,11 @@ after(async () => {
 // --- the clients ----------------------------------------------------------------------------
 
 let stopped = false; // the readers stop
-let posting = true; // the posters stop
+let posting = true; // the posters pause
 const loops = [];
-const posterLoops = [];
 /** What a client's loop found wrong (an assertion about an answer), reported by until(). */
 const errors = [];
-const run = (fn, list = loops) => {
-  const done = fn().catch((e) => { errors.push(e); });
-  list.push(done);
-  loops.push(done);
-};
+const run = (fn) => loops.push(fn().catch((e) => { errors.push(e); }));
 const clients = [];
 /** Every acknowledged message: text -> { room, id, at, who }. */
 const acked = new Map();
@@ -252,8 +247,8 @@ function sioClient(who, transports) {
   run(async () => {
     await once(socket, 'connect');
     for (const room of ROOMS) assert.equal((await socket.emitWithAck('join', { room })).ok, true);
-    while (posting) {
-      if (!socket.connected) { await sleep(20); continue; }
+    while (!stopped) {
+      if (!posting || !socket.connected) { await sleep(20); continue; }
       await r.rejoin;
       const { room, text } = p.next(ROOMS[p.n % 2]);
       p.busy = true;
@@ -279,7 +274,8 @@ function sioClient(who, transports) {
 function restPoster() {
   const p = poster('rest');
   run(async () => {
-    while (posting) {
+    while (!stopped) {
+      if (!posting) { await sleep(20); continue; }
       const { room, text } = p.next(ROOMS[p.n % 2]);
       p.busy = true;
       try {
@@ -521,10 +517,10 @@ const since = (mark, r, list) => r[list].slice(mark.get(r)[list]);
 
 /** The reconnections of the socket.io clients since `mark`: each recovered its id and what it
  * missed, without a DISCONNECT packet from the server, within 10 s. */
-function recoveredSince(mark, what) {
+function recoveredSince(mark, what, reasons = ['transport close', 'transport error']) {
   for (const r of sioClients()) {
     for (const c of since(mark, r, 'reconnects')) {
-      assert.ok(['transport close', 'transport error'].includes(c.reason), `${what}: ${r.name} disconnected by "${c.reason}"`);
+      assert.ok(reasons.includes(c.reason), `${what}: ${r.name} disconnected by "${c.reason}"`);
       assert.equal(c.recovered, true, `${what}: ${r.name} recovered its session`);
       assert.equal(c.sameId, true, `${what}: ${r.name} kept its id`);
       assert.ok(c.ms <= BACK_MS, `${what}: ${r.name} back after ${c.ms} ms`);
@@ -614,6 +610,39 @@ test('a rolling restart (SIGTERM, one node after another): clients move to the o
     assert.deepEqual(since(mark, r, 'closeCodes').filter((code) => code !== 1001), [], `${r.name}'s close codes`);
   }
   await check('rolling restart');
+});
+
+test('the nodes\' Redis subscriptions drop: what they missed is read from the history, and a client that drops just after gets it once', async () => {
+  // Quiet posters, so that the last messages a client gets are the ones read from the history.
+  posting = false;
+  await until(() => Object.values(posters).every((p) => !p.busy), 'the posters paused');
+  const sioWs = clients.find((r) => r.name === 'sio-ws');
+  const mark = marks();
+  const client = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+  await client.connect();
+  await client.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+  await client.quit();
+  // Posted while no node listens: each node reads them from the history when it is back.
+  const node = nodes.find(alive);
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`http://127.0.0.1:${node.port}/api/rooms/${ROOMS[1]}/messages`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: 'unheard', text: `unheard#${i}` }) });
+    assert.equal(res.status, 201);
+    const { message } = await res.json();
+    acked.set(message.text, { room: ROOMS[1], id: message.id, at: Date.now(), who: 'unheard' });
+    ids.push(message.id);
+  }
+  await until(() => sioWs.last(ROOMS[1]) >= ids.at(-1), 'the client got them', BACK_MS);
+  sioWs.socket.io.engine.close();
+  await until(() => since(mark, sioWs, 'reconnects').length > 0, 'the client reconnected', BACK_MS);
+  // Dropped by the client (engine.close(): "forced close"), as a network loss would.
+  recoveredSince(mark, 'subscriptions dropped', ['transport close', 'transport error', 'forced close']);
+  posting = true;
+  await postersCarryOn(Date.now(), 'subscriptions dropped', 1);
+  await caughtUp('subscriptions dropped');
+  await check('subscriptions dropped');
 });
 
 test('at the end: every receiver saw every stored message of its rooms, in order, once', async (t) => {
