@@ -4,9 +4,11 @@
 // (round robin, no stickiness). Clients on every transport, all through nginx, post to two rooms
 // throughout, each message with a client-side id of its own (its text): socket.io-client over
 // WebSocket and polling-only, a raw WebSocket (ws/chat/<room>/), REST; they and an SSE reader
-// and a long-poll reader receive. Faults, in turn: `kill -9` of a node, `kill -9` of Redis and a
-// restart on its append-only file, and every node restarted one after another with SIGTERM (a
-// rolling deploy). After each: every acknowledged message is in the room's history exactly once
+// and a long-poll reader receive. Faults, in turn: `kill -9` of a node; `kill -9` of Redis and a
+// restart on its append-only file (a socket.io-client dropped and an SSE stream reopened during
+// the outage); every node restarted one after another with SIGTERM (a rolling deploy); every
+// node's Redis subscription killed while messages are posted, and a socket.io-client dropped
+// right after. After each: every acknowledged message is in the room's history exactly once
 // with the id it was acknowledged with, ids increase, every receiver saw the history in order
 // without duplicates (those that resume -- Last-Event-ID, `after`, connection state recovery --
 // also without gaps), and the posters carried on (back within 10 s).
