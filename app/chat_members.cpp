@@ -71,6 +71,14 @@ void PollWaiter::deliver(const socketio::Frame& frame, bool) {
   if (auto f = forget) f();
 }
 
+void PollWaiter::on_shard_stop() {
+  if (!answered) {
+    answered = true;
+    exchange.respond(http::Response::empty(204));
+  }
+  if (auto f = forget) f();
+}
+
 void PollWaiter::answer_held(
     const std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>>& messages) {
   answered = true;

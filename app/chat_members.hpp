@@ -13,6 +13,7 @@
 
 #include "switchboard/http/exchange.hpp"
 #include "switchboard/metrics/cells.hpp"
+#include "switchboard/net/runtime.hpp"
 #include "switchboard/socketio/room_member.hpp"
 #include "switchboard/sse/stream.hpp"
 #include "switchboard/ws/connection.hpp"
@@ -68,19 +69,23 @@ struct SseSubscriber final : socketio::Member {
 /// messages wait in `held`, used only if the read finds nothing (with SQLite the store answers
 /// in commit order so the read has them; a Redis history's publish may overtake the read's
 /// answer). Answered by the first newer message; then `forget` takes it out of its room.
-struct PollWaiter final : socketio::Member {
+/// When the server stops it is answered 204 at once (the client polls again, through the
+/// balancer another node): a held poll would otherwise keep a stopping node for its grace.
+struct PollWaiter final : socketio::Member, net::Shard::StopListener {
   PollWaiter(std::shared_ptr<const socketio::Transport> t, http::Exchange ex, std::uint64_t after)
       : Member(std::move(t)), exchange(std::move(ex)), after(after) {}
   void deliver(const socketio::Frame& frame, bool is_volatile) override;
   /// Answers with the messages held while reading.
   void answer_held(
       const std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>>& held);
+  void on_shard_stop() override;
   http::Exchange exchange;
   std::uint64_t after = 0;
   std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> held;
   bool answered = false;
   bool reading = true;
-  /// In its room until `forget` (which runs once, whoever calls it first) took it out.
+  /// In its room (and its shard's stop list) until `forget` (which runs once, whoever calls it
+  /// first, on the waiter's shard) took it out.
   bool joined = true;
   std::function<void()> forget;
   /// Open in switchboard_connections{transport="polling"} until forgotten.

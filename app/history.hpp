@@ -35,6 +35,9 @@ struct ChatMessage {
   std::string text;
   std::int64_t ts = 0;
   std::uint64_t user_id = 0;  ///< the author's id; 0 for a guest
+  /// With --redis and recovery: the message's offset in /chat's recovery stream, read back
+  /// with it (a message read from the history is delivered as recoverable as a live one).
+  std::string offset;
 };
 
 /// {"id","room","user","user_id","text","ts"}: how every transport shows a message.

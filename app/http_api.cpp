@@ -193,13 +193,19 @@ void ChatService::replay_events(const std::shared_ptr<SseSubscriber>& sub, net::
       sub->room, sub->last_sent, page,
       [this, shard, sub](Error error, std::vector<ChatMessage> missed) {
         on_shard(*shard, [this, shard, sub, error, missed = std::move(missed)] {
+          if (error) {
+            // The history did not answer (Redis away): going live here would skip what was
+            // missed. The stream ends; the client comes back with the same Last-Event-ID.
+            sub->held.clear();
+            return sub->stream->close();
+          }
           for (const auto& m : missed) {
             sub->stream->send(
                 {.data = to_json_text(m), .event = "message", .id = std::to_string(m.id)});
             sub->last_sent = std::max(sub->last_sent, m.id);
           }
           // A full page: the store may have more (live ones wait in `held`).
-          if (!error && missed.size() == page && sub->stream->is_open()) {
+          if (missed.size() == page && sub->stream->is_open()) {
             return replay_events(sub, shard);
           }
           for (auto& [id, bytes] : sub->held) {
@@ -221,12 +227,15 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
   auto waiter = std::make_shared<PollWaiter>(poll_transport_, ex, after);
   chat_.join(waiter, room);
   activity_.enter(room);
-  // Does something once at most (the answer, the timeout or the client's going away).
+  waiter->listen_for_stop(ex.shard());
+  // Does something once at most (the answer, the timeout, the client's going away or the
+  // server's stopping).
   std::weak_ptr<PollWaiter> weak = waiter;
   auto forget = [this, room, weak] {
     auto waiter = weak.lock();
     if (!waiter || !waiter->joined) return;
     waiter->joined = false;
+    waiter->stop_listening();
     waiter->counted.close();
     chat_.leave(*waiter);
     activity_.exit(room);
@@ -243,12 +252,17 @@ void ChatService::hold_poll(http::Exchange ex, const std::string& room, std::uin
   });
   auto* shard = &ex.shard();
   history_.after(room, after, 100,
-                 [this, shard, waiter, forget, timer](Error, std::vector<ChatMessage> m) {
-                   on_shard(*shard, [this, waiter, forget, timer, m = std::move(m)] {
+                 [this, shard, waiter, forget, timer](Error error, std::vector<ChatMessage> m) {
+                   on_shard(*shard, [this, waiter, forget, timer, error, m = std::move(m)] {
                      waiter->reading = false;
                      auto held = std::exchange(waiter->held, {});
                      if (waiter->answered) return;
-                     if (!m.empty()) {
+                     if (error) {
+                       // The history did not answer: answering with what came live would
+                       // skip what was missed. 503; the client polls again from `after`.
+                       waiter->answered = true;
+                       waiter->exchange.respond(to_response(*error));
+                     } else if (!m.empty()) {
                        answer_poll(*waiter, m);
                      } else if (!held.empty()) {
                        // Live while reading and not in the read (a Redis history's publish

@@ -107,7 +107,7 @@ struct MessageOrder::State : std::enable_shared_from_this<State> {
   struct Held {
     socketio::Target target;
     socketio::Args args;
-    /// A recoverable packet's offset (a message read from the history has none).
+    /// A recoverable packet's offset (a message read from a history without one has none).
     std::optional<std::string> offset;
   };
   struct Room {
@@ -178,8 +178,16 @@ struct MessageOrder::State : std::enable_shared_from_this<State> {
     for (auto& m : found) {
       if (m.id <= r.last) continue;
       r.held.erase(m.id);
-      deliver(r, m.id,
-              {socketio::Target{.rooms = {room}}, socketio::Args::of(to_json(m)), std::nullopt});
+      // With its offset when the history kept it (recovery in Redis): a client that drops
+      // after this message recovers from it, not from before it.
+      // A recoverable packet's arguments end with its offset, as the adapter delivers them.
+      auto args = socketio::Args::of(to_json(m));
+      std::optional<std::string> offset;
+      if (!m.offset.empty()) {
+        args.values.emplace_back(m.offset);
+        offset = std::move(m.offset);
+      }
+      deliver(r, m.id, {socketio::Target{.rooms = {room}}, std::move(args), std::move(offset)});
     }
     drain(r);
     // A full page, or a newer hole behind what was held: read on. A read that found

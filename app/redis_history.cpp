@@ -112,6 +112,7 @@ std::optional<ChatMessage> message_of(const RedisReply& entry, const std::string
     if (name == "text") m.text = value;
     if (name == "user_id") m.user_id = to_u64(value);
     if (name == "ts") m.ts = to_i64(value);
+    if (name == "offset") m.offset = value;
   }
   return m;
 }
@@ -209,7 +210,7 @@ class RedisHistory final : public History {
     auto name = store::normalize_name(author.name);
     if (!name) return done(failure(store::Errc::InvalidName, "invalid name"), {});
     if (auto ec = store::validate_text(text)) return done(app::failure_of(ec, ec.message()), {});
-    ChatMessage m{0, std::move(room), std::move(*name), std::move(text), now_ms(), author.id};
+    ChatMessage m{0, std::move(room), std::move(*name), std::move(text), now_ms(), author.id, {}};
     std::vector<std::string> keys{rooms_key(), seq_key(m.room), stream_key(m.room)};
     std::vector<std::string> args{m.room,
                                   std::to_string(options_.max_messages_per_room),

@@ -23,7 +23,9 @@ return id
 
 /// kAppend for a cluster whose Socket.IO connection state recovery is kept in Redis
 /// (docs/decisions/014): the message is also appended to /chat's recovery stream and published
-/// as a recoverable packet, its offset (the recovery stream's id, a msgpack str8) last.
+/// as a recoverable packet, its offset (the recovery stream's id, a msgpack str8) last. The
+/// room's stream keeps the offset too (field `offset`): a node that reads the message back to
+/// fill a hole delivers it with its offset, so a client's last offset stays exact.
 /// KEYS: rooms hash, the room's id counter, the room's stream, the recovery stream.
 /// ARGV: as kAppend, the message in three parts (before the id, between the id and the
 /// offset, after the offset), then the recovery stream's bound.
@@ -32,11 +34,11 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   return redis.error_reply('ROOMNOTFOUND no such room')
 end
 local id = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], string.format('%d-0', id),
-           'user', ARGV[3], 'user_id', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6])
 local a = ARGV[8] .. cmsgpack.pack(id) .. ARGV[9]
 local offset = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[11], '*',
                           'a', a, 'b', ARGV[10], 'f', 'm')
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], string.format('%d-0', id),
+           'user', ARGV[3], 'user_id', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'offset', offset)
 redis.call('PUBLISH', ARGV[7], a .. string.char(217, #offset) .. offset .. ARGV[10])
 return id
 )lua";

@@ -72,10 +72,21 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
           [self, id, reply = std::move(reply)](boost::system::result<RedisReply> r) mutable {
             std::optional<std::string> address;
             if (r && r->type == RedisReply::Type::String) address = r->str;
-            if (address) {
+            {
               std::lock_guard lock(self->mutex_);
-              if (self->cache_.size() > 4096) self->cache_.clear();  // bounded
-              self->cache_[id] = {*address, Clock::now() + self->options_.cache};
+              if (address) {
+                if (self->cache_.size() > 4096) self->cache_.clear();  // bounded
+                self->cache_[id] = {*address, Clock::now() + self->options_.cache};
+              } else if (!r || r->type == RedisReply::Type::Error) {
+                // Redis did not answer (away, restarting): the address last known, however
+                // old, rather than dropping every relayed session while Redis is away. A node
+                // that is gone refuses the connection; one restarted does not know the sid.
+                if (auto it = self->cache_.find(id); it != self->cache_.end()) {
+                  address = it->second.first;
+                }
+              } else {
+                self->cache_.erase(id);  // gone from Redis: gone
+              }
             }
             reply(std::move(address));
           });

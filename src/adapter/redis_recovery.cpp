@@ -13,12 +13,14 @@ RedisRecovery::RedisRecovery(socketio::AdapterHost& host, const ClusterOptions& 
 void RedisRecovery::start(boost::asio::io_context& context, RedisCluster& cluster) {
   cluster_ = &cluster;
   timer_ = std::make_unique<boost::asio::steady_timer>(context);
+  retry_timer_ = std::make_unique<boost::asio::steady_timer>(context);
   refresh();
 }
 
 void RedisRecovery::stop() {
   stopped_ = true;
   if (timer_) timer_->cancel();
+  if (retry_timer_) retry_timer_->cancel();
   cluster_ = nullptr;
 }
 
@@ -78,14 +80,46 @@ void RedisRecovery::persist(const socketio::SessionState& session, SessionChange
     live_.erase(session.pid);
     return eval(kForgetScript, {key}, {owner});
   }
+  Kept kept{key, owner, encode_session(session), session.start};
+  const char* mode = change == SessionChange::Connected ? "claim" : "update";
   if (change == SessionChange::Left) {
     live_.erase(session.pid);
-  } else {
-    live_[session.pid] = key;
+    return eval(kPersistScript, {key, keys_.stream}, {owner, kept.session, ttl, kept.start, mode});
   }
-  eval(kPersistScript, {key, keys_.stream},
-       {owner, encode_session(session), ttl, session.start,
-        change == SessionChange::Connected ? "claim" : "update"});
+  live_[session.pid] = kept;
+  write(session.pid, kept, mode);
+}
+
+void RedisRecovery::write(const std::string& pid, const Kept& kept, const char* mode) {
+  const auto ttl = std::to_string(limits_.max_disconnection_duration.count());
+  eval(kPersistScript, {kept.key, keys_.stream}, {kept.owner, kept.session, ttl, kept.start, mode},
+       [weak = weak_from_this(), pid, session = kept.session](boost::system::result<RedisReply> r) {
+         if (r && r->type != RedisReply::Type::Error) return;
+         auto self = weak.lock();
+         if (!self || self->stopped_) return;
+         // Still connected here and not rewritten since: write it again once Redis answers.
+         auto it = self->live_.find(pid);
+         if (it == self->live_.end() || it->second.session != session) return;
+         it->second.written = false;
+         self->retry_soon();
+       });
+}
+
+void RedisRecovery::retry_soon() {
+  if (retrying_ || stopped_ || !retry_timer_) return;
+  retrying_ = true;
+  retry_timer_->expires_after(std::chrono::milliseconds(500));
+  retry_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_ || !self->cluster_) return;
+    self->retrying_ = false;
+    for (auto& [pid, kept] : self->live_) {
+      if (kept.written) continue;
+      kept.written = true;
+      // Not over a session another node has taken since (its owner differs).
+      self->write(pid, kept, "update");
+    }
+  });
 }
 
 void RedisRecovery::restore(const std::string& pid,
@@ -121,7 +155,7 @@ void RedisRecovery::missed(
 void RedisRecovery::refresh() {
   if (stopped_ || !cluster_) return;
   const auto ttl = std::to_string(limits_.max_disconnection_duration.count());
-  for (const auto& [pid, key] : live_) cluster_->redis().command({"PEXPIRE", key, ttl});
+  for (const auto& [pid, kept] : live_) cluster_->redis().command({"PEXPIRE", kept.key, ttl});
   auto period = std::max(limits_.max_disconnection_duration / 3, std::chrono::milliseconds(100));
   timer_->expires_after(period);
   timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {

@@ -39,6 +39,18 @@ class RedisRecovery : public std::enable_shared_from_this<RedisRecovery> {
       std::function<void(std::optional<std::vector<socketio::MissedPacket>>, std::string)> done);
 
  private:
+  /// A connected socket's session as last written (or to be written again).
+  struct Kept {
+    std::string key;
+    std::string owner;
+    std::string session;
+    std::string start;
+    bool written = true;
+  };
+  void write(const std::string& pid, const Kept& kept, const char* mode);
+  /// Writes again, soon, the sessions whose write Redis did not take (it was away): a socket
+  /// admitted or moved between rooms meanwhile is recoverable once Redis is back.
+  void retry_soon();
   void refresh();
   void eval(const char* script, std::vector<std::string> keys, std::vector<std::string> args,
             RedisClient::ReplyHandler handler = {});
@@ -49,9 +61,11 @@ class RedisRecovery : public std::enable_shared_from_this<RedisRecovery> {
   RecoveryKeys keys_;
   RedisCluster* cluster_ = nullptr;
   std::unique_ptr<boost::asio::steady_timer> timer_;
+  std::unique_ptr<boost::asio::steady_timer> retry_timer_;
+  bool retrying_ = false;
   bool stopped_ = false;
   /// Sessions of this node's connected sockets, by pid: refreshed until they leave.
-  std::unordered_map<std::string, std::string> live_;
+  std::unordered_map<std::string, Kept> live_;
 };
 
 }  // namespace switchboard::adapter::detail

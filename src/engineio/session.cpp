@@ -263,7 +263,11 @@ void Session::run(Actions& actions) {
         counted_.move_to(metrics::Transport::EngineioWebSocket);
         break;
       case Action::Kind::CloseWebSocket:
-        if (ws_ && ws_->is_open()) ws_->close(ws::CloseCode::NormalClosure);
+        // A server going away says so (RFC 6455 §7.4.1); the client reconnects either way.
+        if (ws_ && ws_->is_open()) {
+          ws_->close(action.text == "server shutting down" ? ws::CloseCode::GoingAway
+                                                           : ws::CloseCode::NormalClosure);
+        }
         break;
       case Action::Kind::OweNoop:
         server_->owe_noop(sid_);

@@ -318,7 +318,9 @@ void SessionCore::finish(std::string_view reason, Actions& out) {
   heartbeat_ = Heartbeat::Idle;
   heartbeat_at_ = Clock::time_point::max();
   drop_probe(ProbeClose::GoingAway, out);
-  if (transport_ == Transport::WebSocket) out.push_back({.kind = Action::Kind::CloseWebSocket});
+  if (transport_ == Transport::WebSocket) {
+    out.push_back({.kind = Action::Kind::CloseWebSocket, .text = std::string(reason)});
+  }
   if (poll_held_) {
     if (reason == "server shutting down") {
       // Not a close packet: some clients (python-engineio) take it as final and never come

@@ -45,7 +45,7 @@ struct Action {
     AnswerProbe,            ///< write "3probe" on the probe WebSocket
     CloseProbe,             ///< close the probe WebSocket (`probe_close`) and forget it
     Upgraded,               ///< the probe WebSocket is now the session's transport
-    CloseWebSocket,         ///< close the live WebSocket (1000), unless it is closed already
+    CloseWebSocket,         ///< close the live WebSocket, unless closed already; `text` is why
     OweNoop,                ///< the client closed with no GET held: a GET racing it gets "6"
     SetTimer,               ///< call on_timer() at `when` (Clock::time_point::max(): never)
     Ended,                  ///< the session is over, `text` says why: forget it, report it

@@ -1,6 +1,6 @@
 # The chat's history in Redis (`switchboard serve --redis`), against a real redis-server with
 # `appendonly yes` and `appendfsync always`: the backend alone (GoogleTest), then two chat
-# nodes on one Redis with official clients, and Redis killed (-9) and restarted.
+# nodes on one Redis with official clients, and Redis killed (-9) and restarted; the fault tests.
 find_program(SB_REDIS_SERVER redis-server)
 if(SB_REDIS_SERVER AND TARGET sb_chat_history)
   add_executable(redis_history_test ${CMAKE_CURRENT_SOURCE_DIR}/redis_history_test.cpp)
@@ -27,4 +27,15 @@ if(SB_NODE AND SB_REDIS_SERVER AND SB_NGINX AND TARGET switchboard)
   set_tests_properties(integration.chat_redis.make_cluster PROPERTIES
     ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_NGINX=${SB_NGINX};NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
     TIMEOUT 60)
+endif()
+# Faults (issue 15, item 6): Redis (appendfsync always), three nodes and nginx round robin with
+# clients on every transport posting throughout; kill -9 of a node, kill -9 of Redis and a
+# restart on its file, a rolling restart with SIGTERM (~10 s; ~20 s under ASan).
+if(SB_NODE AND SB_REDIS_SERVER AND SB_NGINX AND TARGET switchboard)
+  add_test(NAME integration.chat_redis.faults
+           COMMAND ${SB_NODE} --test --test-concurrency=1
+                   ${CMAKE_CURRENT_SOURCE_DIR}/chat_faults_test.mjs)
+  set_tests_properties(integration.chat_redis.faults PROPERTIES
+    ENVIRONMENT "SB_SWITCHBOARD=$<TARGET_FILE:switchboard>;SB_NGINX=${SB_NGINX};NODE_PATH=${PROJECT_SOURCE_DIR}/node_modules"
+    TIMEOUT 120)
 endif()

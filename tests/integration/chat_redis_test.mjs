@@ -70,6 +70,20 @@ async function sioConnect(base, name) {
   return socket;
 }
 
+/** A room's whole history, read backwards 200 at a time (a long poll answers 100 at most, and
+ * holds when nothing is newer). */
+async function storedMessages(base, room) {
+  const all = [];
+  for (let before = 0; ;) {
+    const res = await fetch(`${base}/api/rooms/${room}/messages?limit=200&before=${before}`);
+    assert.equal(res.status, 200);
+    const page = (await res.json()).messages;
+    all.unshift(...page);
+    if (page.length < 200) return all;
+    before = page[0].id;
+  }
+}
+
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 test('a message posted on one node is read back from the other with the same id', async () => {
@@ -432,13 +446,7 @@ test('kill -9 of a node while clients on every transport send: every acknowledge
 
   // The stored history holds every acknowledged message; each observer saw exactly it, in order.
   const all = who.flatMap((w) => acked[w]);
-  const stored = [];
-  for (let last = 0; ;) {
-    const page = await (await fetch(`${Q}/api/rooms/${room}/poll?after=${last}`)).json();
-    stored.push(...page.messages.map((m) => m.id).filter((id) => id > opened.id));
-    last = page.last_id;
-    if (page.messages.length < 200) break;
-  }
+  const stored = (await storedMessages(Q, room)).map((m) => m.id).filter((id) => id > opened.id);
   for (const id of all) assert.ok(stored.includes(id), `acknowledged ${id} stored`);
   const later = (list) => list.filter((id) => id > opened.id);
   await until(() => later(seen.sse).length >= stored.length && later(seen.sio).length >= stored.length);
@@ -568,13 +576,7 @@ test('Redis killed -9 mid-stream: 503 and ack errors while away, every acknowled
   // Every acknowledged message is in Redis, read from the other node, ids strictly increasing.
   const storedIds = {};
   for (const [room, list, base] of [[restRoom, acked.rest, B], [sioRoom, acked.sio, A]]) {
-    const stored = [];
-    for (let last = 0; ;) {
-      const page = await (await fetch(`${base}/api/rooms/${room}/poll?after=${last}`)).json();
-      stored.push(...page.messages);
-      last = page.last_id;
-      if (page.messages.length < 200) break;
-    }
+    const stored = await storedMessages(base, room);
     const byId = new Map(stored.map((m) => [m.id, m.text]));
     for (const m of list) assert.equal(byId.get(m.id), m.text, `acknowledged message ${m.id} lost`);
     const ids = stored.map((m) => m.id);
