@@ -544,14 +544,18 @@ def utc_now():
 
 
 GAPS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "gaps.md")
+# The chat on many nodes (bench/chat-cluster, run apart): hand-written from its results.
+CHAT_CLUSTER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "chat-cluster.md")
 
 
-def gaps(doc):
+def gaps(doc, path=GAPS):
     """The hand-written analysis of the goals not met (bench/gaps.md), measured separately
-    (heaptrack, strace, callgrind): what the numbers above cannot say by themselves."""
-    if not os.path.exists(GAPS):
+    (heaptrack, strace, callgrind): what the numbers above cannot say by themselves. Also the
+    chat cluster's section (bench/chat-cluster.md)."""
+    if not os.path.exists(path):
         return
-    with open(GAPS) as f:
+    with open(path) as f:
         text = f.read().rstrip()
     doc.add(*text.splitlines(), "")
 
@@ -604,6 +608,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
     callgrind_section(doc, callgrind)
     yardstick_section(doc, yardstick)
     cluster_section(doc, cluster)
+    gaps(doc, CHAT_CLUSTER)
     plots(doc, out_dir)
     commands(doc, specs, command_lines, invocation, gen_binary)
     with open(path, "w") as f:
