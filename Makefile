@@ -43,7 +43,7 @@ build-asan: build/asan/build.ninja
 	cmake --build --preset asan -j $(JOBS)
 
 # ThreadSanitizer: only what the suites labelled `tsan` start (the ones that cross shards).
-TSAN_TARGETS := unit_net protocol_testee engineio_testee switchboard client_integration
+TSAN_TARGETS := unit_net unit_log protocol_testee engineio_testee switchboard client_integration
 
 build/tsan/build.ninja: CMakePresets.json
 	cmake --preset tsan >/dev/null
