@@ -118,12 +118,20 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
     if (stopped_) return;
     stopped_ = true;
     timer_->cancel();
-    // The shutdown waits for the answer (the connection's own timeouts bound it).
-    auto busy = std::make_shared<net::Shard::Activity>(shard_);
+    // The shutdown waits for the answer, for a second at most: a Redis that does not answer
+    // (away, or a connection not back yet since Redis restarted) must not hold the node for
+    // its whole grace; the key's time to live forgets the node then.
+    auto busy = std::make_shared<std::unique_ptr<net::Shard::Activity>>(
+        std::make_unique<net::Shard::Activity>(shard_));
     redis_->command({"DEL", options_.key_prefix + options_.id},
                     [self = shared_from_this(), busy](boost::system::result<RedisReply>) {
+                      busy->reset();
                       self->redis_->close();
                     });
+    timer_->expires_after(std::chrono::seconds(1));
+    timer_->async_wait([busy](boost::system::error_code ec) {
+      if (!ec) busy->reset();
+    });
   }
 
   NodeDirectoryOptions options_;
