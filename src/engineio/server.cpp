@@ -198,6 +198,13 @@ void ServerCore::hook_shutdown(net::Shard& shard) {
 
 void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
   auto& shard = exchange.shard();
+  if (shard.stopping()) {
+    // Its stop hook has run: a session opened now would outlive the shutdown (kept to the end
+    // of the grace, and never released). The client tries again, elsewhere or later.
+    auto r = http::Response::error(503, "server shutting down");
+    decorate(exchange.request(), r);
+    return exchange.respond(std::move(r));
+  }
   hook_shutdown(shard);
   auto sid = detail::make_sid(shard.index(), runtime.size());
   if (options.nodes) sid = options.nodes->node_id() + "." + sid;
