@@ -92,12 +92,11 @@ def _stop(server):
 OBJECTS = {}  # function -> the shared object it is in (libc.so.6, ...), as callgrind says
 
 
-def _profile(path):
-    """Total Ir and self Ir per function of one callgrind profile."""
+def annotate(path):
+    """Total Ir of one callgrind profile, and its rows of self cost: (Ir, "file:function [obj]")."""
     out = subprocess.run(["callgrind_annotate", "--threshold=100", "--inclusive=no", "--auto=no",
                           path], capture_output=True, text=True, check=True).stdout
-    total = None
-    functions = {}
+    total, rows = None, []
     for line in out.splitlines():
         m = re.match(r"^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(.*)$", line)
         if not m:
@@ -106,7 +105,19 @@ def _profile(path):
         name = m.group(2).strip()
         if name.startswith("PROGRAM TOTALS"):
             total = ir
-        elif ":" in name:
+        else:
+            rows.append((ir, name))
+    if total is None:
+        raise RuntimeError(f"no totals in {path}")
+    return total, rows
+
+
+def _profile(path):
+    """Total Ir and self Ir per function of one callgrind profile."""
+    total, rows = annotate(path)
+    functions = {}
+    for ir, name in rows:
+        if ":" in name:
             name = re.sub(r"^[^:]*?:(?!:)", "", name, count=1)  # drop "file:"
             # A function's lines from several files (inlined code) come once with its object
             # and once without: one key per function, its object kept aside.
@@ -117,8 +128,6 @@ def _profile(path):
             if obj:
                 OBJECTS[name] = os.path.basename(obj.group(1))
             functions[name] = functions.get(name, 0) + ir
-    if total is None:
-        raise RuntimeError(f"no totals in {path}")
     return total, functions
 
 

@@ -15,11 +15,10 @@ machines go; the projection to 20 machines (docs/BENCHMARKS.md) is built from th
 """
 import os
 import shutil
-import subprocess
 import tempfile
-import threading
 import time
 
+from cluster import RedisServer
 from scenarios import free_port, get_p99
 from servers import RunningServer, ServerSpec, priority_prefix
 
@@ -37,40 +36,6 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / CLK_TCK
     except (OSError, IndexError, ValueError):
         return None
-
-
-class Redis:
-    """A throw-away redis-server with the append-only file docs/deploy.md asks for."""
-
-    def __init__(self, fsync, cpu="1"):
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is missing (scripts/bootstrap installs it)")
-        self.dir = tempfile.mkdtemp(prefix="sb-chat-bench-redis-")
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [*priority_prefix(), "taskset", "-c", cpu, binary, "--port", str(self.port),
-             "--bind", "127.0.0.1", "--dir", self.dir, "--save", "", "--appendonly", "yes",
-             "--appendfsync", fsync],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 10
-        for line in self.proc.stdout:
-            if "Ready to accept connections" in line or time.monotonic() > deadline:
-                break
-        if self.proc.poll() is not None:
-            raise RuntimeError("redis-server did not start")
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-        self.pid = self.proc.pid
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def node_spec(bin_dir, redis_port, data_dir):
@@ -132,7 +97,7 @@ def run_config(gen, bin_dir, n_nodes, fsync, s):
     """Ramps the rate on `n_nodes` nodes; a fresh Redis and fresh nodes per step."""
     steps, misses = [], 0
     for rate in RATES:
-        redis = Redis(fsync)
+        redis = RedisServer(appendfsync=fsync)
         data = tempfile.mkdtemp(prefix="sb-chat-bench-data-")
         nodes = []
         try:

@@ -13,6 +13,7 @@ Redis hop adds.
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 
 from scenarios import BROADCAST_P99_LIMIT_US, free_port, get_p99
@@ -33,17 +34,22 @@ def pair_specs(bin_dir):
 
 
 class RedisServer:
-    """A throw-away redis-server on a free port, without persistence."""
+    """A throw-away redis-server on a free port: without persistence, or with the append-only
+    file `appendfsync` names (everysec, always), in a temporary directory of its own."""
 
-    def __init__(self, cpu="1", timeout=10.0):
+    def __init__(self, cpu="1", timeout=10.0, appendfsync=None):
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is missing (scripts/bootstrap installs it)")
         self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="sb-bench-redis-") if appendfsync else None
+        persistence = (["--dir", self.dir, "--appendonly", "yes", "--appendfsync", appendfsync]
+                       if appendfsync else ["--appendonly", "no"])
         self.proc = subprocess.Popen(
             [*priority_prefix(), "taskset", "-c", cpu, binary, "--port", str(self.port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+             "--bind", "127.0.0.1", "--save", "", *persistence],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.pid = self.proc.pid
         deadline = time.monotonic() + timeout
         for line in self.proc.stdout:
             if "Ready to accept connections" in line:
@@ -63,6 +69,8 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def step(gen, nodes, rate, s):

@@ -549,10 +549,10 @@ CHAT_CLUSTER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fi
                             "chat-cluster.md")
 
 
-def gaps(doc, path=GAPS):
-    """The hand-written analysis of the goals not met (bench/gaps.md), measured separately
-    (heaptrack, strace, callgrind): what the numbers above cannot say by themselves. Also the
-    chat cluster's section (bench/chat-cluster.md)."""
+def hand_written(doc, path):
+    """A hand-written section, included as it is: the analysis of the goals not met
+    (bench/gaps.md, measured separately with heaptrack, strace, callgrind), and the chat
+    cluster's (bench/chat-cluster.md, from bench/chat-cluster's results)."""
     if not os.path.exists(path):
         return
     with open(path) as f:
@@ -601,14 +601,14 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
             "- Idle: server RSS (`VmRSS`) before the connections and after holding them 3 s, "
             "divided by their number; connections come from 127.0.0.2 and 127.0.0.3.", "")
     goals(doc, soak)
-    gaps(doc)
+    hand_written(doc, GAPS)
     scenario_tables(doc)
     scaling(doc)
     soak_section(doc, soak)
     callgrind_section(doc, callgrind)
     yardstick_section(doc, yardstick)
     cluster_section(doc, cluster)
-    gaps(doc, CHAT_CLUSTER)
+    hand_written(doc, CHAT_CLUSTER)
     plots(doc, out_dir)
     commands(doc, specs, command_lines, invocation, gen_binary)
     with open(path, "w") as f:

@@ -123,18 +123,9 @@ def _group(file, function):
 
 def _profile_by_file(path):
     """Total Ir, and self Ir per (source file, function) of one callgrind profile."""
-    out = subprocess.run(["callgrind_annotate", "--threshold=100", "--inclusive=no", "--auto=no",
-                          path], capture_output=True, text=True, check=True).stdout
-    total, costs = None, {}
-    for line in out.splitlines():
-        m = re.match(r"^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(.*)$", line)
-        if not m:
-            continue
-        ir = int(m.group(1).replace(",", ""))
-        name = m.group(2).strip()
-        if name.startswith("PROGRAM TOTALS"):
-            total = ir
-            continue
+    total, rows = callgrind.annotate(path)
+    costs = {}
+    for ir, name in rows:
         fm = re.match(r"^([^:]*?):(?!:)(.*)$", name)
         if not fm:
             continue
@@ -145,8 +136,6 @@ def _profile_by_file(path):
             callgrind.OBJECTS[function] = os.path.basename(obj.group(1))
         function = re.sub(r"'\d+$", "", function)
         costs[(file, function)] = costs.get((file, function), 0) + ir
-    if total is None:
-        raise RuntimeError(f"no totals in {path}")
     return total, costs
 
 
