@@ -520,6 +520,15 @@ TEST_F(EngineSession, a_shutdown_answers_the_held_get_503_not_with_a_close_packe
   EXPECT_EQ(take(), (Lines{"poll 503", "timer off", "ended: server shutting down"}));
 }
 
+TEST_F(EngineSession, a_shutdown_closes_the_websocket_saying_why_so_the_driver_sends_1001) {
+  start_upgraded();
+  core().close("server shutting down", false, clock_.now(), out_);
+  ASSERT_FALSE(out_.empty());
+  EXPECT_EQ(out_.front().kind, Kind::CloseWebSocket);
+  EXPECT_EQ(out_.front().text, "server shutting down");
+  EXPECT_EQ(take(), (Lines{"close ws", "timer off", "ended: server shutting down"}));
+}
+
 TEST_F(EngineSession, the_websocket_going_away_or_sending_garbage_ends_the_session) {
   start_upgraded();
   core().websocket_closed(out_);
