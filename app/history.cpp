@@ -62,6 +62,8 @@ class StoreHistory final : public History {
   StoreHistory(std::unique_ptr<store::MessageStore> store, std::size_t max_rooms)
       : store_(std::move(store)), max_rooms_(max_rooms) {}
 
+  void close() override { store_->close(); }
+
   void append(std::string room, Author author, std::string text,
               std::function<void(Error, ChatMessage)> done) override {
     auto ec = store_->append(std::move(room), author.id, std::move(author.name), std::move(text),

@@ -100,6 +100,10 @@ class History {
   static std::unique_ptr<History> open_redis(const RedisHistoryOptions& options,
                                              std::string& error);
   virtual ~History() = default;
+  /// Ends the history: what is in flight completes or fails and its callbacks run before
+  /// `close` returns; none runs after. Called once the shards have stopped (nothing calls the
+  /// history any more) and before they and the chat are destroyed: the callbacks reach both.
+  virtual void close() = 0;
   /// True when `append` also publishes the message to the cluster (see
   /// kFanOutDeliversHistoryPublishes).
   virtual bool publishes_appends() const { return false; }

@@ -163,7 +163,11 @@ int main(int argc, char** argv) {
           "listening",
           {{"address", config->address}, {"port", server.port()}, {"tls", listen.tls != nullptr}});
     });
-    return runtime.run();
+    const int code = runtime.run();
+    // The shards have stopped; what the history still has in flight answers now, while the
+    // shards and the chat its callbacks reach are still there.
+    history->close();
+    return code;
   } catch (const std::exception& e) {
     log::error("cannot serve", {{"error", e.what()}});
     return 1;

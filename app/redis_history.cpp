@@ -176,7 +176,11 @@ class RedisHistory final : public History {
     thread_ = std::thread([this] { context_.run(); });
   }
 
-  ~RedisHistory() override {
+  ~RedisHistory() override { close(); }
+
+  void close() override {
+    if (!thread_.joinable()) return;
+    // Fails what is waiting for Redis on the history's thread, whose callbacks then run.
     asio::post(context_, [this] {
       redis_->close();
       context_.stop();

@@ -129,8 +129,12 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
                       self->redis_->close();
                     });
     timer_->expires_after(std::chrono::seconds(1));
-    timer_->async_wait([busy](boost::system::error_code ec) {
-      if (!ec) busy->reset();
+    // Closing fails the DEL still waiting, whose callback holds this directory: left
+    // waiting, the client and the directory would hold each other for ever.
+    timer_->async_wait([self = shared_from_this(), busy](boost::system::error_code ec) {
+      if (ec) return;
+      busy->reset();
+      self->redis_->close();
     });
   }
 

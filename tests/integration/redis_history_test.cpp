@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -133,12 +134,13 @@ std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
 class RedisHistoryTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(redis.start()); }
-  std::unique_ptr<app::History> open(std::size_t max_rooms = 10, std::uint64_t bound = 100'000) {
+  std::unique_ptr<app::History> open(std::size_t max_rooms = 10, std::uint64_t bound = 100'000,
+                                     std::chrono::milliseconds command_timeout = 500ms) {
     std::string error;
     auto h = app::History::open_redis({.url = redis.url(),
                                        .max_rooms = max_rooms,
                                        .max_messages_per_room = bound,
-                                       .command_timeout = 500ms},
+                                       .command_timeout = command_timeout},
                                       error);
     EXPECT_TRUE(h) << error;
     return h;
@@ -335,4 +337,26 @@ TEST_F(RedisHistoryTest, AFrozenRedisIsAnsweredUnavailableInTimeAndUsedAgainWhen
   // The late answer to "frozen" is dropped; it was stored (id 2) but never acknowledged.
   EXPECT_EQ(s.post("lobby", "three"), 3u);
   EXPECT_EQ(s.ids(true, "lobby", 0, 50), range(1, 3));
+}
+
+// The service closes the history after its shards stopped and before they are destroyed:
+// whatever still waits for Redis is answered inside close(), never later (a later callback
+// would post to a destroyed shard).
+TEST_F(RedisHistoryTest, CloseAnswersWhatWaitsForRedisBeforeItReturns) {
+  auto h = open(10, 100'000, 30s);
+  Sync s{*h};
+  ASSERT_FALSE(s.ensure("lobby"));
+  s.post("lobby", "one");
+  redis.pause();
+  std::atomic<bool> answered{false};
+  std::atomic<bool> acknowledged{false};
+  h->append("lobby", {0, "ada"}, "in flight", [&](app::Error e, app::ChatMessage) {
+    acknowledged = !e;
+    answered = true;
+  });
+  h->close();
+  EXPECT_TRUE(answered);
+  EXPECT_FALSE(acknowledged);
+  redis.resume();
+  h.reset();  // closing again (the destructor) is harmless
 }
