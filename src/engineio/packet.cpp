@@ -1,5 +1,5 @@
 #include <switchboard/engineio/packet.hpp>
-#include <switchboard/http/response.hpp>
+#include <switchboard/log/format.hpp>
 
 #include "engineio/base64.hpp"
 
@@ -67,11 +67,11 @@ boost::system::result<Packet> decode_websocket_frame(std::string_view payload, b
 
 void append_open_json(std::string& out, const OpenInfo& info) {
   out += R"({"sid":)";
-  http::append_json_string(out, info.sid);
+  log::append_json_string(out, info.sid);
   out += R"(,"upgrades":[)";
   for (std::size_t i = 0; i < info.upgrades.size(); ++i) {
     if (i > 0) out += ',';
-    http::append_json_string(out, info.upgrades[i]);
+    log::append_json_string(out, info.upgrades[i]);
   }
   out += R"(],"pingInterval":)";
   append_number(out, static_cast<std::uint64_t>(info.ping_interval.count()));

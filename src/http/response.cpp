@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "switchboard/log/format.hpp"
+
 namespace switchboard::http {
 
 Response Response::text(int status, std::string body, std::string_view content_type) {
@@ -18,7 +20,7 @@ Response Response::json(int status, std::string body) {
 
 Response Response::error(int status, std::string_view message) {
   std::string body = "{\"error\":";
-  append_json_string(body, message);
+  log::append_json_string(body, message);
   body += '}';
   return json(status, std::move(body));
 }
@@ -92,44 +94,6 @@ std::string_view reason_phrase(int status) {
     default:
       return status < 400 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
   }
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
 }
 
 }  // namespace switchboard::http

@@ -150,10 +150,7 @@ void append_text_message(std::string& out, std::string_view s) {
 
 // --- JSON ---------------------------------------------------------------------------------
 
-void append_json_string(std::string& out, std::string_view s) {
-  bool cut = false;
-  auto part = bounded(s, cut);
-  out += '"';
+void append_json_escaped(std::string& out, std::string_view part) {
   for (std::size_t i = 0; i < part.size();) {
     auto c = static_cast<unsigned char>(part[i]);
     if (c >= 0x80) {
@@ -200,6 +197,14 @@ void append_json_string(std::string& out, std::string_view s) {
     }
     ++i;
   }
+}
+
+// A record's string: cut at kMaxValueBytes, with "..." inside the quotes.
+void append_json_value(std::string& out, std::string_view s) {
+  bool cut = false;
+  auto part = bounded(s, cut);
+  out += '"';
+  append_json_escaped(out, part);
   if (cut) out += "...";
   out += '"';
 }
@@ -229,7 +234,7 @@ void append_double(std::string& out, double number, bool json) {
 void append_value(std::string& out, const Value& value, bool json) {
   switch (value.kind()) {
     case Value::Kind::String:
-      return json ? append_json_string(out, value.text()) : append_text_string(out, value.text());
+      return json ? append_json_value(out, value.text()) : append_text_string(out, value.text());
     case Value::Kind::Signed:
       return append_number(out, value.as_signed());
     case Value::Kind::Unsigned:
@@ -276,6 +281,12 @@ constexpr std::string_view kTextLevels[] = {"TRACE", "DEBUG", "INFO ", "WARN ", 
 
 }  // namespace
 
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  append_json_escaped(out, s);
+  out += '"';
+}
+
 void format_record(std::string& out, Format format, std::chrono::system_clock::time_point time,
                    Level level, std::string_view message, std::span<const Field> fields) {
   auto index = static_cast<std::size_t>(level);
@@ -286,10 +297,10 @@ void format_record(std::string& out, Format format, std::chrono::system_clock::t
     out += "\",\"level\":\"";
     out += to_string(static_cast<Level>(index));
     out += "\",\"msg\":";
-    append_json_string(out, message);
+    append_json_value(out, message);
     for (const auto& field : fields) {
       out += ',';
-      append_json_string(out, field.key);
+      append_json_value(out, field.key);
       out += ':';
       append_value(out, field.value, true);
     }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "switchboard/http/response.hpp"
+#include "switchboard/log/format.hpp"
 
 namespace switchboard::poll {
 
@@ -34,7 +34,7 @@ std::string json_body(const Batch& batch) {
     out += "{\"id\":";
     out += std::to_string(e.id);
     out += ",\"data\":";
-    http::append_json_string(out, e.data ? std::string_view(*e.data) : std::string_view());
+    log::append_json_string(out, e.data ? std::string_view(*e.data) : std::string_view());
     out += '}';
   }
   out += "],\"last_id\":";

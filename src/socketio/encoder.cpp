@@ -1,7 +1,7 @@
 #include <switchboard/socketio/parser.hpp>
 
 #include "socketio/json_text.hpp"
-#include "switchboard/http/response.hpp"
+#include "switchboard/log/format.hpp"
 
 #include <cassert>
 
@@ -49,7 +49,7 @@ void encode_event(std::string& out, std::string_view nsp, std::string_view event
   append_namespace(out, nsp);
   if (id) detail::append_decimal(out, *id);
   out += '[';
-  http::append_json_string(out, event);
+  log::append_json_string(out, event);
   if (!args_json.empty()) {
     out += ',';
     out += args_json;

@@ -32,7 +32,4 @@ struct Response {
 /// The reason phrase of a status code ("Not Found").
 std::string_view reason_phrase(int status);
 
-/// Appends a JSON string literal for `s` (quotes and escapes included) to `out`.
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace switchboard::http

@@ -26,6 +26,12 @@ namespace switchboard::log {
 /// character boundary) and end in "...". Keeps a record within one atomic pipe write.
 inline constexpr std::size_t kMaxValueBytes = 1024;
 
+/// Appends `s` as a JSON string literal, quotes included, to `out`: every control character
+/// escaped (RFC 8259 §7) and bytes that are not UTF-8 replaced by U+FFFD, so the text always
+/// parses. Not cut. The project's one JSON string escaper: HTTP bodies and the protocols'
+/// packets use it too.
+void append_json_string(std::string& out, std::string_view s);
+
 /// Appends the record, ending in '\n', to `out` (which it does not clear).
 void format_record(std::string& out, Format format, std::chrono::system_clock::time_point time,
                    Level level, std::string_view message, std::span<const Field> fields);

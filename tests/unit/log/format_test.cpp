@@ -128,6 +128,20 @@ TEST(JsonFormat, ReplacesBytesThatAreNotUtf8) {
             "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end");
 }
 
+// The escaper HTTP bodies and the Engine.IO / Socket.IO packets use: whole (never cut), and
+// always a JSON text a client parses, whatever bytes it is given.
+TEST(JsonString, EscapesControlsReplacesBytesThatAreNotUtf8AndNeverCuts) {
+  std::string out = "[";
+  append_json_string(out, "a\"b\\c\n\x01 \xc3\xa9 \xff end");
+  out += ",";
+  const std::string long_value(3 * kMaxValueBytes, 'x');
+  append_json_string(out, long_value);
+  out += "]";
+  auto v = boost::json::parse(out).as_array();
+  EXPECT_EQ(v.at(0).as_string(), "a\"b\\c\n\x01 \xc3\xa9 \xef\xbf\xbd end");
+  EXPECT_EQ(v.at(1).as_string(), long_value);
+}
+
 TEST(JsonFormat, WritesNonFiniteNumbersAsStrings) {
   auto o = parsed(json("m", {{"a", INFINITY}, {"b", std::nan("")}}));
   EXPECT_EQ(o.at("a").as_string(), "Infinity");
