@@ -230,29 +230,43 @@ void Admin::register_commands(Socket& socket) {
 }
 
 void Admin::send_all_sockets(const SocketPtr& socket) {
+  // This node's sockets from every shard, in full; then, through the cluster adapter, the
+  // other nodes' (fetch_sockets, as the reference lists them), once every part has come.
   struct Gather {
     unsigned left;
     boost::json::array sockets;
   };
-  auto gather = std::make_shared<Gather>(Gather{server_.runtime.size(), {}});
+  auto namespaces = server_.namespaces();
+  auto gather = std::make_shared<Gather>(
+      Gather{server_.runtime.size() + static_cast<unsigned>(namespaces.size()), {}});
   auto* origin = &socket->shard();
   std::weak_ptr<Socket> weak_socket = socket;
-  auto namespaces = server_.namespaces();
-  server_.runtime.post_each([gather, origin, weak_socket, namespaces](net::Shard& shard) {
+  auto part_done = [gather, weak_socket] {
+    if (--gather->left > 0) return;
+    if (auto socket = weak_socket.lock(); socket && socket->connected()) {
+      socket->emit("all_sockets", std::move(gather->sockets));
+    }
+  };
+  server_.runtime.post_each([gather, origin, part_done, namespaces](net::Shard& shard) {
     boost::json::array found;
     for (const auto& nsp : namespaces) {
       for (auto& entry : nsp->local(shard.index()).sockets) {
         found.push_back(socket_json(*entry.second));
       }
     }
-    origin->post([gather, weak_socket, found = std::move(found)]() mutable {
+    origin->post([gather, part_done, found = std::move(found)]() mutable {
       for (auto& s : found) gather->sockets.push_back(std::move(s));
-      if (--gather->left > 0) return;
-      if (auto socket = weak_socket.lock(); socket && socket->connected()) {
-        socket->emit("all_sockets", std::move(gather->sockets));
-      }
+      part_done();
     });
   });
+  for (const auto& nsp : namespaces) {
+    BroadcastOperator(nsp).fetch_sockets([gather, part_done](std::vector<SocketInfo> sockets) {
+      for (const auto& s : sockets) {
+        if (!s.local) gather->sockets.push_back(socket_json(s));
+      }
+      part_done();
+    });
+  }
 }
 
 // --- statistics -------------------------------------------------------------------------

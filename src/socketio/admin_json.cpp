@@ -96,4 +96,15 @@ boost::json::object socket_json(Socket& socket) {
           {"rooms", std::move(rooms)}};
 }
 
+boost::json::object socket_json(const SocketInfo& socket) {
+  boost::json::array rooms;
+  for (const auto& room : socket.rooms) rooms.emplace_back(room);
+  return {{"id", socket.id},
+          {"nsp", socket.nsp},
+          {"data", socket.data.is_null() ? boost::json::value(boost::json::object{}) : socket.data},
+          {"handshake", socket.handshake.is_null() ? boost::json::value(boost::json::object{})
+                                                   : socket.handshake},
+          {"rooms", std::move(rooms)}};
+}
+
 }  // namespace switchboard::socketio::detail

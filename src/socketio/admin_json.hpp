@@ -16,5 +16,8 @@ std::string iso_time(std::chrono::system_clock::time_point t);
 std::string client_id(const engineio::Socket& conn);
 /// The reference's serialized socket: {id, clientId, transport, nsp, data, handshake, rooms}.
 boost::json::object socket_json(Socket& socket);
+/// The same for a socket of another node, as fetch_sockets reports it: no clientId or
+/// transport (the reference's remote sockets have neither).
+boost::json::object socket_json(const SocketInfo& socket);
 
 }  // namespace switchboard::socketio::detail

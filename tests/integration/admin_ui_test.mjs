@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { startServer } from "./lib/server.mjs";
+import { startRedis } from "./lib/redis.mjs";
 
 const require = createRequire(import.meta.url);
 const { io } = require("socket.io-client");
@@ -196,6 +197,42 @@ describe("admin namespace (development mode)", () => {
     assert.ok(!stats.namespaces.some((n) => n.name === "/nowhere"));
     chat.close();
     ui.close();
+  });
+});
+
+describe("admin namespace on a cluster (two nodes on one Redis)", () => {
+  test("all_sockets lists the other node's sockets too, with their rooms and handshake", async () => {
+    const redis = await startRedis();
+    const nodes = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        nodes.push(await serve(["--redis", redis.url, "--admin-password-hash", HASH]));
+      }
+      const [a, b] = nodes;
+      const chat = io(`${b.url}/chat`, { auth: { name: "elsewhere" }, forceNew: true, reconnection: false });
+      await connected(chat);
+      assert.equal((await chat.emitWithAck("join", { room: "far" })).ok, true);
+      const ui = admin(a.url, { username: "admin", password: PASSWORD });
+      const got = recorder(ui);
+      await connected(ui);
+      const [sockets] = await got.next("all_sockets");
+      const remote = sockets.find((s) => s.id === chat.id);
+      assert.ok(remote, `the other node's chat socket is listed: ${sockets.map((s) => s.id).join(" ")}`);
+      assert.equal(remote.nsp, "/chat");
+      assert.ok(remote.rooms.includes("far"), remote.rooms.join(" "));
+      assert.equal(remote.handshake.address, "127.0.0.1");
+      const me = sockets.find((s) => s.id === ui.id);
+      assert.equal(me.clientId, ui.io.engine.id.slice(0, 12), "this node's sockets in full");
+      assert.equal(sockets.filter((s) => s.id === chat.id).length, 1, "listed once");
+      chat.close();
+      ui.close();
+    } finally {
+      for (const n of nodes) {
+        await n.stop();
+        fs.rmSync(n.data, { recursive: true, force: true });
+      }
+      await redis.kill();
+    }
   });
 });
 
