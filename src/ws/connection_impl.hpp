@@ -44,7 +44,7 @@ class ConnectionImpl final : public Connection,
 
   void wait_readable();
   void on_readable(boost::system::error_code ec);
-  bool consume(std::span<const std::uint8_t> bytes);
+  bool consume(std::span<std::uint8_t> bytes);
   bool handle(Event& event);
   net::SendResult send_data(Opcode opcode, std::string_view payload, bool is_volatile);
   void fail(CloseCode code, std::string_view reason);
