@@ -155,7 +155,7 @@ SendResult WriteQueue::push_scratch(std::size_t from, bool is_volatile) {
 }
 
 void WriteQueue::spill() {
-  if (!corked() || t_cork.bytes == 0) return;
+  if (t_cork.bytes == 0 || !corked()) return;
   borrow();
   pending_.push_back({t_cork.scratch.substr(0, t_cork.bytes), nullptr, {}});
   t_cork.scratch.erase(0, t_cork.bytes);

@@ -133,9 +133,11 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
 // A whole message found in `bytes` is unmasked there and handed out as a view of them.
 bool ConnectionImpl::consume(std::span<std::uint8_t> bytes) {
   Event event;
+  // The handle given to the handlers, made once for all the messages of this read.
+  ConnectionPtr self;
   while (!bytes.empty() && !decoder_.done()) {
     bytes = bytes.subspan(decoder_.feed_in_place(bytes, event));
-    if (event.kind != EventKind::None && !handle(event)) return false;
+    if (event.kind != EventKind::None && !handle(event, self)) return false;
   }
   if (state_ == State::Closed) return false;
   watch_message();
@@ -171,17 +173,18 @@ void ConnectionImpl::shed(MessageBudget& budget) {
   }
 }
 
-bool ConnectionImpl::handle(Event& event) {
+bool ConnectionImpl::handle(Event& event, ConnectionPtr& self) {
   switch (event.kind) {
     case EventKind::Message:
       metrics::add(metrics::Stat::WebSocketMessagesReceived);
       if (state_ != State::Open) break;
+      if (!self) self = shared_from_this();
       if (handlers_.on_message_view) {
-        handlers_.on_message_view(shared_from_this(), MessageView{event.opcode, event.data()});
+        handlers_.on_message_view(self, MessageView{event.opcode, event.data()});
       } else if (handlers_.on_message) {
-        handlers_.on_message(shared_from_this(),
-                             Message{event.opcode, event.in_place ? std::string(event.view)
-                                                                  : std::move(event.payload)});
+        handlers_.on_message(
+            self, Message{event.opcode,
+                          event.in_place ? std::string(event.view) : std::move(event.payload)});
       }
       break;
     case EventKind::Ping:
