@@ -1,9 +1,11 @@
 // WebSocket framing, per byte: MessageDecoder::feed on whole frames (a server decodes masked
 // client frames, a client unmasked server frames) and the encoders that write them
-// (append_server_frame unmasked, append_frame masked), at 16 B, 1 KiB and 64 KiB.
+// (append_server_frame unmasked, append_frame masked), at 16 B, 1 KiB and 64 KiB; and
+// MessageDecoder::feed_in_place, a server's read path.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -58,6 +60,27 @@ void BM_DecodeMaskedText(benchmark::State& state) {
   decode(state, true, ws::Opcode::Text);
 }
 
+// A server's read path: the frame copied into a read buffer (as the kernel does), then
+// decoded there with feed_in_place (unmasked in place, no copy of the payload).
+void BM_DecodeMaskedInPlace(benchmark::State& state) {
+  const auto frame = frame_of(state.range(0), true, ws::Opcode::Binary);
+  std::string buffer(frame.size(), '\0');
+  const std::span<std::uint8_t> bytes(reinterpret_cast<std::uint8_t*>(buffer.data()),
+                                      buffer.size());
+  ws::MessageDecoder decoder;
+  ws::Event event;
+  for (auto _ : state) {
+    std::memcpy(buffer.data(), frame.data(), frame.size());
+    std::size_t used = decoder.feed_in_place(bytes, event);
+    if (event.kind != ws::EventKind::Message || used != bytes.size()) {
+      state.SkipWithError("the frame did not decode to one message");
+      break;
+    }
+    benchmark::DoNotOptimize(event.data().data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(frame.size()));
+}
+
 void BM_EncodeUnmasked(benchmark::State& state) {
   const auto payload = payload_of(state.range(0));
   std::string out;
@@ -90,5 +113,6 @@ void sizes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_DecodeMasked)->Apply(sizes);
 BENCHMARK(BM_DecodeUnmasked)->Apply(sizes);
 BENCHMARK(BM_DecodeMaskedText)->Apply(sizes);
+BENCHMARK(BM_DecodeMaskedInPlace)->Apply(sizes);
 BENCHMARK(BM_EncodeUnmasked)->Apply(sizes);
 BENCHMARK(BM_EncodeMasked)->Apply(sizes);

@@ -41,12 +41,12 @@ class Dropper {
 void add_raw_websocket(http::Router& router, socketio::Namespace everyone, Dropper& dropper) {
   // No permessage-deflate: the peers (ws, socket.io) do not compress by default either.
   ws::ServerOptions options{.permessage_deflate = {.enabled = false}};
-  router.get(
-      "/echo",
-      ws::endpoint(options, {.on_message = [&dropper](const ws::ConnectionPtr& c, ws::Message m) {
-                     if (dropper.drop()) return;
-                     m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
-                   }}));
+  router.get("/echo",
+             ws::endpoint(options, {.on_message_view = [&dropper](const ws::ConnectionPtr& c,
+                                                                  ws::MessageView m) {
+                            if (dropper.drop()) return;
+                            m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
+                          }}));
   auto transport = std::make_shared<examples::WsTransport>();
   router.get("/bcast", [everyone, transport, options](http::Exchange ex) {
     auto member = std::make_shared<std::shared_ptr<examples::WsMember>>();

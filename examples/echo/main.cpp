@@ -37,10 +37,13 @@ int main(int argc, char** argv) {
       return origin == "http://allowed.example";
     };
   }
+  // The echo answers at once, so a view of each message is enough (no copy of it); /ws keeps
+  // the message as a string of its own.
   server.router().get(
-      "/echo", ws::endpoint(options, {.on_message = [](const ws::ConnectionPtr& c, ws::Message m) {
-                              m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
-                            }}));
+      "/echo",
+      ws::endpoint(options, {.on_message_view = [](const ws::ConnectionPtr& c, ws::MessageView m) {
+                     m.is_text() ? c->send_text(m.payload) : c->send_binary(m.payload);
+                   }}));
   server.router().get(
       "/ws", ws::endpoint(options, {.on_message = [](const ws::ConnectionPtr& c, ws::Message m) {
                             if (m.is_text()) c->send_text("Echo: " + m.payload);

@@ -27,6 +27,19 @@ thread_local std::vector<std::vector<WriteQueue::Item>> t_spare;
 // Views of the buffers of one synchronous write.
 thread_local std::vector<std::string_view> t_views;
 
+// The corked queue of this thread (at most one) and the scratch buffer its messages wait in:
+// its first `bytes` bytes are that queue's (counted in its queued_); bytes after them are a
+// message being appended, between scratch() and push_scratch().
+struct Cork {
+  WriteQueue* owner = nullptr;
+  std::size_t bytes = 0;
+  std::string scratch;
+};
+thread_local Cork t_cork;
+
+// A scratch that grew past this for a large burst is freed at uncork().
+constexpr std::size_t kScratchKeep = 64 << 10;
+
 }  // namespace
 
 WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<void()> on_error,
@@ -38,6 +51,11 @@ WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<
 
 WriteQueue::~WriteQueue() {
   metrics::sub(metrics::Stat::WriteQueueBytes, queued_);
+  if (corked()) {
+    t_cork.scratch.erase(0, t_cork.bytes);
+    t_cork.bytes = 0;
+    t_cork.owner = nullptr;
+  }
   if (alive_) *alive_ = false;
   if (scheduled_) {
     for (auto& queue : t_flush.queues) {
@@ -58,6 +76,11 @@ SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
     overflowed_ = true;
     auto before = queued_;
     for (auto& item : pending_) queued_ -= item.bytes().size();
+    if (corked()) {
+      queued_ -= t_cork.bytes;
+      t_cork.scratch.erase(0, t_cork.bytes);
+      t_cork.bytes = 0;
+    }
     metrics::sub(metrics::Stat::WriteQueueBytes, before - queued_);
     metrics::add(metrics::Stat::WriteQueueDropped, pending_.size() + 1);
     metrics::add(metrics::Stat::SlowConsumerDisconnects);
@@ -67,15 +90,16 @@ SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
   }
   queued_ += bytes;
   metrics::add(metrics::Stat::WriteQueueBytes, bytes);
-  schedule();
   return queued_ > options_.soft_limit ? SendResult::Buffered : SendResult::Sent;
 }
 
 SendResult WriteQueue::push(std::string bytes, bool is_volatile) {
+  spill();
   auto result = admit(bytes.size(), is_volatile);
   if (result != SendResult::Dropped) {
     borrow();
     pending_.push_back({std::move(bytes), nullptr, {}});
+    schedule();
   }
   return result;
 }
@@ -87,16 +111,95 @@ SendResult WriteQueue::push(std::shared_ptr<const std::string> bytes, bool is_vo
 
 SendResult WriteQueue::push(std::shared_ptr<const void> owner, std::string_view bytes,
                             bool is_volatile) {
+  spill();
   auto result = admit(bytes.size(), is_volatile);
   if (result != SendResult::Dropped) {
     borrow();
     pending_.push_back({{}, std::move(owner), bytes});
+    schedule();
   }
   return result;
 }
 
+bool WriteQueue::corked() const {
+  return t_cork.owner == this;
+}
+
+void WriteQueue::cork() {
+  if (t_cork.owner) return;
+  t_cork.owner = this;
+  t_cork.bytes = 0;
+}
+
+std::string& WriteQueue::scratch() {
+  return t_cork.scratch;
+}
+
+SendResult WriteQueue::push_scratch(std::size_t from, bool is_volatile) {
+  auto& scratch = t_cork.scratch;
+  const std::size_t n = scratch.size() - from;
+  if (corked() && pending_.empty() && !writing_ && scratch.size() <= kScratchKeep) {
+    // Kept where it was encoded; uncork() writes it.
+    auto result = admit(n, is_volatile);
+    // (An overflow inside admit() may have dropped the bytes before it: count from the end.)
+    if (result == SendResult::Dropped) {
+      scratch.resize(scratch.size() - n);
+    } else {
+      t_cork.bytes += n;
+    }
+    return result;
+  }
+  std::string bytes(scratch, from);
+  scratch.resize(from);
+  return push(std::move(bytes), is_volatile);
+}
+
+void WriteQueue::spill() {
+  if (t_cork.bytes == 0 || !corked()) return;
+  borrow();
+  pending_.push_back({t_cork.scratch.substr(0, t_cork.bytes), nullptr, {}});
+  t_cork.scratch.erase(0, t_cork.bytes);
+  t_cork.bytes = 0;
+  schedule();
+}
+
+void WriteQueue::uncork() {
+  if (!corked()) return;
+  auto& scratch = t_cork.scratch;
+  const std::size_t n = t_cork.bytes;
+  t_cork.owner = nullptr;
+  t_cork.bytes = 0;
+  if (n > 0 && !failed_) {
+    // Nothing waits ahead of these bytes (a push would have spilled them): write them now.
+    boost::system::error_code ec;
+    const std::string_view view(scratch.data(), n);
+    auto written = stream_.try_write(std::span(&view, 1), ec);
+    if (ec == boost::asio::error::would_block) ec = {};
+    if (!ec && written == n) {
+      queued_ -= n;
+      metrics::sub(metrics::Stat::WriteQueueBytes, n);
+      metrics::add(metrics::Stat::SentBytes, n);
+    } else {
+      // The kernel took part (or failed): the rest goes through the queue, which also
+      // reports a failure.
+      queued_ -= written;
+      metrics::sub(metrics::Stat::WriteQueueBytes, written);
+      metrics::add(metrics::Stat::SentBytes, written);
+      borrow();
+      pending_.push_back({scratch.substr(written, n - written), nullptr, {}});
+    }
+  }
+  if (scratch.capacity() > kScratchKeep) {
+    std::string().swap(scratch);
+  } else {
+    scratch.clear();
+  }
+  if (!pending_.empty() || !drained_.empty()) flush();
+}
+
 SendResult WriteQueue::push_last(std::string bytes) {
   if (failed_) return SendResult::Dropped;
+  spill();
   queued_ += bytes.size();
   metrics::add(metrics::Stat::WriteQueueBytes, bytes.size());
   borrow();
@@ -131,6 +234,10 @@ void WriteQueue::when_drained(std::function<void()> fn) {
 void WriteQueue::abandon() {
   failed_ = true;
   pending_.clear();
+  if (corked()) {
+    t_cork.scratch.erase(0, t_cork.bytes);
+    t_cork.bytes = 0;
+  }
   // Callbacks may own the connection that owns this queue: release them last.
   auto drained = std::move(drained_);
   drained_.clear();

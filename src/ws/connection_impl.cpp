@@ -12,6 +12,9 @@ namespace {
 
 std::atomic<std::uint64_t> g_next_id{1};
 
+// Larger messages are framed into a string of their own (the scratch would only be copied).
+constexpr std::size_t kScratchMessage = 16 << 10;
+
 DecoderOptions decoder_options(const ServerOptions& o, const std::optional<DeflateParams>& d) {
   return {.max_message_size = o.max_message_size, .role = Role::Server, .permessage_deflate = d};
 }
@@ -69,7 +72,7 @@ void ConnectionImpl::start(std::string handshake_response, std::string leftover)
   arm_timer();
   if (handlers_.on_open) handlers_.on_open(shared_from_this());
   if (!leftover.empty() &&
-      !consume({reinterpret_cast<const std::uint8_t*>(leftover.data()), leftover.size()})) {
+      !consume({reinterpret_cast<std::uint8_t*>(leftover.data()), leftover.size()})) {
     return;
   }
   wait_readable();
@@ -84,8 +87,22 @@ void ConnectionImpl::wait_readable() {
   });
 }
 
+// Corks the queue for the messages sent while handling one wake-up's reads: they leave in
+// one write at its end, from the shard's scratch buffer (no posted flush, no copy).
+class CorkScope {
+ public:
+  explicit CorkScope(net::WriteQueue& queue) : queue_(queue) { queue_.cork(); }
+  ~CorkScope() { queue_.uncork(); }
+  CorkScope(const CorkScope&) = delete;
+  CorkScope& operator=(const CorkScope&) = delete;
+
+ private:
+  net::WriteQueue& queue_;
+};
+
 void ConnectionImpl::on_readable(boost::system::error_code ec) {
   if (state_ == State::Closed) return;
+  CorkScope cork(queue_);
   auto buffer = net::thread_read_buffer();
   // A few reads per wake-up, then yield to the other connections of the shard.
   for (int i = 0; i < 4 && !ec; ++i) {
@@ -102,7 +119,7 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
       continue;
     }
     last_heard_ = std::chrono::steady_clock::now();
-    if (!consume({reinterpret_cast<const std::uint8_t*>(buffer.data()), n})) return;
+    if (!consume({reinterpret_cast<std::uint8_t*>(buffer.data()), n})) return;
     if (n < buffer.size()) break;
   }
   if (ec || lingered_ > options_.linger.max_bytes) {
@@ -113,11 +130,14 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
 }
 
 // Feeds bytes to the decoder and handles each event; false once the connection is done.
-bool ConnectionImpl::consume(std::span<const std::uint8_t> bytes) {
+// A whole message found in `bytes` is unmasked there and handed out as a view of them.
+bool ConnectionImpl::consume(std::span<std::uint8_t> bytes) {
   Event event;
+  // The handle given to the handlers, made once for all the messages of this read.
+  ConnectionPtr self;
   while (!bytes.empty() && !decoder_.done()) {
-    bytes = bytes.subspan(decoder_.feed(bytes, event));
-    if (event.kind != EventKind::None && !handle(event)) return false;
+    bytes = bytes.subspan(decoder_.feed_in_place(bytes, event));
+    if (event.kind != EventKind::None && !handle(event, self)) return false;
   }
   if (state_ == State::Closed) return false;
   watch_message();
@@ -153,12 +173,18 @@ void ConnectionImpl::shed(MessageBudget& budget) {
   }
 }
 
-bool ConnectionImpl::handle(Event& event) {
+bool ConnectionImpl::handle(Event& event, ConnectionPtr& self) {
   switch (event.kind) {
     case EventKind::Message:
       metrics::add(metrics::Stat::WebSocketMessagesReceived);
-      if (state_ == State::Open && handlers_.on_message) {
-        handlers_.on_message(shared_from_this(), Message{event.opcode, std::move(event.payload)});
+      if (state_ != State::Open) break;
+      if (!self) self = shared_from_this();
+      if (handlers_.on_message_view) {
+        handlers_.on_message_view(self, MessageView{event.opcode, event.data()});
+      } else if (handlers_.on_message) {
+        handlers_.on_message(
+            self, Message{event.opcode,
+                          event.in_place ? std::string(event.view) : std::move(event.payload)});
       }
       break;
     case EventKind::Ping:
@@ -182,9 +208,16 @@ bool ConnectionImpl::handle(Event& event) {
 net::SendResult ConnectionImpl::send_data(Opcode opcode, std::string_view payload,
                                           bool is_volatile) {
   if (state_ != State::Open) return net::SendResult::Dropped;
+  metrics::add(metrics::Stat::WebSocketMessagesSent);
+  if (queue_.corked() && payload.size() <= kScratchMessage) {
+    // Sent while handling a read: framed into the shard's scratch, written at its end.
+    auto& scratch = net::WriteQueue::scratch();
+    const auto from = scratch.size();
+    encoder_.encode(opcode, payload, scratch);
+    return queue_.push_scratch(from, is_volatile);
+  }
   std::string frame;
   encoder_.encode(opcode, payload, frame);
-  metrics::add(metrics::Stat::WebSocketMessagesSent);
   return queue_.push(std::move(frame), is_volatile);
 }
 

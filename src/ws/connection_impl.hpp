@@ -44,8 +44,8 @@ class ConnectionImpl final : public Connection,
 
   void wait_readable();
   void on_readable(boost::system::error_code ec);
-  bool consume(std::span<const std::uint8_t> bytes);
-  bool handle(Event& event);
+  bool consume(std::span<std::uint8_t> bytes);
+  bool handle(Event& event, ConnectionPtr& self);
   net::SendResult send_data(Opcode opcode, std::string_view payload, bool is_volatile);
   void fail(CloseCode code, std::string_view reason);
   void on_peer_close(CloseCode code, std::string_view reason);

@@ -1,5 +1,6 @@
 #include "switchboard/ws/frame.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "switchboard/ws/error.hpp"
@@ -69,11 +70,16 @@ size_t decode_frame_header(std::span<const uint8_t> in, FrameHeader& out, std::e
 }
 
 void apply_mask(std::span<uint8_t> data, const std::array<uint8_t, 4>& key, uint64_t offset) {
-  // Rotate the key so that byte i of `data` is XORed with key[(offset + i) % 4].
+  // Rotate the key so that byte i of `data` is XORed with key[(offset + i) % 4]: in memory
+  // order, the key starting at key[offset % 4], twice.
+  uint32_t k;
+  std::memcpy(&k, key.data(), sizeof k);
+  if (const auto shift = static_cast<int>(offset & 3) * 8) {
+    k = std::endian::native == std::endian::little ? std::rotr(k, shift) : std::rotl(k, shift);
+  }
+  const uint64_t key_word = (uint64_t{k} << 32) | k;
   uint8_t rotated[8];
-  for (size_t i = 0; i < 8; ++i) rotated[i] = key[(offset + i) & 3];
-  uint64_t key_word;
-  std::memcpy(&key_word, rotated, sizeof key_word);
+  std::memcpy(rotated, &key_word, sizeof rotated);
   uint8_t* p = data.data();
   const size_t n = data.size();
   size_t i = 0;

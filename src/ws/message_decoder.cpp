@@ -33,16 +33,103 @@ std::span<uint8_t> tail_of(std::string& s, size_t from) {
 MessageDecoder::MessageDecoder(const DecoderOptions& options) : options_(options) {}
 
 size_t MessageDecoder::feed(std::span<const uint8_t> in, Event& event) {
+  return feed(in, event, nullptr);
+}
+
+size_t MessageDecoder::feed_in_place(std::span<uint8_t> in, Event& event) {
+  return feed(in, event, in.data());
+}
+
+// `writable` is in.data() when the caller lets its bytes be unmasked in place, else null.
+size_t MessageDecoder::feed(std::span<const uint8_t> in, Event& event, uint8_t* writable) {
   event.kind = EventKind::None;
-  event.error.clear();
+  event.in_place = false;
+  if (event.error) event.error.clear();
   if (state_ == State::Done) return in.size();
+  if (const size_t n = read_small_message(in, event, writable)) return n;
   size_t used = 0;
   while (used < in.size() && event.kind == EventKind::None) {
     const auto rest = in.subspan(used);
-    used += state_ == State::Header ? read_header(rest, event) : read_payload(rest, event);
+    if (state_ == State::Payload) {
+      used += read_payload(rest, event);
+    } else if (header_size_ == 0 && rest.size() >= 2 &&
+               rest.size() >= frame_header_size(rest[0], rest[1])) {
+      // The common case: a whole header in the input, read where it is.
+      used += read_whole_header(rest, event, writable ? writable + used : nullptr);
+    } else {
+      used += read_header(rest, event);
+    }
   }
   if (state_ == State::Done && event.kind == EventKind::None) return in.size();
   return used;
+}
+
+// The commonest frame, recognised in one test of its first two bytes: a whole message (FIN,
+// no RSV bit, Text or Binary) with a 7-bit length, masked as the role requires, found whole in
+// `in`. Returns the bytes it took, or 0 (nothing done) for any other frame.
+size_t MessageDecoder::read_small_message(std::span<const uint8_t> in, Event& event,
+                                          uint8_t* writable) {
+  if (state_ != State::Header || header_size_ != 0 || in_message_ || in.size() < 2) return 0;
+  const uint8_t b0 = in[0];
+  const uint8_t b1 = in[1];
+  const bool masked = (b1 & 0x80) != 0;
+  const size_t length = b1 & 0x7F;
+  const size_t header = masked ? 6 : 2;
+  if ((b0 != 0x81 && b0 != 0x82) || masked != (options_.role == Role::Server) || length >= 126 ||
+      in.size() < header + length || length > options_.max_message_size) {
+    return 0;
+  }
+  frame_ = FrameHeader{.fin = true,
+                       .opcode = static_cast<Opcode>(b0 & 0x0F),
+                       .masked = masked,
+                       .payload_length = length};
+  if (masked) std::memcpy(frame_.mask.data(), &in[2], 4);
+  deliver_whole(in.subspan(header, length), event, writable ? writable + header : nullptr);
+  return header + length;
+}
+
+// A header found whole in `in`; when its frame is a whole message found whole too, the
+// message is delivered at once, without the per-chunk path (buffer, incremental UTF-8).
+size_t MessageDecoder::read_whole_header(std::span<const uint8_t> in, Event& event,
+                                         uint8_t* writable) {
+  std::error_code ec;
+  const size_t size = decode_frame_header(in, frame_, ec);
+  if (ec) {
+    fail(event, static_cast<Error>(ec.value()));
+    return frame_header_size(in[0], in[1]);
+  }
+  if (const auto error = check_header()) {
+    fail(event, *error);
+    return size;
+  }
+  const FrameHeader& f = frame_;
+  if (f.fin && !f.rsv1 && (f.opcode == Opcode::Text || f.opcode == Opcode::Binary) &&
+      f.payload_length <= in.size() - size && f.payload_length <= options_.max_message_size) {
+    const auto n = static_cast<size_t>(f.payload_length);
+    deliver_whole(in.subspan(size, n), event, writable ? writable + size : nullptr);
+    return size + n;
+  }
+  begin_frame(event);
+  return size;
+}
+
+void MessageDecoder::deliver_whole(std::span<const uint8_t> payload, Event& event,
+                                   uint8_t* writable) {
+  std::string_view data;
+  if (writable) {
+    if (frame_.masked) apply_mask(std::span(writable, payload.size()), frame_.mask, 0);
+    data = {reinterpret_cast<const char*>(writable), payload.size()};
+    event.view = data;
+    event.in_place = true;
+  } else {
+    event.payload.assign(reinterpret_cast<const char*>(payload.data()), payload.size());
+    if (frame_.masked) apply_mask(tail_of(event.payload, 0), frame_.mask, 0);
+    data = event.payload;
+  }
+  if (frame_.opcode == Opcode::Text && !is_valid_utf8(data)) return fail(event, Error::InvalidUtf8);
+  event.kind = EventKind::Message;
+  event.opcode = frame_.opcode;
+  event.compressed = false;
 }
 
 size_t MessageDecoder::read_header(std::span<const uint8_t> in, Event& event) {
@@ -222,6 +309,7 @@ void MessageDecoder::emit_control(Event& event) {
 
 void MessageDecoder::fail(Event& event, Error error) {
   event.kind = EventKind::Error;
+  event.in_place = false;
   event.error = error;
   event.close_code = close_code_for(error);
   event.payload.clear();

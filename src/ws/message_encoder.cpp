@@ -17,10 +17,30 @@ std::string encode_control(Opcode opcode, std::string_view payload) {
 
 }  // namespace
 
+// The header written directly (a server's frames are never masked, RSV2-3 never set), as
+// encode_frame_header would.
 void append_server_frame(std::string& out, Opcode opcode, std::string_view payload,
                          bool compressed) {
-  out.reserve(out.size() + max_frame_header_size + payload.size());
-  append_frame(out, FrameHeader{.fin = true, .rsv1 = compressed, .opcode = opcode}, payload);
+  const uint64_t n = payload.size();
+  char header[10];
+  header[0] =
+      static_cast<char>(0x80 | (compressed ? 0x40 : 0) | (static_cast<uint8_t>(opcode) & 0x0F));
+  size_t size = 2;
+  if (n < 126) {
+    header[1] = static_cast<char>(n);
+  } else if (n <= 0xFFFF) {
+    header[1] = 126;
+    header[2] = static_cast<char>(n >> 8);
+    header[3] = static_cast<char>(n);
+    size = 4;
+  } else {
+    header[1] = 127;
+    for (int i = 0; i < 8; ++i) header[2 + i] = static_cast<char>(n >> (56 - 8 * i));
+    size = 10;
+  }
+  out.reserve(out.size() + size + payload.size());
+  out.append(header, size);
+  out.append(payload);
 }
 
 std::string encode_ping(std::string_view payload) {

@@ -1,6 +1,7 @@
 #include "switchboard/ws/utf8_validator.hpp"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace switchboard::ws {
@@ -65,23 +66,59 @@ constexpr uint8_t kNext[kStates][kClasses] = {
 constexpr std::array<uint8_t, 256> kClassOf = make_classes();
 constexpr uint64_t kHighBits = 0x8080808080808080ull;
 
+// Which byte (in memory order) holds the first bit set in `high`.
+int first_high_byte(uint64_t high) {
+  return (std::endian::native == std::endian::little ? std::countr_zero(high)
+                                                     : std::countl_zero(high)) /
+         8;
+}
+
+// The first byte at or after `p` that is not ASCII, or `end`: sixteen, then eight bytes at a
+// time, and in the word holding it, straight to that byte. The last few bytes are read as the
+// word ending at `end`, when `begin` leaves room for it.
+const uint8_t* skip_ascii(const uint8_t* const begin, const uint8_t* p, const uint8_t* const end) {
+  while (end - p >= 16) {
+    uint64_t a;
+    uint64_t b;
+    std::memcpy(&a, p, sizeof a);
+    std::memcpy(&b, p + 8, sizeof b);
+    if ((a | b) & kHighBits) break;
+    p += 16;
+  }
+  while (end - p >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    if (const uint64_t high = word & kHighBits) return p + first_high_byte(high);
+    p += 8;
+  }
+  if (p == end) return p;
+  if (end - begin >= 8) {
+    uint64_t word;
+    std::memcpy(&word, end - 8, sizeof word);
+    // Leave out the bytes before `p` (1 to 7 of them; the end of a character, maybe).
+    const auto before = static_cast<unsigned>(p - (end - 8)) * 8;
+    const uint64_t mine = std::endian::native == std::endian::little ? ~uint64_t{0} << before
+                                                                     : ~uint64_t{0} >> before;
+    const uint64_t high = word & kHighBits & mine;
+    return high ? end - 8 + first_high_byte(high) : end;
+  }
+  while (p != end && *p < 0x80) ++p;
+  return p;
+}
+
 }  // namespace
 
 bool Utf8Validator::feed(std::span<const uint8_t> bytes) {
-  const uint8_t* p = bytes.data();
+  const uint8_t* const begin = bytes.data();
+  const uint8_t* p = begin;
   const uint8_t* const end = p + bytes.size();
   uint8_t state = state_;
   while (p != end && state != kReject) {
     if (state == 0) {
-      // Fast path: skip whole words of ASCII.
-      while (end - p >= 8) {
-        uint64_t word;
-        std::memcpy(&word, p, sizeof word);
-        if (word & kHighBits) break;
-        p += 8;
-      }
+      p = skip_ascii(begin, p, end);
       if (p == end) break;
     }
+    // A byte that is not ASCII, or one inside a sequence: through the DFA.
     state = kNext[state][kClassOf[*p++]];
   }
   state_ = state;

@@ -45,6 +45,23 @@ class WriteQueue {
   /// Queues a view of bytes kept alive by `owner` (a prepared message shared by many sockets).
   SendResult push(std::shared_ptr<const void> owner, std::string_view bytes,
                   bool is_volatile = false);
+  /// Corks the queue until uncork(): the messages appended with scratch() and
+  /// push_scratch() meanwhile stay in the thread's scratch buffer (no copy, no allocation)
+  /// and leave in one write at uncork(). One queue per thread at a time: a second cork while
+  /// another queue holds it does nothing (its messages are queued as usual).
+  void cork();
+  /// Ends cork(): writes what the scratch holds at once, without waiting for the end of the
+  /// loop turn; only what the kernel does not take is copied into the queue.
+  void uncork();
+  /// True while this queue holds the thread's cork.
+  bool corked() const;
+  /// The thread's scratch buffer: append one message's bytes at its end, then call
+  /// push_scratch() with the size it had before (bytes before it belong to a corked queue).
+  static std::string& scratch();
+  /// Queues the bytes appended to scratch() from `from` on: kept there while this queue is
+  /// corked and nothing else waits in it, else copied into the queue. The scratch is then
+  /// back to `from` bytes unless they were kept. Results as push()'s.
+  SendResult push_scratch(std::size_t from, bool is_volatile = false);
   /// Queues a last, small message past every limit, even after an overflow (a WebSocket
   /// Close saying why); dropped only after a write error or abandon().
   SendResult push_last(std::string bytes);
@@ -79,6 +96,9 @@ class WriteQueue {
 
  private:
   SendResult admit(std::size_t bytes, bool is_volatile);
+  /// Moves this queue's bytes out of the corked scratch into pending_ (before a push that
+  /// must follow them).
+  void spill();
   /// Takes a spare vector from the thread's pool when pending_ has no storage.
   void borrow();
   /// Empties `items` and returns its storage to the thread's pool.

@@ -79,6 +79,18 @@ struct Message {
   bool is_text() const { return opcode == Opcode::Text; }
 };
 
+/// One received data message, seen where it lies: `payload` is valid only until the handler
+/// it is given to returns (it may point into the shard's read buffer), so copy what must be
+/// kept. Spares the copy of each message into a string of its own.
+struct MessageView {
+  /// Text or Binary (fragments are already joined, inflated, and text checked as UTF-8).
+  Opcode opcode = Opcode::Text;
+  /// The whole message, valid during the handler's call only.
+  std::string_view payload;
+  /// True for a text message.
+  bool is_text() const { return opcode == Opcode::Text; }
+};
+
 namespace detail {
 class ConnectionImpl;
 }
@@ -131,6 +143,10 @@ struct Handlers {
   std::function<void(const ConnectionPtr&)> on_open;
   /// Runs for each data message while the connection is open (none after close()).
   std::function<void(const ConnectionPtr&, Message)> on_message;
+  /// When set, runs for each data message instead of on_message, with a view of it that is
+  /// valid only during the call: a handler that answers or parses at once (an echo) then
+  /// costs no copy and no allocation per message.
+  std::function<void(const ConnectionPtr&, MessageView)> on_message_view;
   /// Runs once, when the connection stops being open: with the peer's close code (NoStatus
   /// when its Close had none), with the code this side sent (close(), or a failure such as
   /// 1002, 1007, 1008 "slow consumer", 1009, 1001 on idle timeout or shutdown), or with

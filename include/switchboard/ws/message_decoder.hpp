@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "switchboard/ws/error.hpp"
@@ -47,10 +48,19 @@ struct Event {
 
   Opcode opcode = Opcode::Binary;  ///< Message: Text (valid UTF-8) or Binary.
   bool compressed = false;         ///< Message: arrived compressed (RSV1, RFC 7692 §6).
-  std::string payload;             ///< Message data, Ping/Pong payload, or Close reason.
+  /// Message from `feed_in_place`: the payload is `view`, unmasked inside the caller's
+  /// buffer, and `payload` is left as it was (not cleared).
+  bool in_place = false;
+  std::string payload;  ///< Message data, Ping/Pong payload, or Close reason.
+  /// Message with `in_place`: the payload, pointing into the buffer given to
+  /// `feed_in_place` (valid while that buffer is and is not reused).
+  std::string_view view;
   /// Close: the peer's code (NoStatus when it sent none). Error: the code to send back.
   CloseCode close_code = CloseCode::NoStatus;
   std::error_code error;  ///< Error: why the connection must be failed (an `Error`).
+
+  /// Message: the payload, wherever it is (`view` when `in_place`, else `payload`).
+  std::string_view data() const { return in_place ? view : std::string_view(payload); }
 };
 
 /// Decodes the frames a peer sends into messages and control events, from byte chunks of
@@ -77,6 +87,12 @@ class MessageDecoder {
   /// call again with the rest of `in`.
   size_t feed(std::span<const uint8_t> in, Event& event);
 
+  /// Same as `feed`, but the bytes of `in` may be changed: a data message that is one whole
+  /// frame (FIN, uncompressed, not inside a fragmented message) found complete in `in` is
+  /// unmasked in place and handed out as `event.view` with `event.in_place` set, instead of
+  /// being copied into `event.payload`. Every other event, and every check, is as `feed`'s.
+  size_t feed_in_place(std::span<uint8_t> in, Event& event);
+
   /// True after a Close or Error event.
   bool done() const { return state_ == State::Done; }
 
@@ -95,7 +111,11 @@ class MessageDecoder {
  private:
   enum class State : uint8_t { Header, Payload, Done };
 
+  size_t feed(std::span<const uint8_t> in, Event& event, uint8_t* writable);
+  size_t read_small_message(std::span<const uint8_t> in, Event& event, uint8_t* writable);
   size_t read_header(std::span<const uint8_t> in, Event& event);
+  size_t read_whole_header(std::span<const uint8_t> in, Event& event, uint8_t* writable);
+  void deliver_whole(std::span<const uint8_t> payload, Event& event, uint8_t* writable);
   std::optional<Error> check_header() const;
   void begin_frame(Event& event);
   size_t read_payload(std::span<const uint8_t> in, Event& event);

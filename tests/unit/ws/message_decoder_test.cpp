@@ -96,14 +96,17 @@ std::vector<FailureCase> failure_cases() {
 
 TEST(MessageDecoder, FailsTheConnectionWithTheRightCloseCodeForEachRule) {
   for (const FailureCase& c : failure_cases()) {
-    for (size_t chunk : {size_t{1}, size_t{3}, SIZE_MAX}) {
-      SCOPED_TRACE(testing::Message() << c.name << ", chunk " << chunk);
-      const auto events = decode(c.wire, c.options, chunk);
-      ASSERT_FALSE(events.empty());
-      const Event& last = events.back();
-      ASSERT_EQ(last.kind, EventKind::Error);
-      EXPECT_EQ(last.error, c.error);
-      EXPECT_EQ(last.close_code, close_code_for(c.error));
+    for (bool in_place : {false, true}) {
+      for (size_t chunk : {size_t{1}, size_t{3}, SIZE_MAX}) {
+        SCOPED_TRACE(testing::Message()
+                     << c.name << ", chunk " << chunk << ", in place " << in_place);
+        const auto events = decode(c.wire, c.options, chunk, in_place);
+        ASSERT_FALSE(events.empty());
+        const Event& last = events.back();
+        ASSERT_EQ(last.kind, EventKind::Error);
+        EXPECT_EQ(last.error, c.error);
+        EXPECT_EQ(last.close_code, close_code_for(c.error));
+      }
     }
   }
 }
@@ -182,9 +185,12 @@ std::vector<SuccessCase> success_cases() {
 
 TEST(MessageDecoder, DecodesValidTrafficTheSameWayForEveryChunking) {
   for (const SuccessCase& c : success_cases()) {
-    for (size_t chunk : {size_t{1}, size_t{2}, size_t{5}, size_t{7}, SIZE_MAX}) {
-      SCOPED_TRACE(testing::Message() << c.name << ", chunk " << chunk);
-      EXPECT_EQ(describe_all(decode(c.wire, c.options, chunk)), c.events);
+    for (bool in_place : {false, true}) {
+      for (size_t chunk : {size_t{1}, size_t{2}, size_t{5}, size_t{7}, SIZE_MAX}) {
+        SCOPED_TRACE(testing::Message()
+                     << c.name << ", chunk " << chunk << ", in place " << in_place);
+        EXPECT_EQ(describe_all(decode(c.wire, c.options, chunk, in_place)), c.events);
+      }
     }
   }
 }
@@ -195,11 +201,100 @@ TEST(MessageDecoder, DecodesAllThreeLengthEncodings) {
     for (size_t i = 0; i < length; ++i) payload[i] = static_cast<char>(i * 7);
     const std::string wire = client_frame({.opcode = Opcode::Binary, .payload = payload});
     for (size_t chunk : {size_t{1}, size_t{1000}, SIZE_MAX}) {
-      const auto events = decode(wire, {}, chunk);
-      ASSERT_EQ(events.size(), 1u);
-      EXPECT_EQ(events[0].kind, EventKind::Message);
-      EXPECT_EQ(events[0].payload, payload) << length << " chunk " << chunk;
+      for (bool in_place : {false, true}) {
+        const auto events = decode(wire, {}, chunk, in_place);
+        ASSERT_EQ(events.size(), 1u);
+        EXPECT_EQ(events[0].kind, EventKind::Message);
+        EXPECT_EQ(events[0].payload, payload) << length << " chunk " << chunk;
+      }
     }
+  }
+}
+
+// Traffic that mixes whole small frames (the fast path) with fragments, control frames and a
+// 16-bit length, cut in two at every byte: each cut decodes as the whole does.
+TEST(MessageDecoder, DecodesTheSameWhereverTheInputIsCut) {
+  const std::string wire =
+      client_frame({.payload = "caf\xc3\xa9"}) +
+      client_frame({.opcode = Opcode::Binary, .payload = bytes({0, 0x80, 0xff})}) +
+      client_frame({.opcode = Opcode::Ping, .payload = "p"}) +
+      client_frame({.payload = "one ", .fin = false}) +
+      client_frame({.opcode = Opcode::Continuation, .payload = "two"}) +
+      client_frame({.payload = std::string(300, 'z')}) + client_frame({}) +
+      client_frame({.opcode = Opcode::Binary, .payload = "end"});
+  const auto whole = describe_all(decode(wire));
+  ASSERT_EQ(whole.size(), 7u);
+  for (bool in_place : {false, true}) {
+    for (size_t cut = 0; cut <= wire.size(); ++cut) {
+      SCOPED_TRACE(testing::Message() << "cut at " << cut << ", in place " << in_place);
+      MessageDecoder decoder;
+      std::vector<Event> events;
+      Event event;
+      for (std::string piece : {wire.substr(0, cut), wire.substr(cut)}) {
+        std::span<uint8_t> rest(reinterpret_cast<uint8_t*>(piece.data()), piece.size());
+        while (!rest.empty()) {
+          rest = rest.subspan(in_place ? decoder.feed_in_place(rest, event)
+                                       : decoder.feed(std::span<const uint8_t>(rest), event));
+          if (event.kind == EventKind::None) continue;
+          if (event.in_place) event.payload.assign(event.view);
+          events.push_back(std::move(event));
+        }
+      }
+      EXPECT_EQ(describe_all(events), whole);
+    }
+  }
+}
+
+TEST(MessageDecoder, HandsOutAWholeFrameInPlaceUnmaskedInTheCallersBuffer) {
+  std::string wire = client_frame({.payload = "hello"}) + client_frame({.payload = "wor"}) +
+                     client_frame({.payload = "ld", .fin = false});
+  const size_t first = client_frame({.payload = "hello"}).size();
+  MessageDecoder decoder;
+  Event event;
+  std::span<uint8_t> in(reinterpret_cast<uint8_t*>(wire.data()), wire.size());
+  event.payload = "untouched";
+  ASSERT_EQ(decoder.feed_in_place(in, event), first);
+  ASSERT_EQ(event.kind, EventKind::Message);
+  ASSERT_TRUE(event.in_place);
+  EXPECT_EQ(event.view, "hello");
+  EXPECT_EQ(event.data(), "hello");
+  // The view is the buffer's own bytes, unmasked there (right after a 6-byte header).
+  EXPECT_EQ(event.view.data(), wire.data() + 6);
+  EXPECT_EQ(wire.substr(6, 5), "hello");
+  EXPECT_EQ(event.payload, "untouched");
+  EXPECT_FALSE(decoder.in_message());
+  // The next frame too; the fragment after it goes the usual way (a message of its own).
+  in = in.subspan(first);
+  in = in.subspan(decoder.feed_in_place(in, event));
+  EXPECT_TRUE(event.in_place);
+  EXPECT_EQ(event.data(), "wor");
+  in = in.subspan(decoder.feed_in_place(in, event));
+  EXPECT_EQ(event.kind, EventKind::None);
+  EXPECT_FALSE(event.in_place);
+  EXPECT_TRUE(decoder.in_message());
+  EXPECT_TRUE(in.empty());
+  const std::string last = client_frame({.opcode = Opcode::Continuation, .payload = "!"});
+  decoder.feed(as_span(last), event);
+  ASSERT_EQ(event.kind, EventKind::Message);
+  EXPECT_FALSE(event.in_place);
+  EXPECT_EQ(event.data(), "ld!");
+}
+
+TEST(MessageDecoder, KeepsEveryLimitOnTheFastPath) {
+  // A whole frame one byte over the limit, and one whose text breaks right after ASCII.
+  const DecoderOptions small{.max_message_size = 64};
+  for (bool in_place : {false, true}) {
+    auto over = decode(client_frame({.payload = std::string(65, 'a')}), small, SIZE_MAX, in_place);
+    ASSERT_EQ(over.size(), 1u);
+    EXPECT_EQ(over[0].error, Error::MessageTooBig);
+    auto at = decode(client_frame({.payload = std::string(64, 'a')}), small, SIZE_MAX, in_place);
+    ASSERT_EQ(at.size(), 1u);
+    EXPECT_EQ(at[0].kind, EventKind::Message);
+    auto bad =
+        decode(client_frame({.payload = std::string(20, 'a') + "\x80"}), {}, SIZE_MAX, in_place);
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].error, Error::InvalidUtf8);
+    EXPECT_TRUE(bad[0].payload.empty());
   }
 }
 

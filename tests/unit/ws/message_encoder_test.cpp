@@ -15,6 +15,21 @@ using test::decode;
 
 const DecoderOptions kClient{.role = Role::Client};
 
+TEST(MessageEncoder, WritesTheSameHeaderAsTheGeneralFrameEncoder) {
+  for (size_t length : {0, 1, 125, 126, 127, 65535, 65536, 70000}) {
+    for (Opcode opcode : {Opcode::Text, Opcode::Binary, Opcode::Ping}) {
+      for (bool compressed : {false, true}) {
+        const std::string payload(length, 'y');
+        std::string direct = "before";
+        std::string general = "before";
+        append_server_frame(direct, opcode, payload, compressed);
+        append_frame(general, {.fin = true, .rsv1 = compressed, .opcode = opcode}, payload);
+        EXPECT_EQ(direct, general) << length;
+      }
+    }
+  }
+}
+
 TEST(MessageEncoder, FramesServerMessagesUnmaskedInTheMinimalLengthForm) {
   for (size_t length : {0, 125, 126, 65535, 65536}) {
     const std::string payload(length, 'x');

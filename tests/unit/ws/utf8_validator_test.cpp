@@ -123,5 +123,71 @@ TEST(Utf8Validator, MatchesAReferenceDecoderOnEveryCodePoint) {
   }
 }
 
+// The ASCII fast path reads 16 and 8 bytes at a time and the last few as the word ending the
+// chunk: a sequence placed at every offset of ASCII runs of every length up to three words,
+// fed whole and cut at every byte, is judged by the bytes alone.
+TEST(Utf8Validator, JudgesASequenceTheSameAtEveryOffsetOfAnAsciiRun) {
+  struct Inserted {
+    std::string bytes;
+    bool valid;
+  };
+  const Inserted inserted[] = {
+      {"\xc3\xa9", true},
+      {"\xe2\x82\xac", true},
+      {"\xf0\x9f\x98\x80", true},
+      {"\x80", false},
+      {"\xff", false},
+      {"\xc0\x80", false},
+      {"\xed\xa0\x80", false},
+      {"\xc3", false},
+      {"\xc3\xa9\xa9", false},
+      {"\xe2\x82"
+       "a",
+       false},
+  };
+  for (const auto& ins : inserted) {
+    for (size_t length = 0; length <= 24; ++length) {
+      for (size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'a');
+        for (size_t i = 0; i < length; ++i) text[i] = static_cast<char>('a' + i % 26);
+        text.insert(at, ins.bytes);
+        SCOPED_TRACE(testing::Message() << testing::PrintToString(text));
+        EXPECT_EQ(is_valid_utf8(text), ins.valid);
+        for (size_t cut = 0; cut <= text.size(); ++cut) {
+          Utf8Validator v;
+          const bool ok = v.feed(std::string_view(text).substr(0, cut)) &&
+                          v.feed(std::string_view(text).substr(cut)) && v.finish();
+          ASSERT_EQ(ok, ins.valid) << "cut at " << cut;
+        }
+      }
+    }
+  }
+}
+
+// A chunk that starts with the end of a character and then holds fewer than eight bytes of
+// ASCII: the word read back from its end must not take that end for a new character.
+TEST(Utf8Validator, ReadsTheLastWordOfAChunkWithoutRereadingACharacter) {
+  for (const std::string lead : {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"}) {
+    for (size_t ascii = 1; ascii < 8; ++ascii) {
+      const std::string text = "abcdefgh" + lead + std::string(ascii, 'x');
+      EXPECT_TRUE(is_valid_utf8(text)) << testing::PrintToString(text);
+      EXPECT_FALSE(is_valid_utf8(text + "\x80")) << testing::PrintToString(text);
+    }
+  }
+}
+
+// Where the first bad byte after an ASCII run is, the validator stops: what follows it
+// (valid or not) changes nothing, and feed() says so at once, not at finish().
+TEST(Utf8Validator, FailsOnTheFirstBadByteRightAfterAnAsciiRun) {
+  for (size_t run = 0; run <= 40; ++run) {
+    for (const std::string bad : {"\x80", "\xbf", "\xc1\x80", "\xf5\x80\x80\x80"}) {
+      Utf8Validator v;
+      EXPECT_TRUE(v.feed(std::string(run, 'q')));
+      EXPECT_FALSE(v.feed(bad + "more ascii after it")) << run;
+      EXPECT_TRUE(v.failed());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace switchboard::ws

@@ -47,19 +47,28 @@ inline std::string client_frame(const ClientFrame& f) {
   return out;
 }
 
-/// Feeds `wire` to a fresh decoder in chunks of `chunk` bytes and collects every event.
+/// Feeds `wire` to a fresh decoder in chunks of `chunk` bytes and collects every event; with
+/// `in_place`, through feed_in_place() on a copy of each chunk (a message handed out in place
+/// is copied into `payload` before that copy is reused).
 inline std::vector<Event> decode(std::string_view wire, const DecoderOptions& options = {},
-                                 size_t chunk = SIZE_MAX) {
+                                 size_t chunk = SIZE_MAX, bool in_place = false) {
   MessageDecoder decoder(options);
   std::vector<Event> events;
   Event event;
   while (!wire.empty()) {
-    auto piece = as_span(wire.substr(0, std::min(chunk, wire.size())));
+    std::string copy(wire.substr(0, std::min(chunk, wire.size())));
+    std::span<uint8_t> piece(reinterpret_cast<uint8_t*>(copy.data()), copy.size());
     while (!piece.empty()) {
-      const size_t used = decoder.feed(piece, event);
+      const size_t used = in_place ? decoder.feed_in_place(piece, event)
+                                   : decoder.feed(std::span<const uint8_t>(piece), event);
       piece = piece.subspan(used);
       wire.remove_prefix(used);
-      if (event.kind != EventKind::None) events.push_back(std::move(event));
+      if (event.kind == EventKind::None) continue;
+      if (event.in_place) {
+        event.payload.assign(event.view);
+        event.in_place = false;
+      }
+      events.push_back(std::move(event));
     }
   }
   return events;
