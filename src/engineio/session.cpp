@@ -63,6 +63,11 @@ Session::Session(std::shared_ptr<ServerCore> server, net::Shard& shard, std::str
 
 Session::~Session() = default;
 
+Session::Polling& Session::polling() {
+  if (!polling_) polling_ = std::make_unique<Polling>();
+  return *polling_;
+}
+
 std::string_view Session::transport() const {
   return core_.transport() == Transport::Polling ? "polling" : "websocket";
 }
@@ -135,7 +140,7 @@ void Session::poll(PollWaiter waiter) {
   if (core_.poll(waiter.id, *actions) == SessionCore::Poll::Refused) {
     waiter.answer(error_response(Error::BadRequest));
   } else {
-    waiter_ = std::move(waiter);
+    polling().waiter = std::move(waiter);
   }
   run(*actions);
 }
@@ -183,7 +188,7 @@ ws::Handlers Session::websocket_handlers(std::function<void(const ws::Connection
 void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::Message message) {
   auto packet = decode_websocket_frame(message.payload, !message.is_text());
   ActionList actions;
-  if (connection == probe_) {
+  if (is_probe(connection)) {
     core_.probe_message(packet ? &*packet : nullptr, *actions);
     run(*actions);
     return;
@@ -196,8 +201,8 @@ void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::Message mes
 
 void Session::on_ws_close(const ws::ConnectionPtr& connection) {
   ActionList actions;
-  if (connection == probe_) {
-    probe_.reset();
+  if (is_probe(connection)) {
+    polling_->probe.reset();
     core_.probe_closed(*actions);
   } else if (connection == ws_) {
     core_.websocket_closed(*actions);
@@ -211,7 +216,7 @@ void Session::probe(ws::ConnectionPtr connection) {
     connection->close(ws::CloseCode::PolicyViolation, "already upgraded");
     return;
   }
-  probe_ = std::move(connection);
+  polling().probe = std::move(connection);
   run(*actions);
 }
 
@@ -237,11 +242,11 @@ void Session::run(Actions& actions) {
         });
         break;
       case Action::Kind::AnswerProbe:
-        if (probe_) probe_->send_text("3probe");
+        if (polling_ && polling_->probe) polling_->probe->send_text("3probe");
         break;
       case Action::Kind::CloseProbe:
         // Forgotten first: its close handler, which may run at once, finds no probe.
-        if (auto probe = std::move(probe_)) {
+        if (auto probe = polling_ ? std::move(polling_->probe) : ws::ConnectionPtr()) {
           switch (action.probe_close) {
             case ProbeClose::MalformedFrame:
               probe->close(ws::CloseCode::ProtocolError);
@@ -259,8 +264,10 @@ void Session::run(Actions& actions) {
         }
         break;
       case Action::Kind::Upgraded:
-        ws_ = std::move(probe_);
+        ws_ = std::move(polling_->probe);
         counted_.move_to(metrics::Transport::EngineioWebSocket);
+        // Later GETs are refused; the one held, if any, is answered next (answer_waiter).
+        if (!polling_->waiter) polling_.reset();
         break;
       case Action::Kind::CloseWebSocket:
         // A server going away says so (RFC 6455 §7.4.1); the client reconnects either way.
@@ -295,9 +302,11 @@ void Session::send_on_websocket(const Outgoing& out) {
 }
 
 void Session::answer_waiter(http::Response response) {
-  if (!waiter_) return;
-  auto waiter = std::move(*waiter_);
-  waiter_.reset();
+  if (!polling_ || !polling_->waiter) return;
+  auto waiter = std::move(*polling_->waiter);
+  polling_->waiter.reset();
+  // The last GET of an upgraded session (answered "6"): no more polling state.
+  if (core_.transport() == Transport::WebSocket) polling_.reset();
   waiter.answer(std::move(response));
 }
 

@@ -87,8 +87,18 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   MessageHandler on_message_;
   CloseHandler on_close_;
   ws::ConnectionPtr ws_;
-  ws::ConnectionPtr probe_;
-  std::optional<PollWaiter> waiter_;
+  /// What only a polling session needs, allocated at its first GET or upgrade probe (a
+  /// WebSocket-first session never has it) and let go once upgraded: the held GET and the
+  /// probe WebSocket.
+  struct Polling {
+    std::optional<PollWaiter> waiter;
+    ws::ConnectionPtr probe;
+  };
+  Polling& polling();
+  bool is_probe(const ws::ConnectionPtr& connection) const {
+    return polling_ && polling_->probe && connection == polling_->probe;
+  }
+  std::unique_ptr<Polling> polling_;
   /// The core's one timer (heartbeat, upgrade timeout, closing).
   net::Timer timer_;
   /// Open in switchboard_connections under its transport until finished.

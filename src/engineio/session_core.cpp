@@ -33,7 +33,7 @@ void SessionCore::start(std::string open_json, Clock::time_point now, Actions& o
   Outgoing open{Packet{PacketType::Open, std::move(open_json), false}, nullptr, 0};
   if (transport_ == Transport::Polling) {
     // The handshake GET's answer is the open packet (it is flushed at once).
-    queue_.push_back(std::move(open));
+    polling().queue.push_back(std::move(open));
   } else {
     out.push_back({.kind = Action::Kind::SendWebSocket, .out = std::move(open)});
   }
@@ -51,19 +51,20 @@ SessionCore::Route SessionCore::send(Outgoing packet, std::size_t bytes, bool is
     return Route::WebSocket;
   }
   const auto& limits = options_.write_queue;
-  if (is_volatile && queued_bytes_ > limits.soft_limit) return Route::Dropped;
-  if (queued_bytes_ + bytes > limits.hard_limit) {
+  auto& p = polling();
+  if (is_volatile && p.queued_bytes > limits.soft_limit) return Route::Dropped;
+  if (p.queued_bytes + bytes > limits.hard_limit) {
     finish("transport error", out);
     return Route::Dropped;
   }
-  queued_bytes_ += bytes;
-  queue_.push_back(std::move(packet));
+  p.queued_bytes += bytes;
+  p.queue.push_back(std::move(packet));
   // Packets sent during one loop turn leave in one polling answer.
   if (poll_held_ && !flush_scheduled_) {
     flush_scheduled_ = true;
     out.push_back({.kind = Action::Kind::ScheduleFlush});
   }
-  return queued_bytes_ > limits.soft_limit ? Route::QueuedOverSoftLimit : Route::Queued;
+  return p.queued_bytes > limits.soft_limit ? Route::QueuedOverSoftLimit : Route::Queued;
 }
 
 void SessionCore::flush(Actions& out) {
@@ -72,20 +73,21 @@ void SessionCore::flush(Actions& out) {
 }
 
 void SessionCore::flush_polling(Actions& out) {
-  if (!poll_held_ || queue_.empty()) return;
+  if (!poll_held_ || !polling_ || polling_->queue.empty()) return;
+  auto& queue = polling_->queue;
   std::string body;
-  body.reserve(queued_bytes_ + queue_.size() * 2);
-  for (std::size_t i = 0; i < queue_.size(); ++i) {
+  body.reserve(polling_->queued_bytes + queue.size() * 2);
+  for (std::size_t i = 0; i < queue.size(); ++i) {
     if (i) body += record_separator;
-    const auto& item = queue_[i];
+    const auto& item = queue[i];
     if (item.prepared) {
       body += item.prepared->items()[item.index].polling;
     } else {
       append_polling_packet(body, item.packet);
     }
   }
-  queue_.clear();
-  queued_bytes_ = 0;
+  queue.clear();
+  polling_->queued_bytes = 0;
   answer_poll(std::move(body), out);
 }
 
@@ -107,7 +109,7 @@ SessionCore::Poll SessionCore::poll(std::uint64_t id, Actions& out) {
     return Poll::Refused;
   }
   poll_held_ = true;
-  poll_id_ = id;
+  polling().poll_id = id;
   if (closing_) {
     drain_for_close(out);
   } else if (probed_) {
@@ -120,7 +122,7 @@ SessionCore::Poll SessionCore::poll(std::uint64_t id, Actions& out) {
 }
 
 void SessionCore::cancel_poll(std::uint64_t id) {
-  if (poll_held_ && poll_id_ == id) poll_held_ = false;
+  if (poll_held_ && polling_ && polling_->poll_id == id) poll_held_ = false;
 }
 
 bool SessionCore::post(std::string_view body, std::vector<Packet>& packets, Actions& out) {
@@ -234,11 +236,13 @@ void SessionCore::finish_upgrade(Actions& out) {
   transport_ = Transport::WebSocket;
   out.push_back({.kind = Action::Kind::Upgraded});
   // Nothing lost or reordered: what polling had queued leaves first, on the WebSocket.
-  for (auto& item : queue_) {
-    out.push_back({.kind = Action::Kind::SendWebSocket, .out = std::move(item)});
+  if (polling_) {
+    for (auto& item : polling_->queue) {
+      out.push_back({.kind = Action::Kind::SendWebSocket, .out = std::move(item)});
+    }
+    // No more polling (a GET held now is answered next; later ones are refused).
+    polling_.reset();
   }
-  queue_.clear();
-  queued_bytes_ = 0;
   answer_poll("6", out);
 }
 
@@ -271,7 +275,7 @@ void SessionCore::on_timer(Clock::time_point now, Actions& out) {
         finish("ping timeout", out);
         break;
       case Heartbeat::Closing:
-        finish(closing_reason_, out);
+        finish(polling().closing_reason, out);
         break;
       case Heartbeat::Idle:
         break;
@@ -290,7 +294,7 @@ void SessionCore::close(std::string_view reason, bool notify_client, Clock::time
     // close packet in a poll of its own, so the client handles the packets before the
     // close. A client that does not poll in time is gone anyway.
     closing_ = true;
-    closing_reason_ = reason;
+    polling().closing_reason = reason;
     // No upgrade any more: the client hears the close on polling.
     drop_probe(ProbeClose::GoingAway, out);
     heartbeat_ = Heartbeat::Closing;
@@ -303,13 +307,14 @@ void SessionCore::close(std::string_view reason, bool notify_client, Clock::time
 }
 
 void SessionCore::drain_for_close(Actions& out) {
-  bool last = queue_.empty();
+  auto& p = polling();
+  bool last = p.queue.empty();
   if (last) {
-    queue_.push_back({Packet{PacketType::Close, {}, false}, nullptr, 0});
-    queued_bytes_ += 1;
+    p.queue.push_back({Packet{PacketType::Close, {}, false}, nullptr, 0});
+    p.queued_bytes += 1;
   }
   flush_polling(out);
-  if (last) finish(closing_reason_, out);
+  if (last) finish(p.closing_reason, out);
 }
 
 void SessionCore::finish(std::string_view reason, Actions& out) {
@@ -331,8 +336,11 @@ void SessionCore::finish(std::string_view reason, Actions& out) {
       answer_poll(close_packet(), out);
     }
   }
-  queue_.clear();
-  queued_bytes_ = 0;
+  // Not let go: `reason` may be its closing_reason.
+  if (polling_) {
+    polling_->queue.clear();
+    polling_->queued_bytes = 0;
+  }
   sync_timer(out);
   out.push_back({.kind = Action::Kind::Ended, .text = std::string(reason)});
 }

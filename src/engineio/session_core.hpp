@@ -134,7 +134,7 @@ class SessionCore {
   /// A probe WebSocket is open (an upgrade is under way).
   bool probing() const { return probe_; }
   /// Bytes queued for the next poll.
-  std::size_t queued_bytes() const { return queued_bytes_; }
+  std::size_t queued_bytes() const { return polling_ ? polling_->queued_bytes : 0; }
 
  private:
   enum class Heartbeat { Idle, Ping, Pong, Closing };
@@ -159,15 +159,26 @@ class SessionCore {
   bool probed_ = false;
   bool closed_ = false;
   /// Closed by the server on polling: the next polls take what is queued, then the close
-  /// packet, and the session ends with `closing_reason_`.
+  /// packet, and the session ends with its closing reason.
   bool closing_ = false;
-  std::uint64_t poll_id_ = 0;
   Clock::time_point heartbeat_at_ = Clock::time_point::max();
   Clock::time_point upgrade_at_ = Clock::time_point::max();
   Clock::time_point timer_at_ = Clock::time_point::max();
-  std::vector<Outgoing> queue_;
-  std::size_t queued_bytes_ = 0;
-  std::string closing_reason_;
+  /// What only the polling transport needs, allocated at the first packet queued for a poll
+  /// (a WebSocket-first session never has it) and let go at the upgrade.
+  struct Polling {
+    std::vector<Outgoing> queue;
+    std::size_t queued_bytes = 0;
+    /// The held GET.
+    std::uint64_t poll_id = 0;
+    /// Why a graceful close on polling ends the session, once its last poll took the close.
+    std::string closing_reason;
+  };
+  Polling& polling() {
+    if (!polling_) polling_ = std::make_unique<Polling>();
+    return *polling_;
+  }
+  std::unique_ptr<Polling> polling_;
 };
 
 }  // namespace switchboard::engineio::detail

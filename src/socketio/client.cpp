@@ -12,7 +12,7 @@ Client::Client(ServerCore& server, engineio::SocketPtr engine)
     : server_(server),
       engine_(std::move(engine)),
       decoder_({.max_attachments = server.options.max_attachments}),
-      connect_timer_(engine_->shard()) {}
+      connect_timer_(std::make_unique<net::Timer>(engine_->shard())) {}
 
 void Client::start() {
   std::weak_ptr<Client> weak = shared_from_this();
@@ -27,7 +27,7 @@ void Client::start() {
   });
   if (server_.observer) server_.observer->client_opened(engine_);
   // A client must join a namespace in time (PROTOCOL.md §6 item 31).
-  connect_timer_.arm(server_.options.connect_timeout, [this] {
+  connect_timer_->arm(server_.options.connect_timeout, [this] {
     auto keep = shared_from_this();
     if (sockets_.empty()) engine_->close();
   });
@@ -77,7 +77,7 @@ bool Client::drop_socket(std::string_view nsp) {
 
 void Client::forget(const std::string& nsp) {
   if (!drop_socket(nsp)) return;
-  if (std::find(left_.begin(), left_.end(), nsp) == left_.end()) left_.push_back(nsp);
+  if (!has_left(nsp)) lists().left.push_back(nsp);
 }
 
 void Client::on_message(engineio::Packet message) {
@@ -93,14 +93,14 @@ void Client::on_message(engineio::Packet message) {
 
 void Client::handle(Packet packet) {
   // A namespace waiting for its session from another shard: nothing else for it yet.
-  if (std::find(recovering_.begin(), recovering_.end(), packet.nsp) != recovering_.end()) return;
+  if (is_recovering(packet.nsp)) return;
   auto* found = find_socket(packet.nsp);
   if (packet.type == PacketType::Connect) {
     // A second CONNECT for a joined namespace is ignored: the JS client sends one when
     // connect() is called on a socket that is already connecting.
     return found ? void() : connect(std::move(packet));
   }
-  if (!found && std::find(left_.begin(), left_.end(), packet.nsp) == left_.end()) {
+  if (!found && !has_left(packet.nsp)) {
     // A packet for a namespace never joined: the reference closes ("invalid state"). Packets
     // still in flight for a namespace the socket just left are ignored instead: the server
     // may have disconnected it meanwhile.
@@ -235,7 +235,7 @@ void Client::admit(const std::shared_ptr<NamespaceCore>& nsp, const SocketPtr& s
     }
     return;
   }
-  connect_timer_.cancel();
+  connect_timer_.reset();
   if (restore && restore->from_adapter) return admit_from_adapter(nsp, socket, std::move(restore));
   auto& local = nsp->local(engine_->shard().index());
   // What the client missed is worked out here, in the same turn as the socket joins its
@@ -324,7 +324,7 @@ void Client::on_close(DisconnectReason reason) {
                 {"remote", request ? request->remote_address : std::string()},
                 {"shard", engine_->shard().index()}});
   }
-  connect_timer_.cancel();
+  connect_timer_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();
   for (auto& [nsp, socket] : sockets) socket->finish(reason);

@@ -1,6 +1,7 @@
 #pragma once
 // Private: the shared state behind Server, Namespace, Socket and BroadcastOperator.
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -236,14 +237,30 @@ class Client : public std::enable_shared_from_this<Client> {
   Decoder decoder_;
   /// The namespaces joined (a client joins a few: short vectors, no hash buckets).
   std::vector<std::pair<std::string, SocketPtr>> sockets_;
-  /// Namespaces joined once and left since (late packets for them are ignored).
-  std::vector<std::string> left_;
-  /// Namespaces whose CONNECT waits for a session from another shard.
-  std::vector<std::string> recovering_;
+  /// Namespace lists few clients need, allocated at first use.
+  struct Lists {
+    /// Namespaces joined once and left since (late packets for them are ignored).
+    std::vector<std::string> left;
+    /// Namespaces whose CONNECT waits for a session from another shard.
+    std::vector<std::string> recovering;
+  };
+  Lists& lists() {
+    if (!lists_) lists_ = std::make_unique<Lists>();
+    return *lists_;
+  }
+  bool has_left(std::string_view nsp) const {
+    return lists_ && std::find(lists_->left.begin(), lists_->left.end(), nsp) != lists_->left.end();
+  }
+  bool is_recovering(std::string_view nsp) const {
+    return lists_ && std::find(lists_->recovering.begin(), lists_->recovering.end(), nsp) !=
+                         lists_->recovering.end();
+  }
+  std::unique_ptr<Lists> lists_;
   SocketPtr* find_socket(std::string_view nsp);
   /// Removes the socket of `nsp`; false when there was none.
   bool drop_socket(std::string_view nsp);
-  net::Timer connect_timer_;
+  /// Armed until the client joins a namespace (then freed).
+  std::unique_ptr<net::Timer> connect_timer_;
 };
 
 class ServerCore {

@@ -36,7 +36,7 @@ Decoder::Result Decoder::feed_text(std::string_view text) {
   if (!packet) return packet.error();
   if (attachments == 0) return std::optional<Packet>(std::move(*packet));
   packet->attachments.reserve(attachments);
-  pending_ = std::move(*packet);
+  pending_ = std::make_unique<Packet>(std::move(*packet));
   expected_ = attachments;
   return std::optional<Packet>();
 }
@@ -45,7 +45,7 @@ Decoder::Result Decoder::feed_binary(std::string bytes) {
   if (!pending_) return Error::UnexpectedBinary;
   pending_->attachments.push_back(std::move(bytes));
   if (pending_->attachments.size() < expected_) return std::optional<Packet>();
-  std::optional<Packet> packet = std::move(pending_);
+  std::optional<Packet> packet = std::move(*pending_);
   reset();
   return packet;
 }

@@ -41,7 +41,7 @@ void Socket::on(std::string event, EventHandler handler) {
   handlers_.emplace_back(std::move(event), std::move(handler));
 }
 void Socket::on_any(AnyHandler handler) {
-  any_ = std::move(handler);
+  if (handler || listeners_) listeners().any = std::move(handler);
 }
 void Socket::on_any(PlainAnyHandler handler) {
   if (!handler) return on_any(AnyHandler());
@@ -53,15 +53,17 @@ void Socket::on_any_outgoing(PlainAnyHandler handler) {
 }
 void Socket::on_any_outgoing(AnyHandler handler) {
   // The namespace counts listeners: broadcasts keep their arguments only when some exist.
-  if (!any_outgoing_ && handler) ++nsp_->outgoing_listeners;
-  if (any_outgoing_ && !handler) --nsp_->outgoing_listeners;
-  any_outgoing_ = std::move(handler);
+  if (!handler && !listeners_) return;
+  auto& outgoing = listeners().any_outgoing;
+  if (!outgoing && handler) ++nsp_->outgoing_listeners;
+  if (outgoing && !handler) --nsp_->outgoing_listeners;
+  outgoing = std::move(handler);
 }
 void Socket::on_disconnecting(DisconnectHandler handler) {
-  on_disconnecting_ = std::move(handler);
+  if (handler || listeners_) listeners().on_disconnecting = std::move(handler);
 }
 void Socket::on_disconnect(DisconnectHandler handler) {
-  on_disconnect_ = std::move(handler);
+  if (handler || listeners_) listeners().on_disconnect = std::move(handler);
 }
 
 namespace {
@@ -98,9 +100,9 @@ void Socket::notify_outgoing(const Event& event) {
   if (auto& observer = nsp_->server.observer; observer && observer->events) {
     observer->event_sent(*this, event);
   }
-  if (!any_outgoing_) return;
+  if (!listeners_ || !listeners_->any_outgoing) return;
   auto keep = shared_from_this();
-  auto handler = any_outgoing_;  // it may replace itself
+  auto handler = listeners_->any_outgoing;  // it may replace itself
   detail::run_user(*nsp_, this, "any outgoing", [&] { handler(*this, event); });
 }
 
@@ -115,7 +117,8 @@ net::SendResult Socket::emit_args(std::string_view event, Args args) {
   require_shard("emit");
   // With the adapter's recovery the emit comes back as a broadcast, notified when delivered.
   auto& observer = nsp_->server.observer;
-  if ((any_outgoing_ || (observer && observer->events)) && !nsp_->adapter_recovery()) {
+  const bool outgoing = listeners_ && listeners_->any_outgoing;
+  if ((outgoing || (observer && observer->events)) && !nsp_->adapter_recovery()) {
     notify_outgoing(Event{std::string(event), args, {}});
   }
   if (nsp_->recovery()) return nsp_->emit_logged(*this, event, std::move(args));
@@ -152,22 +155,25 @@ void Socket::register_ack(std::uint64_t id, AckCallback callback,
     timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self) return;
-      auto it = self->acks_.find(id);
-      if (it == self->acks_.end()) return;
+      if (!self->acks_) return;
+      auto it = self->acks_->find(id);
+      if (it == self->acks_->end()) return;
       auto cb = std::move(it->second.callback);
-      self->acks_.erase(it);
+      self->acks_->erase(it);
       detail::run_user(*self->nsp_, self.get(), "ack", [&] { cb("operation has timed out", {}); });
     });
     pending.timer = timer;
   }
-  acks_[id] = std::move(pending);
+  if (!acks_) acks_ = std::make_unique<std::unordered_map<std::uint64_t, PendingAck>>();
+  (*acks_)[id] = std::move(pending);
 }
 
 void Socket::deliver_ack(std::uint64_t id, Args args) {
-  auto it = acks_.find(id);
-  if (it == acks_.end()) return;  // unknown or late: ignored, as in the reference
+  if (!acks_) return;  // none was asked for
+  auto it = acks_->find(id);
+  if (it == acks_->end()) return;  // unknown or late: ignored, as in the reference
   auto pending = std::move(it->second);
-  acks_.erase(it);
+  acks_->erase(it);
   if (pending.timer) std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
   auto keep = shared_from_this();
   detail::run_user(*nsp_, this, "ack", [&] { pending.callback(std::nullopt, std::move(args)); });
@@ -179,8 +185,8 @@ void Socket::dispatch(Event event) {
   if (auto& observer = nsp_->server.observer; observer && observer->events) {
     observer->event_received(*this, event);
   }
-  if (any_) {
-    auto any = any_;  // it may replace itself
+  if (listeners_ && listeners_->any) {
+    auto any = listeners_->any;  // it may replace itself
     if (!detail::run_user(*nsp_, this, event.name, [&] { any(*this, event); })) return;
   }
   for (auto& [name, h] : handlers_) {
@@ -192,21 +198,22 @@ void Socket::dispatch(Event event) {
 }
 
 std::set<std::string> Socket::rooms() const {
-  std::set<std::string> all(rooms_.begin(), rooms_.end());
+  std::set<std::string> all;
+  if (rooms_) all.insert(rooms_->begin(), rooms_->end());
   if (in_own_room_) all.insert(id_);
   return all;
 }
 
 bool Socket::in_room(std::string_view room) const {
   if (room == id_) return in_own_room_;
-  return rooms_.find(room) != rooms_.end();
+  return rooms_ && rooms_->find(room) != rooms_->end();
 }
 
 void Socket::join(const std::string& room) {
   require_shard("join");
   if (room == id_) {
     in_own_room_ = true;
-  } else if (rooms_.insert(room).second) {
+  } else if (joined().insert(room).second) {
     nsp_->add_to_room(*this, room);
     if (auto& observer = nsp_->server.observer; observer && connected_) {
       observer->room_joined(*this, room);
@@ -221,7 +228,7 @@ void Socket::leave(const std::string& room) {
   require_shard("leave");
   if (room == id_) {
     in_own_room_ = false;
-  } else if (rooms_.erase(room)) {
+  } else if (rooms_ && rooms_->erase(room)) {
     nsp_->remove_from_room(*this, room);
     if (auto& observer = nsp_->server.observer; observer && connected_) {
       observer->room_left(*this, room);
@@ -276,9 +283,7 @@ void Socket::disconnect_with(DisconnectReason reason) {
 void Socket::drop_handlers() {
   handlers_.clear();
   on_any_outgoing(AnyHandler());
-  any_ = nullptr;
-  on_disconnecting_ = nullptr;
-  on_disconnect_ = nullptr;
+  listeners_.reset();
 }
 
 void Socket::finish(DisconnectReason reason) {
@@ -305,30 +310,33 @@ void Socket::finish(DisconnectReason reason) {
                {"remote", handshake_.request ? handshake_.request->remote_address : std::string()},
                {"shard", shard_.index()}});
   }
-  if (on_disconnecting_) {
-    auto handler = on_disconnecting_;  // it may replace itself
+  if (listeners_ && listeners_->on_disconnecting) {
+    auto handler = listeners_->on_disconnecting;  // it may replace itself
     detail::run_user(*nsp_, this, "disconnecting", [&] { handler(*this, reason); });
   }
   nsp_->persist(*this, reason);
   auto& observer = nsp_->server.observer;
-  for (const auto& room : rooms_) {
-    nsp_->remove_from_room(*this, room);
-    if (observer) observer->room_left(*this, room);
+  if (auto rooms = std::move(rooms_)) {
+    for (const auto& room : *rooms) {
+      nsp_->remove_from_room(*this, room);
+      if (observer) observer->room_left(*this, room);
+    }
   }
-  rooms_.clear();
   // Looked up again: the handlers above may have changed the map.
   if (auto it = listed(); it != sockets.end()) sockets.erase(it);
   connected_ = false;
-  auto acks = std::move(acks_);
-  acks_.clear();
-  for (auto& entry : acks) {
-    auto& pending = entry.second;  // not a structured binding: clang 14 cannot capture those
-    if (pending.timer) std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
-    detail::run_user(*nsp_, this, "ack",
-                     [&] { pending.callback("socket has been disconnected", {}); });
+  if (auto acks = std::move(acks_)) {
+    for (auto& entry : *acks) {
+      auto& pending = entry.second;  // not a structured binding: clang 14 cannot capture those
+      if (pending.timer) {
+        std::static_pointer_cast<boost::asio::steady_timer>(pending.timer)->cancel();
+      }
+      detail::run_user(*nsp_, this, "ack",
+                       [&] { pending.callback("socket has been disconnected", {}); });
+    }
   }
   if (auto client = client_.lock()) client->forget(nsp_->name);
-  auto on_disconnect = std::move(on_disconnect_);
+  auto on_disconnect = listeners_ ? std::move(listeners_->on_disconnect) : DisconnectHandler();
   // Handlers may capture this socket: drop them so the socket can go.
   drop_handlers();
   if (observer) observer->socket_disconnected(*this, to_string(reason));

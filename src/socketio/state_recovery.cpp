@@ -145,7 +145,7 @@ void Client::recover(const std::shared_ptr<NamespaceCore>& nsp, boost::json::obj
   if (!session) return open_socket(nsp, std::move(auth), std::nullopt);
   // What the client saw is told by the log of the shard it left from; what it missed since
   // is replayed from this shard's log when it joins its rooms here.
-  recovering_.push_back(nsp->name);
+  lists().recovering.push_back(nsp->name);
   auto* here = &engine_->shard();
   std::weak_ptr<Client> weak = shared_from_this();
   auto from = session->shard;
@@ -155,7 +155,7 @@ void Client::recover(const std::shared_ptr<NamespaceCore>& nsp, boost::json::obj
         here->post([weak, nsp, auth, restore]() {
           auto self = weak.lock();
           if (!self || !self->engine_->is_open()) return;
-          std::erase(self->recovering_, nsp->name);
+          std::erase(self->lists().recovering, nsp->name);
           self->open_socket(nsp, auth, restore);
         });
       });
@@ -247,7 +247,7 @@ void Client::recover_from_adapter(const std::shared_ptr<NamespaceCore>& nsp,
       return open_socket(nsp, std::move(auth), std::nullopt);  // not one of ours
     }
   }
-  recovering_.push_back(nsp->name);
+  lists().recovering.push_back(nsp->name);
   auto* here = &engine_->shard();
   std::weak_ptr<Client> weak = shared_from_this();
   nsp->adapter()->restore_session(
@@ -259,7 +259,7 @@ void Client::recover_from_adapter(const std::shared_ptr<NamespaceCore>& nsp,
             if (s) nsp->adapter()->persist_session(*s, SessionChange::Left);
             return;
           }
-          std::erase(self->recovering_, nsp->name);
+          std::erase(self->lists().recovering, nsp->name);
           if (!s) return self->open_socket(nsp, std::move(auth), std::nullopt);
           Restore restore{.session = {.pid = s->pid,
                                       .sid = s->sid,

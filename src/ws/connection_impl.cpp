@@ -41,9 +41,11 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
     : stream_(std::move(stream)),
       activity_(stream_->shard()),
       request_(std::make_shared<const http::Request>(std::move(request))),
-      options_{options.ping_interval, options.idle_timeout, options.close_timeout, options.linger,
-               options.message_budget},
-      handlers_(std::move(handlers)),
+      options_{options.ping_interval, options.idle_timeout,   options.close_timeout,
+               options.linger,        options.message_budget, options.message_timeout},
+      on_message_(std::move(handlers.on_message)),
+      on_message_view_(std::move(handlers.on_message_view)),
+      on_close_(std::move(handlers.on_close)),
       protocol_(std::move(protocol)),
       decoder_(decoder_options(options, deflate)),
       encoder_(make_encoder(options, deflate)),
@@ -52,8 +54,6 @@ ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Reques
           [this] { fail(CloseCode::PolicyViolation, "slow consumer"); }),
       timer_(stream_->shard()),
       last_heard_(std::chrono::steady_clock::now()),
-      budget_(stream_->shard().local<MessageBudget>(), this),
-      deadline_(options.message_timeout),
       id_(g_next_id.fetch_add(1)),
       counted_(options.count_as_websocket ? metrics::Transport::WebSocket
                                           : metrics::Transport::None) {}
@@ -65,12 +65,16 @@ void ConnectionImpl::on_shard_stop() {
   close(CloseCode::GoingAway, "server shutting down");
 }
 
-void ConnectionImpl::start(std::string handshake_response, std::string leftover) {
+void ConnectionImpl::start(std::string handshake_response, std::string leftover,
+                           std::function<void(const ConnectionPtr&)> on_open) {
   queue_.set_owner(weak_from_this());
   queue_.push(std::move(handshake_response));
   listen_for_stop(shard());
   arm_timer();
-  if (handlers_.on_open) handlers_.on_open(shared_from_this());
+  if (on_open) {
+    on_open(shared_from_this());
+    on_open = nullptr;  // run once: what it captured goes now
+  }
   if (!leftover.empty() &&
       !consume({reinterpret_cast<std::uint8_t*>(leftover.data()), leftover.size()})) {
     return;
@@ -144,17 +148,25 @@ bool ConnectionImpl::consume(std::span<std::uint8_t> bytes) {
   return state_ != State::Closed && !lingering_;
 }
 
-// After a read: the partial message's share of the shard's budget, and its deadline.
+// After a read: the partial message's share of the shard's budget, and its deadline. Between
+// messages the connection holds nothing of the budget, so only one under way can exceed it.
 void ConnectionImpl::watch_message() {
   if (lingering_) return;
-  budget_.set(decoder_.held_bytes());
-  if (deadline_.update(decoder_.in_message(), last_heard_) &&
-      (!timer_.armed() || *deadline_.due() < timer_due_)) {
+  if (!decoder_.in_message()) {
+    partial_.reset();
+    return;
+  }
+  if (!partial_) {
+    // Shard::local's lookup hashes and compares type names: once per partial message.
+    partial_ = std::make_unique<Partial>(stream_->shard().local<MessageBudget>(), this,
+                                         options_.message_timeout);
+  }
+  partial_->account.set(decoder_.held_bytes());
+  auto& deadline = partial_->deadline;
+  if (deadline.update(true, last_heard_) && (!timer_.armed() || *deadline.due() < timer_due_)) {
     arm_timer();
   }
-  // The account's own reference: Shard::local's lookup hashes and compares type names, once
-  // per read.
-  auto& budget = budget_.budget();
+  auto& budget = partial_->account.budget();
   if (budget.total() > options_.message_budget) shed(budget);
 }
 
@@ -179,12 +191,11 @@ bool ConnectionImpl::handle(Event& event, ConnectionPtr& self) {
       metrics::add(metrics::Stat::WebSocketMessagesReceived);
       if (state_ != State::Open) break;
       if (!self) self = shared_from_this();
-      if (handlers_.on_message_view) {
-        handlers_.on_message_view(self, MessageView{event.opcode, event.data()});
-      } else if (handlers_.on_message) {
-        handlers_.on_message(
-            self, Message{event.opcode,
-                          event.in_place ? std::string(event.view) : std::move(event.payload)});
+      if (on_message_view_) {
+        on_message_view_(self, MessageView{event.opcode, event.data()});
+      } else if (on_message_) {
+        on_message_(self, Message{event.opcode, event.in_place ? std::string(event.view)
+                                                               : std::move(event.payload)});
       }
       break;
     case EventKind::Ping:
@@ -284,8 +295,7 @@ void ConnectionImpl::linger() {
   if (lingering_ || state_ == State::Closed) return;
   lingering_ = true;
   decoder_.abandon();
-  budget_.set(0);
-  deadline_.update(false, {});
+  partial_.reset();
   arm_timer();
   queue_.when_drained([self = shared_from_this()] {
     if (self->state_ != State::Closed) self->stream_->shutdown_send();
@@ -310,8 +320,7 @@ void ConnectionImpl::terminate() {
   stream_->close();
   // The handle may outlive the connection (held by the application): free what it received.
   decoder_.abandon();
-  budget_.set(0);
-  deadline_.update(false, {});
+  partial_.reset();
   log_close(log::Level::Debug, "client", CloseCode::Abnormal, "connection dropped");
   notify_closed(CloseCode::Abnormal, "connection dropped");
 }
@@ -335,9 +344,11 @@ void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {
   notified_ = true;
   counted_.close();
   auto keep = shared_from_this();
-  auto on_close = std::move(handlers_.on_close);
+  auto on_close = std::move(on_close_);
   // Handlers often own what owns this connection: drop them so no cycle outlives the close.
-  handlers_ = {};
+  on_message_ = nullptr;
+  on_message_view_ = nullptr;
+  on_close_ = nullptr;
   if (on_close) on_close(keep, code, reason);
 }
 
@@ -348,7 +359,7 @@ void ConnectionImpl::arm_timer() {
     auto idle = options_.idle_timeout.count() > 0 ? options_.idle_timeout : milliseconds::max();
     auto ping = options_.ping_interval.count() > 0 ? options_.ping_interval : milliseconds::max();
     wait = std::min(idle, ping);
-    if (auto due = deadline_.due()) {
+    if (auto due = partial_ ? partial_->deadline.due() : std::nullopt) {
       auto left = duration_cast<milliseconds>(*due - steady_clock::now()) + milliseconds(1);
       wait = std::min(wait, std::max(left, milliseconds(0)));
     }
@@ -368,7 +379,7 @@ void ConnectionImpl::on_tick() {
     return;
   }
   auto now = std::chrono::steady_clock::now();
-  if (deadline_.passed(now)) {
+  if (partial_ && partial_->deadline.passed(now)) {
     fail(CloseCode::PolicyViolation, "message not received in time");
     return;
   }

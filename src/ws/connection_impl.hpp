@@ -22,8 +22,10 @@ class ConnectionImpl final : public Connection,
                  std::optional<DeflateParams> deflate);
   ~ConnectionImpl() override;
 
-  /// Writes the handshake answer, feeds bytes read past the request, and starts reading.
-  void start(std::string handshake_response, std::string leftover);
+  /// Writes the handshake answer, runs `on_open` (then lets it go: what it captured is not
+  /// kept for the connection's life), feeds bytes read past the request, and starts reading.
+  void start(std::string handshake_response, std::string leftover,
+             std::function<void(const ConnectionPtr&)> on_open);
 
   net::SendResult send_text(std::string_view text, bool is_volatile) override;
   net::SendResult send_binary(std::string_view bytes, bool is_volatile) override;
@@ -69,9 +71,23 @@ class ConnectionImpl final : public Connection,
     std::chrono::milliseconds close_timeout;
     net::LingerOptions linger;
     std::size_t message_budget;
+    std::chrono::milliseconds message_timeout;
   };
+  /// What a message under way across reads needs, allocated when one begins and freed when it
+  /// ends (an idle connection holds none): its share of the shard's budget for partial
+  /// messages, and its deadline.
+  struct Partial {
+    Partial(MessageBudget& budget, void* owner, std::chrono::milliseconds limit)
+        : account(budget, owner), deadline(limit) {}
+    MessageBudget::Account account;
+    MessageDeadline deadline;
+  };
+
   Kept options_;
-  Handlers handlers_;
+  /// The application's handlers but on_open, which start() runs and lets go.
+  std::function<void(const ConnectionPtr&, Message)> on_message_;
+  std::function<void(const ConnectionPtr&, MessageView)> on_message_view_;
+  std::function<void(const ConnectionPtr&, CloseCode, std::string_view)> on_close_;
   std::string protocol_;
   MessageDecoder decoder_;
   MessageEncoder encoder_;
@@ -80,10 +96,8 @@ class ConnectionImpl final : public Connection,
   /// When timer_ fires (when armed).
   std::chrono::steady_clock::time_point timer_due_;
   std::chrono::steady_clock::time_point last_heard_;
-  /// This connection's share of its shard's budget for partial messages, and the deadline of
-  /// the message under way.
-  MessageBudget::Account budget_;
-  MessageDeadline deadline_;
+  /// Null between messages.
+  std::unique_ptr<Partial> partial_;
   std::uint64_t id_;
   /// Bytes read and discarded while lingering.
   std::size_t lingered_ = 0;

@@ -68,10 +68,11 @@ ConnectionPtr start(std::unique_ptr<net::Stream> stream, std::string leftover,
   std::optional<DeflateParams> deflate;
   if (result.deflate) deflate = result.deflate->params;
   auto response = handshake_response(result);
+  auto on_open = std::move(handlers.on_open);
   auto connection = std::make_shared<detail::ConnectionImpl>(std::move(stream), std::move(request),
                                                              options, std::move(handlers),
                                                              std::move(result.protocol), deflate);
-  connection->start(std::move(response), std::move(leftover));
+  connection->start(std::move(response), std::move(leftover), std::move(on_open));
   return connection;
 }
 

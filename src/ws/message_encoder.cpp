@@ -56,25 +56,24 @@ std::string encode_close(CloseCode code, std::string_view reason) {
 }
 
 MessageEncoder::MessageEncoder(const DeflateParams& params, const PermessageDeflateOptions& options)
-    : params_(params),
-      deflater_(make_server_deflater(params, options)),
-      compress_threshold_(options.compress_threshold) {}
+    : deflate_(std::make_unique<Compression>(Compression{
+          params, make_server_deflater(params, options), options.compress_threshold})) {}
 
 void MessageEncoder::encode(Opcode opcode, std::string_view payload, std::string& out) {
-  if (!deflater_ || is_control(opcode) || payload.size() < compress_threshold_) {
+  if (!deflate_ || is_control(opcode) || payload.size() < deflate_->compress_threshold) {
     return append_server_frame(out, opcode, payload);
   }
   std::string compressed;
-  if (!deflater_->compress(payload, compressed)) {
+  if (!deflate_->deflater.compress(payload, compressed)) {
     // Out of memory inside zlib: send this one uncompressed, from a clean window.
-    deflater_->reset();
+    deflate_->deflater.reset();
     return append_server_frame(out, opcode, payload);
   }
   append_server_frame(out, opcode, compressed, true);
 }
 
 void MessageEncoder::forget_context() {
-  if (deflater_) deflater_->reset();
+  if (deflate_) deflate_->deflater.reset();
 }
 
 }  // namespace switchboard::ws

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,14 +68,16 @@ class Decoder {
   Result feed_binary(std::string bytes);
 
   /// True while a binary packet waits for attachments.
-  bool awaiting_attachments() const noexcept { return pending_.has_value(); }
+  bool awaiting_attachments() const noexcept { return pending_ != nullptr; }
 
   /// Drops a partly received binary packet.
   void reset() noexcept;
 
  private:
   DecoderOptions options_;
-  std::optional<Packet> pending_;
+  /// The binary packet waiting for its attachments; allocated then only (most connections
+  /// never send one, and every connection holds a decoder).
+  std::unique_ptr<Packet> pending_;
   std::size_t expected_ = 0;
 };
 

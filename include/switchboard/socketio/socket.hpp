@@ -252,14 +252,22 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void drop_handlers();
   // Connection state recovery: the private session id, and the first and last logged packet
   // sent to this socket (positions in its shard's log).
-  const std::string& pid() const { return pid_; }
-  void set_pid(std::string pid) { pid_ = std::move(pid); }
-  void note_logged(std::uint64_t position) {
-    if (!first_logged_) first_logged_ = position;
-    last_logged_ = position;
+  const std::string& pid() const {
+    static const std::string none;
+    return recovery_ ? recovery_->pid : none;
   }
-  std::optional<std::uint64_t> first_logged() const { return first_logged_; }
-  std::optional<std::uint64_t> last_logged() const { return last_logged_; }
+  void set_pid(std::string pid) { recovery().pid = std::move(pid); }
+  void note_logged(std::uint64_t position) {
+    auto& r = recovery();
+    if (!r.first_logged) r.first_logged = position;
+    r.last_logged = position;
+  }
+  std::optional<std::uint64_t> first_logged() const {
+    return recovery_ ? recovery_->first_logged : std::nullopt;
+  }
+  std::optional<std::uint64_t> last_logged() const {
+    return recovery_ ? recovery_->last_logged : std::nullopt;
+  }
   net::SendResult send_messages(std::vector<std::pair<bool, std::string>> messages);
 
   struct PendingAck {
@@ -275,17 +283,39 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// The rooms joined, apart from the socket's own: that one costs no entry here or in the
   /// namespace's room index (it is found through the namespace's socket map). Transparent, so
   /// in_room() looks up a view without making a string.
-  std::set<std::string, std::less<>> rooms_;
+  std::unique_ptr<std::set<std::string, std::less<>>> rooms_;
+  /// The rooms joined, allocated at the first join (most sockets stay in their own only).
+  std::set<std::string, std::less<>>& joined() {
+    if (!rooms_) rooms_ = std::make_unique<std::set<std::string, std::less<>>>();
+    return *rooms_;
+  }
   /// Event handlers by name: a socket has a few, and a short vector costs no hash buckets.
   std::vector<std::pair<std::string, EventHandler>> handlers_;
-  AnyHandler any_;
-  AnyHandler any_outgoing_;
-  DisconnectHandler on_disconnecting_;
-  DisconnectHandler on_disconnect_;
-  std::unordered_map<std::uint64_t, PendingAck> acks_;
-  std::string pid_;
-  std::optional<std::uint64_t> first_logged_;
-  std::optional<std::uint64_t> last_logged_;
+  // What few sockets use is allocated when first needed (an idle socket keeps three null
+  // pointers): the catch-all and disconnect listeners, the acks it waits for, and connection
+  // state recovery's session id and log positions.
+  struct Listeners {
+    AnyHandler any;
+    AnyHandler any_outgoing;
+    DisconnectHandler on_disconnecting;
+    DisconnectHandler on_disconnect;
+  };
+  struct Recovery {
+    std::string pid;
+    std::optional<std::uint64_t> first_logged;
+    std::optional<std::uint64_t> last_logged;
+  };
+  Listeners& listeners() {
+    if (!listeners_) listeners_ = std::make_unique<Listeners>();
+    return *listeners_;
+  }
+  Recovery& recovery() {
+    if (!recovery_) recovery_ = std::make_unique<Recovery>();
+    return *recovery_;
+  }
+  std::unique_ptr<Listeners> listeners_;
+  std::unique_ptr<std::unordered_map<std::uint64_t, PendingAck>> acks_;
+  std::unique_ptr<Recovery> recovery_;
   bool connected_ = false;
   bool recovered_ = false;
   bool in_own_room_ = true;

@@ -139,7 +139,8 @@ using ConnectionPtr = std::shared_ptr<Connection>;
 /// and must not throw (an exception would escape the shard's event loop). The connection
 /// drops its Handlers once on_close has run, so they may capture what holds the connection.
 struct Handlers {
-  /// Runs once the 101 answer is queued, before any message (inside accept()).
+  /// Runs once the 101 answer is queued, before any message (inside accept()); the
+  /// connection lets it go then (what it captured is not kept for the connection's life).
   std::function<void(const ConnectionPtr&)> on_open;
   /// Runs for each data message while the connection is open (none after close()).
   std::function<void(const ConnectionPtr&, Message)> on_message;

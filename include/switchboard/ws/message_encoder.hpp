@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -43,8 +43,8 @@ class MessageEncoder {
   /// least the threshold are compressed (control frames never are, RFC 7692 §6.1).
   void encode(Opcode opcode, std::string_view payload, std::string& out);
 
-  /// The negotiated parameters, or nullopt when the connection does not compress.
-  const std::optional<DeflateParams>& params() const { return params_; }
+  /// The negotiated parameters, or null when the connection does not compress.
+  const DeflateParams* params() const { return deflate_ ? &deflate_->params : nullptr; }
 
   /// Forgets the deflate window. Must be called after a frame compressed elsewhere (a
   /// `PreparedMessage`) was written on this connection, since the peer's window now holds
@@ -52,9 +52,14 @@ class MessageEncoder {
   void forget_context();
 
  private:
-  std::optional<DeflateParams> params_;
-  std::optional<Deflater> deflater_;
-  size_t compress_threshold_ = 0;
+  /// What compressing takes, allocated only when permessage-deflate was negotiated (most
+  /// connections do not compress: they keep one pointer).
+  struct Compression {
+    DeflateParams params;
+    Deflater deflater;
+    size_t compress_threshold;
+  };
+  std::unique_ptr<Compression> deflate_;
 };
 
 }  // namespace switchboard::ws

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "support/background_runtime.hpp"
 #include "support/raw_client.hpp"
@@ -455,6 +457,124 @@ TEST_F(SocketTest, ASocketCapturedInItsOwnHandlersIsReleasedWhenItLeaves) {
     on_shard(1);
   }
   EXPECT_TRUE(weak.expired());
+}
+
+// --- state a socket allocates only when it is used --------------------------------------------
+
+TEST_F(SocketTest, AnAckNotAnsweredInTimeGetsTheTimeoutError) {
+  std::promise<AckError> answer;
+  setup = [&](Server& io) {
+    io.on_connection([&](const SocketPtr& socket) {
+      socket->emit_with_ack(
+          "question", Args{}, [&](AckError error, Args) { answer.set_value(std::move(error)); },
+          50ms);
+    });
+  };
+  start();
+  Polling client(port());
+  client.send("40");
+  ASSERT_NE(client.await("40{"), "");
+  auto f = answer.get_future();
+  EXPECT_EQ(await(f), AckError("operation has timed out"));
+}
+
+TEST_F(SocketTest, AnAckStillAwaitedWhenTheSocketLeavesGetsTheDisconnectedError) {
+  std::promise<AckError> answer;
+  setup = [&](Server& io) {
+    io.on_connection([&](const SocketPtr& socket) {
+      socket->emit_with_ack("question", Args{},
+                            [&](AckError error, Args) { answer.set_value(std::move(error)); });
+    });
+  };
+  start();
+  Polling client(port());
+  client.send("40");
+  ASSERT_NE(client.await("42"), "");
+  client.send("41");
+  auto f = answer.get_future();
+  EXPECT_EQ(await(f), AckError("socket has been disconnected"));
+}
+
+TEST_F(SocketTest, CatchAllListenersSeeEventsBothWays) {
+  std::promise<std::string> incoming;
+  std::promise<std::string> outgoing;
+  setup = [&](Server& io) {
+    io.on_connection([&](const SocketPtr& socket) {
+      socket->on_any([&](Socket&, const Event& e) { incoming.set_value(e.name); });
+      socket->on_any_outgoing([&](Socket&, const Event& e) { outgoing.set_value(e.name); });
+      socket->on("hello", [](Socket& s, Event&) { s.emit("reply", 1); });
+    });
+  };
+  start();
+  Polling client(port());
+  client.send("40");
+  ASSERT_NE(client.await("40{"), "");
+  client.send("42[\"hello\"]");
+  EXPECT_EQ(client.await("42"), "42[\"reply\",1]");
+  auto in = incoming.get_future();
+  auto out = outgoing.get_future();
+  EXPECT_EQ(await(in), "hello");
+  EXPECT_EQ(await(out), "reply");
+}
+
+TEST_F(SocketTest, ARecoveredSocketKeepsItsIdAndPidAndGetsWhatItMissed) {
+  std::atomic<int> connections{0};
+  std::promise<bool> recovered;
+  setup = [&](Server& io) {
+    io.on_connection([&](const SocketPtr& socket) {
+      if (++connections == 1) {
+        socket->emit("first");
+        socket->on_disconnect([](Socket& s, DisconnectReason) {
+          // Missed by the client, which is away: kept for its recovery.
+          s.nsp().emit("missed");
+        });
+      } else {
+        recovered.set_value(socket->recovered());
+      }
+    });
+  };
+  start({.connection_state_recovery = ConnectionStateRecovery{}});
+  // The packets of the next polls that start with each prefix (one each), in that order.
+  auto collect = [](Polling& client, std::vector<std::string> prefixes) {
+    std::vector<std::string> found(prefixes.size());
+    for (int i = 0; i < 5 && std::find(found.begin(), found.end(), "") != found.end(); ++i) {
+      for (auto& p : client.poll()) {
+        for (std::size_t k = 0; k < prefixes.size(); ++k) {
+          if (found[k].empty() && p.starts_with(prefixes[k])) found[k] = p;
+        }
+      }
+    }
+    return found;
+  };
+  std::string sid;
+  std::string pid;
+  std::string offset;
+  {
+    Polling client(port());
+    client.send("40");
+    auto got = collect(client, {"40{", "42[\"first\""});
+    ASSERT_NE(got[0], "");
+    ASSERT_NE(got[1], "");
+    auto body = boost::json::parse(got[0].substr(2)).as_object();
+    sid = std::string(body.at("sid").as_string());
+    pid = std::string(body.at("pid").as_string());
+    EXPECT_FALSE(pid.empty());
+    // A logged packet carries its offset last.
+    auto args = boost::json::parse(got[1].substr(2)).as_array();
+    ASSERT_EQ(args.size(), 2u);
+    offset = std::string(args[1].as_string());
+    client.send("1");  // the transport closes: recoverable
+  }
+  Polling again(port());
+  again.send("40" + boost::json::serialize(boost::json::object{{"pid", pid}, {"offset", offset}}));
+  auto got = collect(again, {"40{", "42[\"missed\""});
+  ASSERT_NE(got[0], "");
+  auto body = boost::json::parse(got[0].substr(2)).as_object();
+  EXPECT_EQ(body.at("sid").as_string(), sid);
+  EXPECT_EQ(body.at("pid").as_string(), pid);
+  EXPECT_NE(got[1], "");
+  auto f = recovered.get_future();
+  EXPECT_TRUE(await(f));
 }
 
 }  // namespace
