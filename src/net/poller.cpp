@@ -46,6 +46,7 @@ void Poller::add(Entry& entry, int fd) {
   if (static_cast<std::size_t>(fd) >= table_.size()) table_.resize(fd + 64, nullptr);
   table_[fd] = &entry;
   ++registered_;
+  added_ = true;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = key_of(fd, entry.generation);
@@ -137,7 +138,11 @@ void Poller::on_events() {
   dispatching_ = true;
   epoll_event events[kBatch];
   int n;
+  bool again;
   do {
+    // A descriptor registered by a callback here (a connection just accepted) is writable at
+    // once, and maybe readable: take its first events in this turn rather than wake for them.
+    added_ = false;
     n = ::epoll_wait(epoll_fd_, events, kBatch, 0);
     for (int i = 0; i < n; ++i) {
       auto key = events[i].data.u64;
@@ -159,7 +164,8 @@ void Poller::on_events() {
       }
       if (e && e->on_writable && e->writable) run_slot(*e, true);
     }
-  } while (n == kBatch);
+    again = n == kBatch || added_;
+  } while (again);
   dispatching_ = false;
   arm();
 }

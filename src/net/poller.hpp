@@ -86,6 +86,7 @@ class Poller final : public asio::execution_context::service {
   std::size_t parked_ = 0;  // waits in slots not yet queued to run
   bool armed_ = false;
   bool dispatching_ = false;  // in on_events(): arm once at its end
+  bool added_ = false;        // a descriptor was registered during this batch
   bool posted_ = false;
   bool shut_down_ = false;
   std::vector<Entry*> ready_;    // entries with a wait to run next turn

@@ -157,6 +157,7 @@ TEST(Poller, AMigratedStreamLeavesTheOldShardsSetAndWaitsOnTheNewOne) {
   EXPECT_EQ(detail::Poller::of(from).size(), 0u);
   EXPECT_EQ(&moved->shard(), &to);
 
+  drain(static_cast<detail::TcpStream&>(*moved));  // nothing yet: its wait must park
   woken = false;
   error_code got = asio::error::timed_out;
   moved->async_wait_readable([&](error_code ec) {
