@@ -30,7 +30,7 @@ class TcpStream final : public Stream {
  public:
   /// Takes over a connected, non-blocking descriptor whose peer is `remote`.
   TcpStream(Shard& shard, int fd, const asio::ip::tcp::endpoint& remote);
-  /// Takes over an asio socket's descriptor (tests, clients).
+  /// Takes over a connected asio socket's descriptor (the unit tests make them so).
   TcpStream(Shard& shard, Socket socket);
   ~TcpStream() override;
   void async_read_some(std::span<char> into, Callback cb) override;
