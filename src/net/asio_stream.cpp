@@ -1,5 +1,7 @@
 #include "net/asio_stream.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -70,35 +72,74 @@ std::string address_text(const asio::ip::tcp::endpoint& ep) {
 }
 }  // namespace
 
-TcpStream::TcpStream(Shard& shard, Socket socket) : TcpStream(shard, std::move(socket), {}) {
-  remote_ = remote_of(socket_);
+TcpStream::TcpStream(Shard& shard, int fd, const asio::ip::tcp::endpoint& remote)
+    : shard_(shard), fd_(fd), remote_(remote) {}
+
+TcpStream::TcpStream(Shard& shard, Socket socket) : shard_(shard), remote_(remote_of(socket)) {
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  fd_ = socket.release(ec);
+  if (ec) fd_ = -1;
 }
 
-TcpStream::TcpStream(Shard& shard, Socket socket, const asio::ip::tcp::endpoint& remote)
-    : shard_(shard), socket_(std::move(socket)), remote_(remote) {
-  // Non-blocking from the start: one ioctl, where asio's first wait and our first read would
-  // each make their own.
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
+TcpStream::~TcpStream() {
+  close();
+}
+
+// Registered with the shard's poller on first use, on the shard's thread: a stream made by
+// migrate() on another shard's thread registers where it lands.
+Poller& TcpStream::poller() {
+  if (!poller_) {
+    poller_ = &Poller::of(shard_);
+    if (fd_ >= 0) poller_->add(entry_, fd_);
+  }
+  return *poller_;
 }
 
 void TcpStream::async_read_some(std::span<char> into, Callback cb) {
-  socket_.async_read_some(asio::buffer(into.data(), into.size()), std::move(cb));
+  async_wait_readable([this, into, cb = std::move(cb)](boost::system::error_code ec) mutable {
+    if (ec) return cb(ec, 0);
+    auto n = read_available(into, ec);
+    if (ec == asio::error::would_block) return async_read_some(into, std::move(cb));
+    if (!ec && n == 0) ec = asio::error::eof;
+    cb(ec, n);
+  });
 }
 
 void TcpStream::async_wait_readable(std::function<void(boost::system::error_code)> cb) {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, std::move(cb));
+  if (fd_ < 0) {
+    asio::post(shard_.context(), [cb = std::move(cb)] { cb(asio::error::bad_descriptor); });
+    return;
+  }
+  poller().wait_readable(entry_, std::move(cb));
 }
 
 std::size_t TcpStream::read_available(std::span<char> into, boost::system::error_code& ec) {
-  if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
-  auto n = socket_.read_some(asio::buffer(into.data(), into.size()), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    ec = asio::error::would_block;
+  ec = {};
+  if (fd_ < 0) {
+    ec = asio::error::bad_descriptor;
     return 0;
   }
-  metrics::add(metrics::Stat::ReceivedBytes, n);
-  return n;
+  ssize_t n;
+  do {
+    n = ::recv(fd_, into.data(), into.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      entry_.readable = false;
+      ec = asio::error::would_block;
+    } else {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+    }
+    return 0;
+  }
+  // A short read emptied the socket: the next bytes (or the peer's FIN) bring an edge. Not so
+  // once the peer has closed, whose edge has come already.
+  if (n > 0 && static_cast<std::size_t>(n) < into.size() && !entry_.hangup) {
+    entry_.readable = false;
+  }
+  metrics::add(metrics::Stat::ReceivedBytes, static_cast<std::size_t>(n));
+  return static_cast<std::size_t>(n);
 }
 
 // One sendmsg per IOV_MAX buffers, until everything is written or the kernel takes no more:
@@ -106,8 +147,11 @@ std::size_t TcpStream::read_available(std::span<char> into, boost::system::error
 // sixteen frames per loop turn.
 std::size_t TcpStream::try_write(std::span<const std::string_view> buffers,
                                  boost::system::error_code& ec) {
-  // The vector of an earlier asynchronous write is not needed any more.
-  if (buffers_.capacity() != 0) buffers_ = {};
+  ec = {};
+  if (fd_ < 0) {
+    ec = asio::error::bad_descriptor;
+    return 0;
+  }
   thread_local std::vector<iovec> iov;
   std::size_t written = 0;
   std::size_t next = 0;
@@ -126,10 +170,11 @@ std::size_t TcpStream::try_write(std::span<const std::string_view> buffers,
     msg.msg_iovlen = iov.size();
     ssize_t n;
     do {
-      n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        entry_.writable = false;
         if (written == 0) ec = asio::error::would_block;
         return written;
       }
@@ -137,39 +182,73 @@ std::size_t TcpStream::try_write(std::span<const std::string_view> buffers,
       return written;
     }
     written += static_cast<std::size_t>(n);
-    if (static_cast<std::size_t>(n) < chunk) return written;  // the kernel's buffer is full
+    if (static_cast<std::size_t>(n) < chunk) {
+      entry_.writable = false;  // the kernel's buffer is full: an edge comes when it drains
+      return written;
+    }
   }
   return written;
 }
 
 void TcpStream::async_write(std::span<const std::string_view> buffers, Callback cb) {
-  to_buffers(buffers, buffers_);
-  asio::async_write(socket_, buffers_, std::move(cb));
+  writing_.clear();
+  for (auto b : buffers) {
+    if (!b.empty()) writing_.push_back(b);
+  }
+  written_ = 0;
+  if (fd_ < 0) {
+    asio::post(shard_.context(), [cb = std::move(cb)] { cb(asio::error::bad_descriptor, 0); });
+    return;
+  }
+  // Written from the poller's turn, never inside this call.
+  poller().wait_writable(entry_, [this, cb = std::move(cb)](boost::system::error_code ec) mutable {
+    if (ec) return cb(ec, 0);
+    write_more(std::move(cb));
+  });
+}
+
+void TcpStream::write_more(Callback cb) {
+  boost::system::error_code ec;
+  auto n = try_write(writing_, ec);
+  written_ += n;
+  if (ec == asio::error::would_block) ec = {};
+  std::size_t first = 0;
+  while (first < writing_.size() && n >= writing_[first].size()) n -= writing_[first++].size();
+  writing_.erase(writing_.begin(), writing_.begin() + first);
+  if (n > 0) writing_.front().remove_prefix(n);
+  if (ec || writing_.empty()) {
+    writing_ = {};
+    return cb(ec, written_);
+  }
+  poller().wait_writable(entry_, [this, cb = std::move(cb)](boost::system::error_code ec) mutable {
+    if (ec) return cb(ec, 0);
+    write_more(std::move(cb));
+  });
 }
 
 void TcpStream::shutdown_send() {
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
 
+// Closing the descriptor takes it out of the epoll set; parked waits get operation_aborted.
 void TcpStream::close() {
-  boost::system::error_code ec;
-  socket_.close(ec);
+  if (fd_ < 0) return;
+  int fd = fd_;
+  fd_ = -1;
+  auto* poller = poller_;
+  // remove() may end the waits' owners, and with them this stream: nothing touches it after.
+  if (poller) poller->remove(entry_, false);
+  ::close(fd);
 }
 
 std::unique_ptr<Stream> TcpStream::migrate(Shard& target) {
-  if (&target == &shard_) return nullptr;
-  boost::system::error_code ec;
-  auto protocol = remote_.protocol();
-  auto fd = socket_.release(ec);
-  if (ec) return nullptr;
-  Socket moved(target.context());
-  moved.assign(protocol, fd, ec);
-  if (ec) {
-    ::close(fd);
-    return nullptr;
-  }
-  return std::make_unique<TcpStream>(target, std::move(moved));
+  if (&target == &shard_ || fd_ < 0) return nullptr;
+  int fd = fd_;
+  fd_ = -1;
+  // Out of this shard's set (the descriptor stays open); the new stream joins the target's on
+  // its first wait there.
+  if (poller_) poller_->remove(entry_, true);
+  return std::make_unique<TcpStream>(target, fd, remote_);
 }
 
 std::string TcpStream::remote_address() const {
@@ -180,8 +259,8 @@ std::uint16_t TcpStream::remote_port() const {
 }
 
 void TcpStream::set_no_delay(bool on) {
-  boost::system::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay(on), ec);
+  int value = on ? 1 : 0;
+  if (fd_ >= 0) ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value);
 }
 
 TlsStream::TlsStream(Shard& shard, Socket socket, asio::ssl::context& context)

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 
+#include "net/poller.hpp"
 #include "switchboard/net/runtime.hpp"
 #include "switchboard/net/stream.hpp"
 
@@ -23,11 +24,15 @@ using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, asio::io_context::ex
 /// Converts string views to Asio buffers, reusing storage between writes.
 void to_buffers(std::span<const std::string_view> in, std::vector<asio::const_buffer>& out);
 
+/// A TCP connection on its shard's Poller: a plain non-blocking descriptor, registered once
+/// (on its first wait), with no asio object of its own.
 class TcpStream final : public Stream {
  public:
+  /// Takes over a connected, non-blocking descriptor whose peer is `remote`.
+  TcpStream(Shard& shard, int fd, const asio::ip::tcp::endpoint& remote);
+  /// Takes over a connected asio socket's descriptor (the unit tests make them so).
   TcpStream(Shard& shard, Socket socket);
-  /// With the peer's address as accept() returned it (no getpeername).
-  TcpStream(Shard& shard, Socket socket, const asio::ip::tcp::endpoint& remote);
+  ~TcpStream() override;
   void async_read_some(std::span<char> into, Callback cb) override;
   void async_wait_readable(std::function<void(boost::system::error_code)> cb) override;
   std::size_t read_available(std::span<char> into, boost::system::error_code& ec) override;
@@ -36,7 +41,7 @@ class TcpStream final : public Stream {
                         boost::system::error_code& ec) override;
   void shutdown_send() override;
   void close() override;
-  bool is_open() const override { return socket_.is_open(); }
+  bool is_open() const override { return fd_ >= 0; }
   bool is_tls() const override { return false; }
   std::string remote_address() const override;
   std::uint16_t remote_port() const override;
@@ -45,9 +50,15 @@ class TcpStream final : public Stream {
   std::unique_ptr<Stream> migrate(Shard& target) override;
 
  private:
+  Poller& poller();
+  void write_more(Callback cb);
+
   Shard& shard_;
-  Socket socket_;
-  std::vector<asio::const_buffer> buffers_;
+  int fd_ = -1;
+  Poller* poller_ = nullptr;  // set on the first wait, on the shard's thread
+  Poller::Entry entry_;
+  std::vector<std::string_view> writing_;  // what async_write has still to write
+  std::size_t written_ = 0;
   asio::ip::tcp::endpoint remote_;
 };
 

@@ -1,5 +1,10 @@
 #include "switchboard/net/listener.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 #include <iostream>
 #include <system_error>
 
@@ -28,13 +33,22 @@ class OpenSslContext final : public TlsContext {
 };
 
 /// The acceptor of one shard.
+/// The acceptor of one shard: asio binds and listens; from then on the listening descriptor is
+/// the shard's poller's (no asio operation, and accept4 hands out non-blocking connections).
 struct ShardAcceptor {
   ShardAcceptor(Shard& s, detail::Acceptor a)
       : shard(s), acceptor(std::move(a)), retry(s.context()) {}
+  ~ShardAcceptor() {
+    if (fd < 0) return;
+    poller->remove(entry, false);
+    ::close(fd);
+  }
   Shard& shard;
-  detail::Acceptor acceptor;
+  detail::Acceptor acceptor;  // until start(), which takes its descriptor
+  int fd = -1;
+  detail::Poller* poller = nullptr;
+  detail::Poller::Entry entry;
   asio::steady_timer retry;
-  tcp::endpoint peer;  // filled by the pending accept: no getpeername per connection
 };
 
 class ListenerImpl final : public Listener, public std::enable_shared_from_this<ListenerImpl> {
@@ -86,6 +100,13 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
     for (auto& a : acceptors_) {
       ShardAcceptor* acc = a.get();
       acc->shard.post([self = shared_from_this(), acc] {
+        boost::system::error_code ec;
+        acc->acceptor.native_non_blocking(true, ec);  // accept4 must not block
+        acc->fd = acc->acceptor.release(ec);
+        if (ec) acc->fd = -1;
+        if (acc->fd < 0) return;
+        acc->poller = &detail::Poller::of(acc->shard);
+        acc->poller->add(acc->entry, acc->fd);
         acc->shard.add_stop_hook([self, acc] { self->close_one(*acc); });
         self->accept(*acc);
       });
@@ -106,31 +127,60 @@ class ListenerImpl final : public Listener, public std::enable_shared_from_this<
     boost::system::error_code ec;
     acc.acceptor.close(ec);
     acc.retry.cancel();
+    if (acc.fd < 0) return;
+    int fd = acc.fd;
+    acc.fd = -1;
+    acc.poller->remove(acc.entry, false);
+    ::close(fd);
   }
 
+  // Accepts until the kernel has no more (or a batch, then yields a turn), then waits for the
+  // listening descriptor's next edge.
   void accept(ShardAcceptor& acc) {
-    if (!acc.acceptor.is_open()) return;
-    acc.acceptor.async_accept(acc.peer, [self = shared_from_this(), &acc](
-                                            boost::system::error_code ec, detail::Socket socket) {
-      if (ec == asio::error::operation_aborted || !acc.acceptor.is_open()) return;
-      if (ec) {
+    for (int i = 0; i < 64 && acc.fd >= 0; ++i) {
+      sockaddr_storage peer{};
+      socklen_t length = sizeof peer;
+      int fd = ::accept4(acc.fd, reinterpret_cast<sockaddr*>(&peer), &length,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          acc.entry.readable = false;
+          break;
+        }
         // Out of descriptors or a transient failure: wait instead of spinning.
         acc.retry.expires_after(std::chrono::milliseconds(50));
-        acc.retry.async_wait([self, &acc](boost::system::error_code e) {
+        acc.retry.async_wait([self = shared_from_this(), &acc](boost::system::error_code e) {
           if (!e) self->accept(acc);
         });
         return;
       }
-      self->hand_over(acc.shard, std::move(socket), acc.peer);
-      self->accept(acc);
-    });
+      tcp::endpoint endpoint;
+      std::memcpy(endpoint.data(), &peer, std::min<std::size_t>(length, endpoint.capacity()));
+      endpoint.resize(std::min<std::size_t>(length, endpoint.capacity()));
+      hand_over(acc.shard, fd, endpoint);
+    }
+    if (acc.fd < 0) return;
+    acc.poller->wait_readable(acc.entry,
+                              [self = shared_from_this(), &acc](boost::system::error_code ec) {
+                                if (!ec) self->accept(acc);
+                              });
   }
 
-  void hand_over(Shard& shard, detail::Socket socket, const tcp::endpoint& peer) {
+  void hand_over(Shard& shard, int fd, const tcp::endpoint& peer) {
     if (!options_.tls) {
-      auto stream = std::make_unique<detail::TcpStream>(shard, std::move(socket), peer);
+      auto stream = std::make_unique<detail::TcpStream>(shard, fd, peer);
       stream->set_no_delay(true);
       on_accept_(std::move(stream));
+      return;
+    }
+    // TLS stays on asio's path (its ssl::stream drives OpenSSL): the descriptor becomes an asio
+    // socket of the shard.
+    detail::Socket socket(shard.context());
+    boost::system::error_code ec;
+    socket.assign(peer.protocol(), fd, ec);
+    if (ec) {
+      ::close(fd);
       return;
     }
     auto& ssl = static_cast<OpenSslContext&>(*options_.tls).context;
