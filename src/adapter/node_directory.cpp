@@ -98,18 +98,22 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
  private:
   void announce() {
     if (stopped_) return;
-    redis_->command({"SET", options_.key_prefix + options_.id, options_.address, "PX",
-                     std::to_string(options_.ttl.count())},
-                    [self = shared_from_this()](boost::system::result<RedisReply> r) {
-                      if (self->stopped_) return;
-                      bool ok = r && r->type == RedisReply::Type::Status;
-                      // Not announced yet (Redis not reached): soon again.
-                      self->timer_->expires_after(ok ? self->options_.heartbeat
-                                                     : std::chrono::milliseconds(200));
-                      self->timer_->async_wait([self](boost::system::error_code ec) {
-                        if (!ec) self->announce();
-                      });
-                    });
+    redis_->command(
+        {"SET", options_.key_prefix + options_.id, options_.address, "PX",
+         std::to_string(options_.ttl.count())},
+        [self = shared_from_this()](boost::system::result<RedisReply> r) {
+          if (self->stopped_) return;
+          bool ok = r && r->type == RedisReply::Type::Status;
+          // Not announced (Redis not reached): soon again; very soon before the
+          // first announcement, since until then no other node can find the
+          // sessions this one already hands out.
+          if (ok) self->announced_ = true;
+          self->timer_->expires_after(ok ? self->options_.heartbeat
+                                         : std::chrono::milliseconds(self->announced_ ? 200 : 10));
+          self->timer_->async_wait([self](boost::system::error_code ec) {
+            if (!ec) self->announce();
+          });
+        });
   }
 
   // A node that stops is forgotten at once: requests for its sessions get "Session ID
@@ -143,6 +147,7 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
   bool stopped_ = false;
+  bool announced_ = false;
   std::mutex mutex_;
   std::unordered_map<std::string, std::pair<std::string, Clock::time_point>> cache_;
 };
