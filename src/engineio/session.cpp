@@ -174,9 +174,10 @@ ws::Handlers Session::websocket_handlers(std::function<void(const ws::Connection
   std::weak_ptr<Session> weak = shared_from_this();
   return {
       .on_open = std::move(on_open),
-      .on_message =
-          [weak](const ws::ConnectionPtr& c, ws::Message m) {
-            if (auto self = weak.lock()) self->on_ws_message(c, std::move(m));
+      // A view of the frame in the read buffer: the packet decoded from it is the one copy.
+      .on_message_view =
+          [weak](const ws::ConnectionPtr& c, ws::MessageView m) {
+            if (auto self = weak.lock()) self->on_ws_message(c, m);
           },
       .on_close =
           [weak](const ws::ConnectionPtr& c, ws::CloseCode, std::string_view) {
@@ -185,7 +186,7 @@ ws::Handlers Session::websocket_handlers(std::function<void(const ws::Connection
   };
 }
 
-void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::Message message) {
+void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message) {
   auto packet = decode_websocket_frame(message.payload, !message.is_text());
   ActionList actions;
   if (is_probe(connection)) {

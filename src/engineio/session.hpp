@@ -66,7 +66,7 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   net::SendResult send_packet(Outgoing packet, std::size_t bytes, bool is_volatile);
   /// Gives a message to the application's handler.
   void deliver(Packet& packet);
-  void on_ws_message(const ws::ConnectionPtr& connection, ws::Message message);
+  void on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message);
   void on_ws_close(const ws::ConnectionPtr& connection);
   /// Carries out what the core asked for, in order. Nothing of `this` is touched after an
   /// Ended action (it may have released the last reference).
