@@ -561,7 +561,8 @@ def hand_written(doc, path):
 
 
 def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed, invocation,
-          gen_binary, load, callgrind=None, measured_at=None, cluster=None, yardstick=None):
+          gen_binary, load, callgrind=None, measured_at=None, cluster=None, yardstick=None,
+          machine_lines=None):
     add_peaks(results)
     doc = Doc(specs, results)
     now = measured_at or utc_now()
@@ -570,7 +571,7 @@ def write(path, out_dir, specs, settings, results, soak, command_lines, elapsed,
             f"{' (quick run: short durations, treat as indicative)' if settings.quick else ''}; "
             f"{elapsed / 60:.0f} minutes of measurement. Raw results: "
             "[benchmarks/results.json](benchmarks/results.json).", "",
-            "## Machine", "", *[f"- {line}" for line in machine()],
+            "## Machine", "", *[f"- {line}" for line in (machine_lines or machine())],
             f"- Load average (1 min) before / after the measurements: {load[0]} / {load[1]} "
             "(the Release build just before counts in the first). Whether other work shared "
             "the cores shows in the servers' CPU-wait column; wall-clock rates suffer from "
