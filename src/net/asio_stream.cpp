@@ -8,7 +8,6 @@
 
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstring>
 
@@ -52,14 +51,14 @@ asio::ip::tcp::endpoint remote_of(const Socket& socket) {
 // Dotted decimal by hand: asio's to_string() goes through inet_ntop, which formats with
 // sprintf (1,900 instructions of each handshake, docs/decisions/022-reactor.md).
 std::string dotted(const asio::ip::address_v4& address) {
-  const auto bytes = address.to_bytes();
-  std::array<char, 15> text;
-  char* end = text.data();
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i != 0) *end++ = '.';
-    end = std::to_chars(end, text.data() + text.size(), bytes[i]).ptr;
+  std::string text;  // at most 15 characters: in the string's own buffer, no allocation
+  for (unsigned byte : address.to_bytes()) {
+    if (!text.empty()) text += '.';
+    if (byte >= 100) text += static_cast<char>('0' + byte / 100);
+    if (byte >= 10) text += static_cast<char>('0' + byte / 10 % 10);
+    text += static_cast<char>('0' + byte % 10);
   }
-  return std::string(text.data(), end);
+  return text;
 }
 
 std::string address_text(const asio::ip::tcp::endpoint& ep) {

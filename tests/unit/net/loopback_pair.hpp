@@ -18,10 +18,16 @@ struct LoopbackPair {
   std::unique_ptr<detail::TcpStream> server;
 
   /// The server listens on `listen_on`; the client connects to `connect_to` (default: the
-  /// same address).
-  explicit LoopbackPair(const char* listen_on = "127.0.0.1", const char* connect_to = nullptr) {
+  /// same address), from `client_address` when given (any 127.x.y.z is this machine's).
+  explicit LoopbackPair(const char* listen_on = "127.0.0.1", const char* connect_to = nullptr,
+                        const char* client_address = nullptr) {
     detail::Acceptor acceptor(runtime.shard(0).context(),
                               {boost::asio::ip::make_address(listen_on), 0});
+    if (client_address) {
+      auto from = boost::asio::ip::make_address(client_address);
+      client.open(from.is_v4() ? boost::asio::ip::tcp::v4() : boost::asio::ip::tcp::v6());
+      client.bind({from, 0});
+    }
     client.connect({boost::asio::ip::make_address(connect_to ? connect_to : listen_on),
                     acceptor.local_endpoint().port()});
     server = std::make_unique<detail::TcpStream>(runtime.shard(0), acceptor.accept());

@@ -37,6 +37,10 @@ TEST(TcpStream, NamesItsPeerAsTextOnIpv4Ipv6AndIpv4MappedSockets) {
   EXPECT_EQ(Pair("::1").server->remote_address(), "::1");
   // An IPv6 socket that accepted an IPv4 peer (::ffff:127.0.0.1) names it as IPv4.
   EXPECT_EQ(Pair("::ffff:127.0.0.1", "127.0.0.1").server->remote_address(), "127.0.0.1");
+  // Every byte width, zero included, in the dotted form written by hand.
+  for (const char* from : {"127.10.200.5", "127.255.0.99", "127.1.100.250"}) {
+    EXPECT_EQ(Pair("127.0.0.1", nullptr, from).server->remote_address(), from);
+  }
   Pair pair;
   EXPECT_EQ(pair.server->remote_port(), pair.client.local_endpoint().port());
 }
