@@ -2,6 +2,7 @@
 // Runs a net::Runtime on background threads for tests that talk to a real server over
 // loopback, and stops it (gracefully) when the test ends.
 
+#include <future>
 #include <thread>
 
 #include "switchboard/net/runtime.hpp"
@@ -30,5 +31,14 @@ class BackgroundRuntime {
  private:
   std::thread thread_;
 };
+
+/// Runs `fn` on `shard`'s thread (its runtime running) and returns what it returns.
+template <class F>
+auto run_on(net::Shard& shard, F fn) {
+  std::packaged_task<decltype(fn())()> task(std::move(fn));
+  auto result = task.get_future();
+  shard.post([&task] { task(); });
+  return result.get();
+}
 
 }  // namespace switchboard::test

@@ -10,6 +10,7 @@
 #include "engineio/server_core.hpp"
 #include "support/background_runtime.hpp"
 #include "support/memory_stream.hpp"
+#include "support/upgrade_request.hpp"
 #include "switchboard/ws/endpoint.hpp"
 #include "switchboard/ws/frame.hpp"
 
@@ -17,15 +18,6 @@ using namespace std::chrono_literals;
 
 namespace switchboard::engineio::detail {
 namespace {
-
-// Runs fn on the shard and returns its result.
-template <class F>
-auto on_shard(net::Shard& shard, F fn) {
-  std::packaged_task<decltype(fn())()> task(std::move(fn));
-  auto result = task.get_future();
-  shard.post([&task] { task(); });
-  return result.get();
-}
 
 std::string masked(std::string_view text) {
   std::string out;
@@ -42,14 +34,14 @@ class WsClient {
   WsClient(net::Shard& shard, std::unique_ptr<test::MemoryStream> stream)
       : shard_(shard), stream_(std::move(stream)) {}
   ~WsClient() {
-    on_shard(shard_, [this] {
+    test::run_on(shard_, [this] {
       stream_.reset();
       return 0;
     });
   }
 
   void send(std::string_view text) {
-    on_shard(shard_, [&] {
+    test::run_on(shard_, [&] {
       stream_->write(masked(text));
       return 0;
     });
@@ -59,7 +51,7 @@ class WsClient {
   std::string next_frame() {
     std::promise<std::string> got;
     auto future = got.get_future();
-    on_shard(shard_, [&] {
+    test::run_on(shard_, [&] {
       stream_->on_receive([&] {
         buffer_ += stream_->take_received();
         if (auto frame = take_frame()) {
@@ -70,7 +62,7 @@ class WsClient {
       return 0;
     });
     if (future.wait_for(5s) != std::future_status::ready) {
-      on_shard(shard_, [&] {
+      test::run_on(shard_, [&] {
         stream_->on_receive(nullptr);
         return 0;
       });
@@ -108,23 +100,11 @@ class WsClient {
   bool upgraded_ = false;
 };
 
-http::Request upgrade_request() {
-  http::Request r;
-  r.method = "GET";
-  r.target = "/engine.io/?EIO=4&transport=websocket&sid=s";
-  r.headers.add("Host", "localhost");
-  r.headers.add("Connection", "Upgrade");
-  r.headers.add("Upgrade", "websocket");
-  r.headers.add("Sec-WebSocket-Version", "13");
-  r.headers.add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
-  return r;
-}
-
 class SessionDriver : public ::testing::Test {
  protected:
   void SetUp() override { rt_.start(); }
   void TearDown() override {
-    on_shard(shard(), [this] {
+    test::run_on(shard(), [this] {
       if (session_) session_->close_with("forced close", false);
       session_.reset();
       server_.reset();
@@ -136,7 +116,7 @@ class SessionDriver : public ::testing::Test {
 
   // A polling session, started, with its handshake GET answered.
   void start_polling(ServerOptions options) {
-    on_shard(shard(), [&] {
+    test::run_on(shard(), [&] {
       server_ = std::make_shared<ServerCore>(rt_.runtime, std::move(options));
       session_ =
           std::make_shared<Session>(server_, shard(), "s", std::make_shared<const http::Request>(),
@@ -159,14 +139,16 @@ class SessionDriver : public ::testing::Test {
 
   // A WebSocket opened with the session's sid: the probe.
   std::unique_ptr<WsClient> open_websocket() {
-    return on_shard(shard(), [&] {
+    return test::run_on(shard(), [&] {
       auto [server_end, client_end] = test::MemoryStream::pair(shard());
-      ws::accept_stream(std::move(server_end), "", upgrade_request(),
-                        {.ping_interval = 0ms, .idle_timeout = 0ms, .count_as_websocket = false},
-                        session_->websocket_handlers(
-                            [weak = std::weak_ptr(session_)](const ws::ConnectionPtr& c) {
-                              if (auto s = weak.lock()) s->probe(c);
-                            }));
+      ws::accept_stream(
+          std::move(server_end), "",
+          test::websocket_upgrade_request("/engine.io/?EIO=4&transport=websocket&sid=s"),
+          {.ping_interval = 0ms, .idle_timeout = 0ms, .count_as_websocket = false},
+          session_->websocket_handlers(
+              [weak = std::weak_ptr(session_)](const ws::ConnectionPtr& c) {
+                if (auto s = weak.lock()) s->probe(c);
+              }));
       return std::make_unique<WsClient>(shard(), std::move(client_end));
     });
   }
@@ -190,14 +172,14 @@ TEST_F(SessionDriver, an_upgrade_answers_the_probe_and_sends_what_polling_had_qu
   auto ws = open_websocket();
   ws->send("2probe");
   EXPECT_EQ(ws->next_frame(), "3probe");
-  on_shard(shard(), [&] {
+  test::run_on(shard(), [&] {
     poll();  // paused: a noop
     session_->send("queued", false);
     return 0;
   });
   ws->send("5");
   EXPECT_EQ(ws->next_frame(), "4queued");
-  on_shard(shard(), [&] {
+  test::run_on(shard(), [&] {
     EXPECT_EQ(polls_.at(1), "6");
     EXPECT_EQ(session_->transport(), "websocket");
     session_->send("after", false);
@@ -214,7 +196,7 @@ TEST_F(SessionDriver, a_second_websocket_after_the_upgrade_is_closed_with_1008) 
   ws->send("5");
   auto second = open_websocket();
   EXPECT_EQ(second->next_frame(), "close 1008 already upgraded");
-  on_shard(shard(), [&] {
+  test::run_on(shard(), [&] {
     EXPECT_TRUE(session_->is_open());
     return 0;
   });
@@ -225,7 +207,7 @@ TEST_F(SessionDriver, an_unexpected_packet_on_the_probe_closes_it_with_1002) {
   auto ws = open_websocket();
   ws->send("4hello");
   EXPECT_EQ(ws->next_frame(), "close 1002 unexpected packet during upgrade");
-  on_shard(shard(), [&] {
+  test::run_on(shard(), [&] {
     EXPECT_EQ(session_->transport(), "polling");
     EXPECT_TRUE(session_->is_open());
     return 0;

@@ -7,22 +7,15 @@
 
 #include "support/background_runtime.hpp"
 #include "support/memory_stream.hpp"
+#include "support/upgrade_request.hpp"
 #include "switchboard/ws/endpoint.hpp"
 #include "switchboard/ws/frame.hpp"
+#include "ws_test_util.hpp"
 
 using namespace std::chrono_literals;
 
 namespace switchboard::ws {
 namespace {
-
-// Runs fn on the shard and returns its result.
-template <class F>
-auto on_shard(net::Shard& shard, F fn) {
-  std::packaged_task<decltype(fn())()> task(std::move(fn));
-  auto result = task.get_future();
-  shard.post([&task] { task(); });
-  return result.get();
-}
 
 std::string frame(Opcode opcode, std::string_view payload, bool fin = true) {
   std::string out;
@@ -30,32 +23,13 @@ std::string frame(Opcode opcode, std::string_view payload, bool fin = true) {
   return out;
 }
 
-http::Request upgrade_request(bool deflate) {
-  http::Request r;
-  r.method = "GET";
-  r.target = "/ws";
-  r.path = "/ws";
-  r.headers.add("Host", "localhost");
-  r.headers.add("Connection", "Upgrade");
-  r.headers.add("Upgrade", "websocket");
-  r.headers.add("Sec-WebSocket-Version", "13");
-  r.headers.add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
-  if (deflate) r.headers.add("Sec-WebSocket-Extensions", "permessage-deflate");
-  return r;
-}
-
-// One server frame as the client sees it.
-struct Received {
-  bool rsv1 = false;
-  int opcode = 0;
-  std::string payload;
-};
+using Received = test::ServerFrameReader::Frame;
 
 class Connection : public ::testing::Test {
  protected:
   void SetUp() override { rt_.start(); }
   void TearDown() override {
-    on_shard(shard(), [this] {
+    switchboard::test::run_on(shard(), [this] {
       if (connection_) connection_->close(CloseCode::NormalClosure, "");
       connection_.reset();
       client_.reset();
@@ -75,17 +49,19 @@ class Connection : public ::testing::Test {
     handlers.on_close = [this](const ConnectionPtr&, CloseCode code, std::string_view reason) {
       closed_.set_value(std::to_string(static_cast<int>(code)) + " " + std::string(reason));
     };
-    on_shard(shard(), [&] {
-      auto [server_end, client_end] = test::MemoryStream::pair(shard());
+    switchboard::test::run_on(shard(), [&] {
+      auto [server_end, client_end] = switchboard::test::MemoryStream::pair(shard());
       client_ = std::move(client_end);
-      connection_ = accept_stream(std::move(server_end), "", upgrade_request(deflate), options,
-                                  std::move(handlers));
+      connection_ = accept_stream(
+          std::move(server_end), "",
+          switchboard::test::websocket_upgrade_request("/ws", deflate ? "permessage-deflate" : ""),
+          options, std::move(handlers));
       return 0;
     });
   }
 
   void send(const std::string& bytes) {
-    on_shard(shard(), [&] {
+    switchboard::test::run_on(shard(), [&] {
       client_->write(bytes);
       return 0;
     });
@@ -95,10 +71,10 @@ class Connection : public ::testing::Test {
   Received next_frame() {
     std::promise<Received> got;
     auto future = got.get_future();
-    on_shard(shard(), [&] {
+    switchboard::test::run_on(shard(), [&] {
       auto take = [this, &got] {
-        buffer_ += client_->take_received();
-        if (auto f = take_frame()) {
+        reader_.add(client_->take_received());
+        if (auto f = reader_.next()) {
           client_->on_receive(nullptr);
           got.set_value(*f);
         }
@@ -108,7 +84,7 @@ class Connection : public ::testing::Test {
       return 0;
     });
     if (future.wait_for(5s) != std::future_status::ready) {
-      on_shard(shard(), [&] {
+      switchboard::test::run_on(shard(), [&] {
         client_->on_receive(nullptr);
         return 0;
       });
@@ -127,41 +103,14 @@ class Connection : public ::testing::Test {
     return future.wait_for(5s) == std::future_status::ready ? future.get() : "(not closed)";
   }
 
-  test::BackgroundRuntime rt_{1};
-  std::unique_ptr<test::MemoryStream> client_;
+  switchboard::test::BackgroundRuntime rt_{1};
+  std::unique_ptr<switchboard::test::MemoryStream> client_;
   ConnectionPtr connection_;
   std::promise<std::string> messages_;
   std::promise<std::string> closed_;
 
  private:
-  std::optional<Received> take_frame() {
-    if (!upgraded_) {
-      auto end = buffer_.find("\r\n\r\n");
-      if (end == std::string::npos) return std::nullopt;
-      EXPECT_EQ(buffer_.substr(0, 12), "HTTP/1.1 101");
-      buffer_.erase(0, end + 4);
-      upgraded_ = true;
-    }
-    if (buffer_.size() < 2) return std::nullopt;
-    std::size_t header = 2;
-    std::size_t length = static_cast<unsigned char>(buffer_[1]) & 0x7f;
-    if (length == 126) {
-      if (buffer_.size() < 4) return std::nullopt;
-      length =
-          (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
-      header = 4;
-    }
-    EXPECT_NE(length, 127u);  // these tests' frames are under 64 KiB
-    if (buffer_.size() < header + length) return std::nullopt;
-    Received r{.rsv1 = (static_cast<unsigned char>(buffer_[0]) & 0x40) != 0,
-               .opcode = static_cast<unsigned char>(buffer_[0]) & 0x0f,
-               .payload = buffer_.substr(header, length)};
-    buffer_.erase(0, header + length);
-    return r;
-  }
-
-  std::string buffer_;
-  bool upgraded_ = false;
+  test::ServerFrameReader reader_;
 };
 
 TEST_F(Connection, on_open_runs_once_and_what_it_captured_is_not_kept) {
@@ -171,7 +120,7 @@ TEST_F(Connection, on_open_runs_once_and_what_it_captured_is_not_kept) {
   open({}, {.on_open = [token = std::move(token), &opened](const ConnectionPtr&) { ++opened; }});
   EXPECT_EQ(opened, 1);
   // Still open, yet the handler and its captures are gone.
-  EXPECT_TRUE(on_shard(shard(), [this] { return connection_->is_open(); }));
+  EXPECT_TRUE(switchboard::test::run_on(shard(), [this] { return connection_->is_open(); }));
   EXPECT_TRUE(weak.expired());
 }
 
@@ -211,13 +160,13 @@ TEST_F(Connection, a_connection_that_negotiated_deflate_compresses_what_it_sends
   ServerOptions options{.permessage_deflate = {.enabled = true, .compress_threshold = 64}};
   open(options, {}, true);
   const std::string text(1000, 'a');
-  on_shard(shard(), [&] { return connection_->send_text(text); });
+  switchboard::test::run_on(shard(), [&] { return connection_->send_text(text); });
   auto f = next_frame();
   EXPECT_TRUE(f.rsv1);
   EXPECT_EQ(f.opcode, 1);
   EXPECT_LT(f.payload.size(), text.size());
   // Under the threshold: sent as it is.
-  on_shard(shard(), [&] { return connection_->send_text("short"); });
+  switchboard::test::run_on(shard(), [&] { return connection_->send_text("short"); });
   f = next_frame();
   EXPECT_FALSE(f.rsv1);
   EXPECT_EQ(f.payload, "short");
@@ -226,7 +175,7 @@ TEST_F(Connection, a_connection_that_negotiated_deflate_compresses_what_it_sends
 TEST_F(Connection, a_connection_without_deflate_never_compresses) {
   open({.permessage_deflate = {.enabled = true, .compress_threshold = 0}}, {}, false);
   const std::string text(1000, 'a');
-  on_shard(shard(), [&] { return connection_->send_text(text); });
+  switchboard::test::run_on(shard(), [&] { return connection_->send_text(text); });
   auto f = next_frame();
   EXPECT_FALSE(f.rsv1);
   EXPECT_EQ(f.payload, text);

@@ -10,6 +10,7 @@
 
 #include "support/background_runtime.hpp"
 #include "support/memory_stream.hpp"
+#include "support/upgrade_request.hpp"
 #include "switchboard/ws/endpoint.hpp"
 #include "ws_test_util.hpp"
 
@@ -20,33 +21,12 @@ namespace {
 
 using test::client_frame;
 
-// Runs fn on the shard and returns its result.
-template <class F>
-auto on_shard(net::Shard& shard, F fn) {
-  std::packaged_task<decltype(fn())()> task(std::move(fn));
-  auto result = task.get_future();
-  shard.post([&task] { task(); });
-  return result.get();
-}
-
-http::Request upgrade_request() {
-  http::Request r;
-  r.method = "GET";
-  r.target = "/echo";
-  r.headers.add("Host", "localhost");
-  r.headers.add("Connection", "Upgrade");
-  r.headers.add("Upgrade", "websocket");
-  r.headers.add("Sec-WebSocket-Version", "13");
-  r.headers.add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
-  return r;
-}
-
 // A server connection on an in-memory stream, and the client's end of it.
 class ConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override { rt_.start(); }
   void TearDown() override {
-    on_shard(shard(), [this] {
+    switchboard::test::run_on(shard(), [this] {
       client_.reset();
       return 0;
     });
@@ -55,17 +35,18 @@ class ConnectionTest : public ::testing::Test {
   net::Shard& shard() { return rt_.runtime.shard(0); }
 
   void open(Handlers handlers) {
-    on_shard(shard(), [&] {
+    switchboard::test::run_on(shard(), [&] {
       auto [server_end, client_end] = switchboard::test::MemoryStream::pair(shard());
       client_ = std::move(client_end);
-      accept_stream(std::move(server_end), "", upgrade_request(),
+      accept_stream(std::move(server_end), "",
+                    switchboard::test::websocket_upgrade_request("/echo"),
                     {.ping_interval = 0ms, .idle_timeout = 0ms}, std::move(handlers));
       return 0;
     });
   }
 
   void send(const std::string& wire) {
-    on_shard(shard(), [&] {
+    switchboard::test::run_on(shard(), [&] {
       client_->write(wire);
       return 0;
     });
@@ -76,13 +57,13 @@ class ConnectionTest : public ::testing::Test {
     std::promise<void> done;
     auto future = done.get_future();
     std::vector<std::string> frames;
-    on_shard(shard(), [&] {
+    switchboard::test::run_on(shard(), [&] {
       client_->on_receive([&] {
-        buffer_ += client_->take_received();
+        reader_.add(client_->take_received());
         while (frames.size() < count) {
-          auto frame = take_frame();
+          auto frame = reader_.next();
           if (!frame) return;
-          frames.push_back(*frame);
+          frames.push_back(frame->payload);
         }
         client_->on_receive(nullptr);
         done.set_value();
@@ -90,7 +71,7 @@ class ConnectionTest : public ::testing::Test {
       return 0;
     });
     if (future.wait_for(5s) != std::future_status::ready) {
-      on_shard(shard(), [&] {
+      switchboard::test::run_on(shard(), [&] {
         client_->on_receive(nullptr);
         return 0;
       });
@@ -99,33 +80,9 @@ class ConnectionTest : public ::testing::Test {
   }
 
  private:
-  std::optional<std::string> take_frame() {
-    if (!upgraded_) {
-      auto end = buffer_.find("\r\n\r\n");
-      if (end == std::string::npos) return std::nullopt;
-      EXPECT_EQ(buffer_.substr(0, 12), "HTTP/1.1 101");
-      buffer_.erase(0, end + 4);
-      upgraded_ = true;
-    }
-    if (buffer_.size() < 2) return std::nullopt;
-    std::size_t length = static_cast<unsigned char>(buffer_[1]) & 0x7f;
-    std::size_t header = 2;
-    if (length == 126) {
-      if (buffer_.size() < 4) return std::nullopt;
-      length =
-          (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
-      header = 4;
-    }
-    if (buffer_.size() < header + length) return std::nullopt;
-    auto payload = buffer_.substr(header, length);
-    buffer_.erase(0, header + length);
-    return payload;
-  }
-
   switchboard::test::BackgroundRuntime rt_{1};
   std::unique_ptr<switchboard::test::MemoryStream> client_;
-  std::string buffer_;
-  bool upgraded_ = false;
+  test::ServerFrameReader reader_;
 };
 
 // Messages of every shape in one read: whole frames (handed out where they lie), a
@@ -148,8 +105,8 @@ TEST_F(ConnectionTest, a_view_handler_sees_each_message_intact_for_the_whole_cal
        client_frame({.payload = big}) + client_frame({.opcode = Opcode::Binary, .payload = ""}));
   const auto frames = receive(12);
   const std::vector<std::string> expected = {"first", "second", big, ""};
-  EXPECT_EQ(on_shard(shard(), [&] { return seen; }), expected);
-  EXPECT_EQ(on_shard(shard(), [&] { return intact; }), expected);
+  EXPECT_EQ(switchboard::test::run_on(shard(), [&] { return seen; }), expected);
+  EXPECT_EQ(switchboard::test::run_on(shard(), [&] { return intact; }), expected);
   ASSERT_EQ(frames.size(), 12u);
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(frames[3 * i], expected[i]);
@@ -170,7 +127,7 @@ TEST_F(ConnectionTest, a_message_handler_keeps_payloads_after_the_read_buffer_is
   EXPECT_EQ(receive(1), std::vector<std::string>{"ok"});
   send(client_frame({.payload = "two"}) + client_frame({.payload = "three"}));
   EXPECT_EQ(receive(2), (std::vector<std::string>{"ok", "ok"}));
-  EXPECT_EQ(on_shard(shard(), [&] { return kept; }),
+  EXPECT_EQ(switchboard::test::run_on(shard(), [&] { return kept; }),
             (std::vector<std::string>{"one", "two", "three"}));
 }
 

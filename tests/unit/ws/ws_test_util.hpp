@@ -1,9 +1,12 @@
 // Helpers shared by the ws unit tests: building client frames and decoding whole wires.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,5 +76,49 @@ inline std::vector<Event> decode(std::string_view wire, const DecoderOptions& op
   }
   return events;
 }
+
+/// What a client reads from a server connection: the 101 answer, then unmasked frames of
+/// under 64 KiB (as the connection tests' servers send).
+class ServerFrameReader {
+ public:
+  /// One server frame.
+  struct Frame {
+    bool rsv1 = false;
+    int opcode = 0;
+    std::string payload;
+  };
+  /// Adds bytes read from the server.
+  void add(std::string_view bytes) { buffer_ += bytes; }
+  /// The next whole frame, if the bytes added hold one.
+  std::optional<Frame> next() {
+    if (!upgraded_) {
+      auto end = buffer_.find("\r\n\r\n");
+      if (end == std::string::npos) return std::nullopt;
+      EXPECT_EQ(buffer_.substr(0, 12), "HTTP/1.1 101");
+      buffer_.erase(0, end + 4);
+      upgraded_ = true;
+    }
+    if (buffer_.size() < 2) return std::nullopt;
+    std::size_t header = 2;
+    std::size_t length = static_cast<unsigned char>(buffer_[1]) & 0x7f;
+    if (length == 126) {
+      if (buffer_.size() < 4) return std::nullopt;
+      length =
+          (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
+      header = 4;
+    }
+    EXPECT_NE(length, 127u);  // these tests' frames are under 64 KiB
+    if (buffer_.size() < header + length) return std::nullopt;
+    Frame f{.rsv1 = (static_cast<unsigned char>(buffer_[0]) & 0x40) != 0,
+            .opcode = static_cast<unsigned char>(buffer_[0]) & 0x0f,
+            .payload = buffer_.substr(header, length)};
+    buffer_.erase(0, header + length);
+    return f;
+  }
+
+ private:
+  std::string buffer_;
+  bool upgraded_ = false;
+};
 
 }  // namespace switchboard::ws::test
