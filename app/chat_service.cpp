@@ -36,7 +36,8 @@ boost::json::array to_json(const std::vector<ChatMessage>& messages) {
 
 socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Server& http,
                                                  History& history, const Config& config,
-                                                 std::vector<adapter::RedisAdapter*>& made) {
+                                                 std::vector<adapter::RedisAdapter*>& made,
+                                                 std::shared_ptr<Announcement>& announcement) {
   socketio::ServerOptions options{
       .engine = {.path = "/socket.io/",
                  .cors = {.allowed_origins = config.allowed_origins, .allow_credentials = true}},
@@ -63,8 +64,16 @@ socketio::ServerOptions ChatService::sio_options(net::Runtime& runtime, http::Se
     if (config.tls_cert.empty()) {
       // Without --advertise on port 0, the port is known once listening.
       auto address_from = [&http, config] { return advertised_address(config, http.port()); };
-      options.engine.nodes = adapter::redis_node_directory(
-          runtime, {.redis = *redis, .address = config.advertise, .address_from = address_from});
+      announcement = std::make_shared<Announcement>();
+      auto announced = [announcement] {
+        announcement->done = true;
+        if (announcement->then) std::exchange(announcement->then, nullptr)();
+      };
+      options.engine.nodes =
+          adapter::redis_node_directory(runtime, {.redis = *redis,
+                                                  .address = config.advertise,
+                                                  .address_from = address_from,
+                                                  .on_announced = std::move(announced)});
     }
   }
   return options;
@@ -81,7 +90,7 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
         for (const auto& text : config.trusted_proxies) networks.push_back(*Cidr::parse(text));
         return networks;
       }()),
-      io_(runtime, sio_options(runtime, http, history, config, adapters_)),
+      io_(runtime, sio_options(runtime, http, history, config, adapters_, announcement_)),
       chat_(io_.of("/chat")),
       ws_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::WebSocket)),
       sse_transport_(std::make_shared<ChatTransport>(ChatTransport::Kind::Sse)),
@@ -114,15 +123,16 @@ ChatService::ChatService(net::Runtime& runtime, http::Server& http, History& his
 }
 
 void ChatService::when_ready(std::function<void()> fn) {
-  if (adapters_.empty()) return fn();
+  const bool announcing = announcement_ && !announcement_->done;
+  if (adapters_.empty() && !announcing) return fn();
   auto& first = runtime_.shard(0);
-  auto left = std::make_shared<std::size_t>(adapters_.size());
+  auto left = std::make_shared<std::size_t>(adapters_.size() + (announcing ? 1 : 0));
   auto done = std::make_shared<bool>(false);
-  for (auto* a : adapters_) {
-    a->on_ready([left, done, fn] {
-      if (--*left == 0 && !std::exchange(*done, true)) fn();
-    });
-  }
+  auto arrive = [left, done, fn] {
+    if (--*left == 0 && !std::exchange(*done, true)) fn();
+  };
+  for (auto* a : adapters_) a->on_ready(arrive);
+  if (announcing) announcement_->then = arrive;
   // Redis not there: say so (the node serves; posting answers 503 until Redis answers).
   first.post([&first, done, url = config_.redis_url] {
     auto timer =

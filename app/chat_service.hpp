@@ -36,7 +36,8 @@ class ChatService {
   ChatService(const ChatService&) = delete;
   ChatService& operator=(const ChatService&) = delete;
   /// Runs `fn` once the service takes part in its cluster (with --redis, on shard 0 once every
-  /// namespace's adapter has subscribed; at once without). Call before the runtime runs.
+  /// namespace's adapter has subscribed and the node directory has announced this node, so
+  /// that other nodes find its sessions; at once without). Call before the runtime runs.
   void when_ready(std::function<void()> fn);
   /// Adds the Socket.IO server's gauges (sockets and rooms per namespace) to `registry`.
   void add_metrics(metrics::Registry& registry) { io_.add_metrics(registry); }
@@ -109,10 +110,17 @@ class ChatService {
   void replay_events(const std::shared_ptr<SseSubscriber>& sub, net::Shard* shard);
   void hold_poll(http::Exchange ex, const std::string& room, std::uint64_t after);
   void answer_poll(PollWaiter& waiter, const std::vector<ChatMessage>& messages);
-  /// The namespace's options: with --redis, its cluster adapter.
+  /// With --redis over plain HTTP, the node directory's first announcement (shard 0): whether
+  /// it is in Redis, and what waits for it.
+  struct Announcement {
+    bool done = false;
+    std::function<void()> then;
+  };
+  /// The namespace's options: with --redis, its cluster adapter and the node directory.
   static socketio::ServerOptions sio_options(net::Runtime& runtime, http::Server& http,
                                              History& history, const Config& config,
-                                             std::vector<adapter::RedisAdapter*>& made);
+                                             std::vector<adapter::RedisAdapter*>& made,
+                                             std::shared_ptr<Announcement>& announcement);
 
   net::Runtime& runtime_;
   http::Server& http_;
@@ -122,6 +130,8 @@ class ChatService {
   TrustedProxies proxies_;
   /// With --redis, each namespace's adapter as it is made (before io_: it fills this).
   std::vector<adapter::RedisAdapter*> adapters_;
+  /// Null without a node directory (no --redis, or TLS); made by sio_options, before io_.
+  std::shared_ptr<Announcement> announcement_;
   socketio::Server io_;
   /// /chat: its rooms, named after the chat's rooms, are every transport's fan-out.
   socketio::Namespace chat_;

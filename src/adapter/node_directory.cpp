@@ -3,6 +3,7 @@
 #include <array>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -107,7 +108,11 @@ class RedisNodeDirectory final : public engineio::NodeDirectory,
           // Not announced (Redis not reached): soon again; very soon before the
           // first announcement, since until then no other node can find the
           // sessions this one already hands out.
-          if (ok) self->announced_ = true;
+          if (ok && !std::exchange(self->announced_, true) && self->options_.on_announced) {
+            // Once: it may hold what waits for it.
+            auto announced = std::move(self->options_.on_announced);
+            announced();
+          }
           self->timer_->expires_after(ok ? self->options_.heartbeat
                                          : std::chrono::milliseconds(self->announced_ ? 200 : 10));
           self->timer_->async_wait([self](boost::system::error_code ec) {

@@ -44,6 +44,9 @@ struct NodeDirectoryOptions {
 
   /// How long a looked-up address is trusted without asking Redis again.
   std::chrono::milliseconds cache{3000};
+  /// Called once, on shard 0, when Redis has taken the first announcement: from then on the
+  /// other nodes find this node's sessions (a node says it is ready only after it).
+  std::function<void()> on_announced;
 };
 
 /// The directory, with its Redis connection on shard 0 of `runtime` (started there when the
