@@ -126,13 +126,16 @@ void ChatService::when_ready(std::function<void()> fn) {
   const bool announcing = announcement_ && !announcement_->done;
   if (adapters_.empty() && !announcing) return fn();
   auto& first = runtime_.shard(0);
-  auto left = std::make_shared<std::size_t>(adapters_.size() + (announcing ? 1 : 0));
+  // The adapters, the directory and the history (which takes writes on a connection of its
+  // own: without it "listening" could come before a post can be stored).
+  auto left = std::make_shared<std::size_t>(adapters_.size() + (announcing ? 1 : 0) + 1);
   auto done = std::make_shared<bool>(false);
   auto arrive = [left, done, fn] {
     if (--*left == 0 && !std::exchange(*done, true)) fn();
   };
   for (auto* a : adapters_) a->on_ready(arrive);
   if (announcing) announcement_->then = arrive;
+  history_.when_ready([&first, arrive] { first.post(arrive); });
   // Redis not there: say so (the node serves; posting answers 503 until Redis answers).
   first.post([&first, done, url = config_.redis_url] {
     auto timer =

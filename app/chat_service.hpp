@@ -36,8 +36,9 @@ class ChatService {
   ChatService(const ChatService&) = delete;
   ChatService& operator=(const ChatService&) = delete;
   /// Runs `fn` once the service takes part in its cluster (with --redis, on shard 0 once every
-  /// namespace's adapter has subscribed and the node directory has announced this node, so
-  /// that other nodes find its sessions; at once without). Call before the runtime runs.
+  /// namespace's adapter has subscribed, the node directory has announced this node, so that
+  /// other nodes find its sessions, and the history answers; at once without). Call before
+  /// the runtime runs.
   void when_ready(std::function<void()> fn);
   /// Adds the Socket.IO server's gauges (sockets and rooms per namespace) to `registry`.
   void add_metrics(metrics::Registry& registry) { io_.add_metrics(registry); }

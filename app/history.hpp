@@ -107,6 +107,9 @@ class History {
   /// True when `append` also publishes the message to the cluster (see
   /// kFanOutDeliversHistoryPublishes).
   virtual bool publishes_appends() const { return false; }
+  /// Runs `fn` once the history takes writes: at once for SQLite; for Redis once it answers
+  /// (on the history's own thread), never when the history closes first.
+  virtual void when_ready(std::function<void()> fn) { fn(); }
   /// Stores a message; `done` gets it with its id once committed (durable), or an error.
   virtual void append(std::string room, Author author, std::string text,
                       std::function<void(Error, ChatMessage)> done) = 0;

@@ -191,6 +191,10 @@ class RedisHistory final : public History {
 
   bool publishes_appends() const override { return true; }
 
+  void when_ready(std::function<void()> fn) override {
+    asio::post(context_, [this, fn = std::move(fn)]() mutable { ping_until_ready(std::move(fn)); });
+  }
+
   /// True once Redis answers a PING (waits at most `limit`).
   bool wait_connected(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -425,6 +429,18 @@ class RedisHistory final : public History {
   const Script create_user_{redis_scripts::kCreateUser};
   const Script rename_user_{redis_scripts::kRenameUser};
   const Script find_user_{redis_scripts::kFindUser};
+  // On the history's thread: PINGs every 20 ms until Redis answers, then runs `fn`. A close
+  // stops the context, and the waiting timer goes with `fn` unrun.
+  void ping_until_ready(std::function<void()> fn) {
+    redis_->command({"PING"}, [this, fn = std::move(fn)](Reply r) mutable {
+      if (r && r->type != RedisReply::Type::Error) return fn();
+      auto timer = std::make_shared<asio::steady_timer>(context_, std::chrono::milliseconds(20));
+      timer->async_wait([this, timer, fn = std::move(fn)](boost::system::error_code ec) mutable {
+        if (!ec) ping_until_ready(std::move(fn));
+      });
+    });
+  }
+
   asio::io_context context_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unique_ptr<adapter::RedisClient> redis_;

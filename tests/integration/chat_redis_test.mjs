@@ -199,19 +199,25 @@ test('a node says "listening" only once subscribed to Redis', async () => {
     err += c;
     if (/waiting for Redis/.test(err)) resolve();
   }));
-  await waiting;
-  assert.doesNotMatch(out, /listening/, 'not before Redis is there');
-  const late = await startDurableRedis(port, redisDir);
-  for (let i = 0; i < 1000 && !/listening on/.test(out); i++) await new Promise((r) => setTimeout(r, 10));
-  const m = out.match(/listening on http:\/\/[^\s:]+:(\d+)/);
-  assert.ok(m, `listening once Redis is up: ${out}`);
-  const message = await postOk(`http://127.0.0.1:${m[1]}`, 'late', 'hello');
-  assert.equal(message.id, 1);
-  const exited = once(proc, 'exit');
-  proc.kill('SIGTERM');
-  await exited;
-  await late.kill();
-  rmSync(redisDir, { recursive: true, force: true });
+  let late;
+  try {
+    await waiting;
+    assert.doesNotMatch(out, /listening/, 'not before Redis is there');
+    late = await startDurableRedis(port, redisDir);
+    for (let i = 0; i < 1000 && !/listening on/.test(out); i++) await new Promise((r) => setTimeout(r, 10));
+    const m = out.match(/listening on http:\/\/[^\s:]+:(\d+)/);
+    assert.ok(m, `listening once Redis is up: ${out}`);
+    // "listening" waits for the history's connection too: the first post is stored.
+    const message = await postOk(`http://127.0.0.1:${m[1]}`, 'late', 'hello');
+    assert.equal(message.id, 1);
+  } finally {
+    // Also when an assertion failed: a node left running would hold the suite to its timeout.
+    const exited = once(proc, 'exit');
+    proc.kill('SIGTERM');
+    await exited;
+    if (late) await late.kill();
+    rmSync(redisDir, { recursive: true, force: true });
+  }
 });
 
 test('rate limits and room quotas hold across the cluster; X-Forwarded-For only from a --trusted-proxy', async () => {
