@@ -115,12 +115,11 @@ void Client::handle(Packet packet) {
     case PacketType::Event:
     case PacketType::BinaryEvent: {
       auto& array = packet.data.as_array();
-      Event event;
-      event.name = array[0].is_string() ? std::string(array[0].as_string())
-                                        : boost::json::serialize(array[0]);
+      auto name = array[0].is_string() ? std::string(array[0].as_string())
+                                       : boost::json::serialize(array[0]);
       // The arguments are the parsed array itself, its name taken off (moved, not copied).
       array.erase(array.begin());
-      event.args.values = std::move(array);
+      Event event{.name = std::move(name), .args = {.values = std::move(array)}};
       if (!packet.attachments.empty()) inline_attachments(event.args.values, packet.attachments);
       if (packet.id) {
         std::weak_ptr<Socket> weak = socket;

@@ -10,10 +10,36 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace switchboard::socketio::detail {
 
 namespace {
+
+constexpr bool escaped(char c) noexcept {
+  return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+}
+
+// True when no byte of `text` is escaped in JSON, eight bytes at a time: a byte below 0x20, or
+// one equal to '"' or '\\' (zero after an XOR), sets its high bit in (x - 0x01..) & ~x.
+bool needs_no_escape(std::string_view text) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  constexpr std::uint64_t highs = 0x8080808080808080u;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    const std::uint64_t quote = word ^ (ones * '"');
+    const std::uint64_t backslash = word ^ (ones * '\\');
+    const std::uint64_t found = ((word - ones * 0x20) & ~word) | ((quote - ones) & ~quote) |
+                                ((backslash - ones) & ~backslash);
+    if (found & highs) return false;
+  }
+  for (; i < text.size(); ++i) {
+    if (escaped(text[i])) return false;
+  }
+  return true;
+}
 
 // A copy of `value` with every non-finite double replaced by null (the rare path).
 boost::json::value without_non_finite(const boost::json::value& value) {
@@ -64,6 +90,9 @@ bool has_non_finite(const boost::json::value& value) noexcept {
 }
 
 void append_json(std::string& out, const boost::json::value& value) {
+  if (const auto* text = value.if_string()) {
+    return append_json_string(out, std::string_view(text->data(), text->size()));
+  }
   if (has_non_finite(value)) {
     serialize_into(out, without_non_finite(value));
   } else {
@@ -72,6 +101,15 @@ void append_json(std::string& out, const boost::json::value& value) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
+  // Boost.JSON escapes '"', '\\' and the control characters, nothing else (other bytes,
+  // UTF-8's included, are written as they are): a string without them is copied.
+  if (needs_no_escape(text)) {
+    out.reserve(out.size() + text.size() + 2);
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
   boost::json::serializer serializer;
   serializer.reset(boost::json::string_view(text.data(), text.size()));
   while (!serializer.done()) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cmath>
 #include <limits>
 
@@ -85,6 +86,24 @@ TEST(EventText, SerialisesLargeArgumentsCompletely) {
   for (int i = 0; i < 300; ++i) expected += "\\\"";
   expected += "\"]";
   EXPECT_EQ(out, expected);
+}
+
+// Every byte at every position of a word and of the tail: the plain strings are copied, the
+// others escaped, exactly as Boost.JSON's serializer writes them.
+TEST(AppendJsonString, WritesWhatBoostJsonWrites) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string text(19, 'a');
+      text[at] = static_cast<char>(byte);
+      std::string out = "kept:";
+      detail::append_json_string(out, text);
+      EXPECT_EQ(out, "kept:" + boost::json::serialize(boost::json::string_view(text)))
+          << "byte " << byte << " at " << at;
+    }
+  }
+  std::string out;
+  detail::append_json_string(out, "");
+  EXPECT_EQ(out, R"("")");
 }
 
 TEST(HasBinary, FindsABinaryValueAtAnyDepth) {
