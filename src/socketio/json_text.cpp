@@ -104,10 +104,10 @@ void append_json_string(std::string& out, std::string_view text) {
   // Boost.JSON escapes '"', '\\' and the control characters, nothing else (other bytes,
   // UTF-8's included, are written as they are): a string without them is copied.
   if (needs_no_escape(text)) {
-    out.reserve(out.size() + text.size() + 2);
-    out += '"';
-    out += text;
-    out += '"';
+    // Quotes all along, then the text between them: one capacity check.
+    const std::size_t at = out.size();
+    out.append(text.size() + 2, '"');
+    if (!text.empty()) std::memcpy(out.data() + at + 1, text.data(), text.size());
     return;
   }
   boost::json::serializer serializer;
