@@ -1,10 +1,16 @@
 // Socket.IO packet decoding with binary attachments. The first byte picks the limits and how the
 // rest is fed: split on '\x1e', the first chunk as text and the following ones as attachments,
 // or every chunk as text. Properties: never crashes or throws; every decoded packet re-encodes
-// into text that decodes to the same packet. (Doubles are compared loosely: Boost.JSON 1.81
-// parses them to within an ulp or so, so a serialised double may not read back bit for bit.)
+// into text that decodes to the same packet; an EVENT named by a string, without binaries, is
+// written by the emit path's encoder (detail::encode_event_text) exactly as by the general one.
+// (Doubles are compared loosely: Boost.JSON 1.81 parses them to within an ulp or so, so a
+// serialised double may not read back bit for bit.)
 
+#include <switchboard/socketio/args.hpp>
 #include <switchboard/socketio/parser.hpp>
+
+#include "socketio/event_text.hpp"
+#include "socketio/json_text.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -75,6 +81,21 @@ void round_trip(const Packet& packet, const DecoderOptions& options) {
   check(same_json(again.data, packet.data));
 }
 
+// What Socket::emit writes for the event `packet` holds: the same text as encode().
+void same_as_emit(const Packet& packet) {
+  if (packet.type != PacketType::Event || !packet.attachments.empty()) return;
+  const auto& data = packet.data.as_array();
+  if (!data.front().is_string()) return;
+  const boost::json::array args(data.begin() + 1, data.end());
+  if (switchboard::socketio::detail::has_binary(args)) return;
+  std::string general;
+  encode(general, packet);
+  std::string fast;
+  switchboard::socketio::detail::encode_event_text(
+      fast, packet.nsp, std::string_view(data.front().get_string()), args, packet.id);
+  check(fast == general);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -93,7 +114,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(!decoder.awaiting_attachments());
       continue;
     }
-    if (*step) round_trip(**step, options);
+    if (*step) {
+      round_trip(**step, options);
+      same_as_emit(**step);
+    }
   }
   return 0;
 }

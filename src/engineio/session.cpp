@@ -92,9 +92,7 @@ net::SendResult Session::send_packet(Outgoing packet, std::size_t bytes, bool is
   run(*actions);
   switch (route) {
     case SessionCore::Route::WebSocket:
-      return ws_ && ws_->buffered_amount() > server_->options.write_queue.soft_limit
-                 ? net::SendResult::Buffered
-                 : net::SendResult::Sent;
+      return websocket_result();
     case SessionCore::Route::Queued:
       return net::SendResult::Sent;
     case SessionCore::Route::QueuedOverSoftLimit:
@@ -105,7 +103,18 @@ net::SendResult Session::send_packet(Outgoing packet, std::size_t bytes, bool is
   return net::SendResult::Dropped;
 }
 
+net::SendResult Session::websocket_result() const {
+  return ws_ && ws_->buffered_amount() > server_->options.write_queue.soft_limit
+             ? net::SendResult::Buffered
+             : net::SendResult::Sent;
+}
+
 net::SendResult Session::send(std::string_view text, bool is_volatile) {
+  if (core_.sends_on_websocket()) {
+    // The usual case once on a WebSocket: framed from `text` itself, no packet or actions.
+    if (ws_) send_text_on_websocket(text);
+    return websocket_result();
+  }
   return send_packet({Packet{PacketType::Message, std::string(text), false}, nullptr, 0},
                      text.size() + 1, is_volatile);
 }
@@ -119,6 +128,12 @@ net::SendResult Session::send(const std::shared_ptr<const PreparedPackets>& pack
                               bool is_volatile) {
   auto result = net::SendResult::Sent;
   for (std::size_t i = 0; i < packets->items().size(); ++i) {
+    if (core_.sends_on_websocket()) {
+      // A broadcast's delivery on a WebSocket: the frame prepared once, no actions.
+      if (ws_) ws_->send(packets->items()[i].frame);
+      result = websocket_result();
+      continue;
+    }
     auto bytes = packets->items()[i].polling.size();
     result = send_packet({Packet{}, packets, i}, bytes, is_volatile);
     if (result == net::SendResult::Dropped) break;
@@ -164,9 +179,16 @@ http::Response Session::post(std::string_view body) {
   return text_response("ok", "text/html");
 }
 
+void Session::on_message(MessageHandler handler) {
+  if (!handler) return on_message_view(nullptr);
+  on_message_view([handler = std::move(handler)](std::string_view data, bool binary) {
+    handler(Packet{.type = PacketType::Message, .data = std::string(data), .binary = binary});
+  });
+}
+
 void Session::deliver(Packet& packet) {
   if (on_message_) {
-    server_->run_handler(*this, "message", [&] { on_message_(std::move(packet)); });
+    server_->run_handler(*this, "message", [&] { on_message_(packet.data, packet.binary); });
   }
 }
 
@@ -187,6 +209,14 @@ ws::Handlers Session::websocket_handlers(std::function<void(const ws::Connection
 }
 
 void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message) {
+  if (message.is_text() && connection == ws_ && on_message_ && !message.payload.empty() &&
+      message.payload.front() == '4' && core_.takes_websocket_messages()) {
+    // A MESSAGE on the session's WebSocket, the usual packet: its data is handed on as a
+    // view of the frame (no packet, no copy, no actions).
+    const auto data = message.payload.substr(1);
+    server_->run_handler(*this, "message", [&] { on_message_(data, false); });
+    return;
+  }
   auto packet = decode_websocket_frame(message.payload, !message.is_text());
   ActionList actions;
   if (is_probe(connection)) {
@@ -290,15 +320,60 @@ void Session::run(Actions& actions) {
   }
 }
 
+namespace {
+
+// The text of one WebSocket message: the thread's buffer, whose capacity stays from one
+// message to the next, or a string of its own when that one is in use further up the stack
+// (a send that ran a handler that sent).
+struct ThreadScratch {
+  std::string text;
+  bool busy = false;
+};
+thread_local ThreadScratch thread_scratch;
+constexpr std::size_t scratch_keep = 64 * 1024;  // larger buffers are let go after use
+
+class ScratchText {
+ public:
+  ScratchText() noexcept : text_(&own_), shared_(!thread_scratch.busy) {
+    if (!shared_) return;
+    thread_scratch.busy = true;
+    text_ = &thread_scratch.text;
+    text_->clear();
+  }
+  ~ScratchText() {
+    if (!shared_) return;
+    if (text_->capacity() > scratch_keep) *text_ = std::string();
+    thread_scratch.busy = false;
+  }
+  ScratchText(const ScratchText&) = delete;
+  ScratchText& operator=(const ScratchText&) = delete;
+  std::string& get() noexcept { return *text_; }
+
+ private:
+  std::string own_;
+  std::string* text_;
+  bool shared_;
+};
+
+void send_text_packet(ws::Connection& connection, PacketType type, std::string_view data) {
+  ScratchText text;
+  append_text_packet(text.get(), type, data);
+  connection.send_text(text.get());
+}
+
+}  // namespace
+
+void Session::send_text_on_websocket(std::string_view text) {
+  send_text_packet(*ws_, PacketType::Message, text);
+}
+
 void Session::send_on_websocket(const Outgoing& out) {
   if (out.prepared) {
     ws_->send(out.prepared->items()[out.index].frame);
   } else if (out.packet.binary) {
     ws_->send_binary(out.packet.data);
   } else {
-    std::string text;
-    append_text_packet(text, out.packet.type, out.packet.data);
-    ws_->send_text(text);
+    send_text_packet(*ws_, out.packet.type, out.packet.data);
   }
 }
 

@@ -42,7 +42,8 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
                        bool is_volatile) override;
   void close() override { close_with("forced close", true); }
   bool is_open() const override { return core_.is_open(); }
-  void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
+  void on_message(MessageHandler handler) override;
+  void on_message_view(MessageViewHandler handler) override { on_message_ = std::move(handler); }
   void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
 
   /// Starts the heartbeat; a polling session queues its open packet first.
@@ -64,6 +65,8 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
 
  private:
   net::SendResult send_packet(Outgoing packet, std::size_t bytes, bool is_volatile);
+  /// What a send on the WebSocket returns: Buffered over the write queue's soft limit.
+  net::SendResult websocket_result() const;
   /// Gives a message to the application's handler.
   void deliver(Packet& packet);
   void on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message);
@@ -72,6 +75,8 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   /// Ended action (it may have released the last reference).
   void run(Actions& actions);
   void send_on_websocket(const Outgoing& out);
+  /// Sends a MESSAGE packet with `text` on the WebSocket (the core said it may).
+  void send_text_on_websocket(std::string_view text);
   void answer_waiter(http::Response response);
   void set_timer(Clock::time_point when);
   void ended(std::string_view reason);
@@ -84,7 +89,8 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   std::shared_ptr<const http::Request> request_;
   SessionCore core_;
   net::Shard::Activity activity_;
-  MessageHandler on_message_;
+  /// The application's handler of either kind (on_message's is wrapped): one member.
+  MessageViewHandler on_message_;
   CloseHandler on_close_;
   ws::ConnectionPtr ws_;
   /// What only a polling session needs, allocated at its first GET or upgrade probe (a

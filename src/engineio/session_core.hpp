@@ -131,6 +131,14 @@ class SessionCore {
   /// Neither closed nor closing.
   bool is_open() const { return !closed_ && !closing_; }
   bool closed() const { return closed_; }
+  /// True when send() would route a packet to the WebSocket (Route::WebSocket) with nothing
+  /// else to do: the driver may then send it itself, without an action list.
+  bool sends_on_websocket() const {
+    return !closed_ && !closing_ && transport_ == Transport::WebSocket;
+  }
+  /// True when websocket_message() would answer a MESSAGE packet with Inbound::Message and
+  /// nothing else: the driver may then give it to the application itself.
+  bool takes_websocket_messages() const { return !closed_ && transport_ == Transport::WebSocket; }
   /// A probe WebSocket is open (an upgrade is under way).
   bool probing() const { return probe_; }
   /// Bytes queued for the next poll.

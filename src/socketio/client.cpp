@@ -17,8 +17,9 @@ Client::Client(ServerCore& server, engineio::SocketPtr engine)
 void Client::start() {
   std::weak_ptr<Client> weak = shared_from_this();
   engine_->data = shared_from_this();  // the engine session owns its client
-  engine_->on_message([weak](engineio::Packet message) {
-    if (auto self = weak.lock()) self->on_message(std::move(message));
+  // Views: a WebSocket text message is decoded where it lies in the read buffer.
+  engine_->on_message_view([weak](std::string_view data, bool binary) {
+    if (auto self = weak.lock()) self->on_message(data, binary);
   });
   engine_->on_close([weak](std::string_view reason) {
     // The Engine.IO reasons are the reference's words, which DisconnectReason names.
@@ -33,7 +34,7 @@ void Client::start() {
   });
 }
 
-net::SendResult Client::send(std::string text, std::vector<std::string> attachments,
+net::SendResult Client::send(std::string_view text, std::vector<std::string> attachments,
                              bool is_volatile) {
   auto result = engine_->send(text, is_volatile);
   if (result == net::SendResult::Dropped) return result;
@@ -80,10 +81,9 @@ void Client::forget(const std::string& nsp) {
   if (!has_left(nsp)) lists().left.push_back(nsp);
 }
 
-void Client::on_message(engineio::Packet message) {
-  if (server_.observer) server_.observer->packet_in(message.data.size());
-  auto step = message.binary ? decoder_.feed_binary(std::move(message.data))
-                             : decoder_.feed_text(message.data);
+void Client::on_message(std::string_view data, bool binary) {
+  if (server_.observer) server_.observer->packet_in(data.size());
+  auto step = binary ? decoder_.feed_binary(std::string(data)) : decoder_.feed_text(data);
   // The peer broke the protocol: only this connection ends.
   if (!step) return fail(DisconnectReason::ParseError);
   if (!*step) return;
@@ -115,10 +115,11 @@ void Client::handle(Packet packet) {
     case PacketType::Event:
     case PacketType::BinaryEvent: {
       auto& array = packet.data.as_array();
-      Event event;
-      event.name = array[0].is_string() ? std::string(array[0].as_string())
-                                        : boost::json::serialize(array[0]);
-      event.args.values = boost::json::array(array.begin() + 1, array.end());
+      auto name = array[0].is_string() ? std::string(array[0].as_string())
+                                       : boost::json::serialize(array[0]);
+      // The arguments are the parsed array itself, its name taken off (moved, not copied).
+      array.erase(array.begin());
+      Event event{.name = std::move(name), .args = {.values = std::move(array)}};
       if (!packet.attachments.empty()) inline_attachments(event.args.values, packet.attachments);
       if (packet.id) {
         std::weak_ptr<Socket> weak = socket;
@@ -132,7 +133,7 @@ void Client::handle(Packet packet) {
           extract_binaries(ack.data, ack.attachments);
           std::string text;
           encode(text, ack);
-          s->send_packet_text(std::move(text), std::move(ack.attachments));
+          s->send_packet_text(text, std::move(ack.attachments));
         });
       }
       socket->dispatch(std::move(event));

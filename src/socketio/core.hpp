@@ -197,7 +197,8 @@ class Client : public std::enable_shared_from_this<Client> {
   void start();
   engineio::Socket& engine() { return *engine_; }
   const engineio::SocketPtr& engine_ptr() const { return engine_; }
-  net::SendResult send(std::string text, std::vector<std::string> attachments, bool is_volatile);
+  net::SendResult send(std::string_view text, std::vector<std::string> attachments,
+                       bool is_volatile);
   net::SendResult send_prepared(const std::shared_ptr<const engineio::PreparedPackets>& packets,
                                 bool is_volatile);
   /// A socket left its namespace.
@@ -207,7 +208,7 @@ class Client : public std::enable_shared_from_this<Client> {
   void disconnect_all();
 
  private:
-  void on_message(engineio::Packet message);
+  void on_message(std::string_view data, bool binary);
   void handle(Packet packet);
   void connect(Packet packet);
   /// Looks for the session a reconnecting client names (on its owner shard), then connects.

@@ -1,7 +1,10 @@
 #include <switchboard/socketio/parser.hpp>
 
+#include "socketio/event_text.hpp"
 #include "socketio/json_text.hpp"
 #include "switchboard/log/format.hpp"
+
+#include <boost/json/array.hpp>
 
 #include <cassert>
 
@@ -67,5 +70,24 @@ void encode_ack(std::string& out, std::string_view nsp, std::uint64_t id,
   out += args_json;
   out += ']';
 }
+
+namespace detail {
+
+void encode_event_text(std::string& out, std::string_view nsp, std::string_view event,
+                       const boost::json::array& args, std::optional<std::uint64_t> id) {
+  out.reserve(out.size() + nsp.size() + event.size() + 64);
+  append_type(out, PacketType::Event);
+  append_namespace(out, nsp);
+  if (id) append_decimal(out, *id);
+  out += '[';
+  append_json_string(out, event);
+  for (const auto& arg : args) {
+    out += ',';
+    append_json(out, arg);
+  }
+  out += ']';
+}
+
+}  // namespace detail
 
 }  // namespace switchboard::socketio

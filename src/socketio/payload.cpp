@@ -2,9 +2,10 @@
 
 #include "socketio/json_text.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/parser.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 namespace switchboard::socketio::detail {
@@ -66,15 +67,44 @@ class PlaceholderCheck {
   std::vector<bool> used_;
 };
 
+// The thread's JSON parser, kept from one payload to the next (boost::json::parse sets one up
+// and tears it down per call), with its first values' room beside it.
+struct ReusedParser {
+  explicit ReusedParser(std::size_t depth)
+      : max_depth(depth), parser({}, options(depth), buffer, sizeof buffer) {}
+  static boost::json::parse_options options(std::size_t depth) {
+    boost::json::parse_options options;
+    options.max_depth = depth;
+    return options;
+  }
+  std::size_t max_depth;
+  unsigned char buffer[4096];
+  boost::json::parser parser;
+};
+thread_local std::unique_ptr<ReusedParser> reused_parser;
+// After a payload this large the parser is let go: its value stack grew with it.
+constexpr std::size_t parser_keep = 64 * 1024;
+
+boost::json::value parse_json(std::string_view json, std::size_t max_depth,
+                              boost::system::error_code& ec) {
+  if (!reused_parser || reused_parser->max_depth != max_depth) {
+    reused_parser = std::make_unique<ReusedParser>(max_depth);
+  }
+  auto& parser = reused_parser->parser;
+  parser.reset();
+  parser.write(json.data(), json.size(), ec);
+  boost::json::value value = ec ? boost::json::value() : parser.release();
+  if (json.size() > parser_keep) reused_parser.reset();
+  return value;
+}
+
 }  // namespace
 
 boost::system::result<boost::json::value> parse_payload(std::string_view json,
                                                         std::size_t max_depth) {
   if (json.empty()) return boost::json::value{};
-  boost::json::parse_options options;
-  options.max_depth = max_depth;
   boost::system::error_code ec;
-  auto value = boost::json::parse(json, ec, {}, options);
+  auto value = parse_json(json, max_depth, ec);
   // Numbers beyond double range read as infinity: not something JSON can carry back.
   if (ec || has_non_finite(value)) return Error::InvalidJson;
   // Null stands for "no payload" in a Packet; as a payload it is never valid.

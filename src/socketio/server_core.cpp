@@ -1,4 +1,6 @@
 #include "socketio/core.hpp"
+#include "socketio/event_text.hpp"
+#include "socketio/json_text.hpp"
 #include "switchboard/log/logger.hpp"
 #include "switchboard/net/random.hpp"
 
@@ -46,6 +48,12 @@ void ServerCore::report(const HandlerError& error) noexcept {
 std::vector<std::pair<bool, std::string>> encode_event_messages(const std::string& nsp,
                                                                 std::string_view event, Args args,
                                                                 std::optional<std::uint64_t> id) {
+  std::vector<std::pair<bool, std::string>> messages;
+  if (!has_binary(args.values)) {
+    messages.emplace_back(false, std::string());
+    encode_event_text(messages.back().second, nsp, event, args.values, id);
+    return messages;
+  }
   Packet packet{.type = PacketType::Event, .nsp = nsp, .id = id};
   boost::json::array data;
   data.reserve(args.values.size() + 1);
@@ -53,7 +61,6 @@ std::vector<std::pair<bool, std::string>> encode_event_messages(const std::strin
   for (auto& v : args.values) data.push_back(std::move(v));
   packet.data = std::move(data);
   extract_binaries(packet.data, packet.attachments);
-  std::vector<std::pair<bool, std::string>> messages;
   messages.emplace_back(false, std::string());
   encode(messages.back().second, packet);
   for (auto& a : packet.attachments) messages.emplace_back(true, std::move(a));

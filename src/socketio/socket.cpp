@@ -5,6 +5,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "socketio/core.hpp"
+#include "socketio/event_text.hpp"
+#include "socketio/json_text.hpp"
 #include "switchboard/log/logger.hpp"
 #include "switchboard/socketio/namespace.hpp"
 
@@ -80,11 +82,11 @@ void Socket::on_disconnect(ReasonHandler handler) {
   on_disconnect(with_words(std::move(handler)));
 }
 
-net::SendResult Socket::send_packet_text(std::string text, std::vector<std::string> attachments,
-                                         bool is_volatile) {
+net::SendResult Socket::send_packet_text(std::string_view text,
+                                         std::vector<std::string> attachments, bool is_volatile) {
   auto client = client_.lock();
   if (!client || !connected_) return net::SendResult::Dropped;
-  return client->send(std::move(text), std::move(attachments), is_volatile);
+  return client->send(text, std::move(attachments), is_volatile);
 }
 
 // Sends an encoded packet: its text, then each attachment as a binary message.
@@ -93,7 +95,7 @@ net::SendResult Socket::send_messages(std::vector<std::pair<bool, std::string>> 
   for (std::size_t i = 1; i < messages.size(); ++i) {
     attachments.push_back(std::move(messages[i].second));
   }
-  return send_packet_text(std::move(messages[0].second), std::move(attachments));
+  return send_packet_text(messages[0].second, std::move(attachments));
 }
 
 void Socket::notify_outgoing(const Event& event) {
@@ -122,6 +124,12 @@ net::SendResult Socket::emit_args(std::string_view event, Args args) {
     notify_outgoing(Event{std::string(event), args, {}});
   }
   if (nsp_->recovery()) return nsp_->emit_logged(*this, event, std::move(args));
+  if (!detail::has_binary(args.values)) {
+    // The usual emit: its text encoded into the thread's buffer and sent from there.
+    detail::ScratchText text;
+    detail::encode_event_text(text.get(), nsp_->name, event, args.values, std::nullopt);
+    return send_packet_text(text.get(), {});
+  }
   return send_messages(
       detail::encode_event_messages(nsp_->name, event, std::move(args), std::nullopt));
 }
@@ -276,7 +284,7 @@ void Socket::disconnect_with(DisconnectReason reason) {
   Packet packet{.type = PacketType::Disconnect, .nsp = nsp_->name};
   std::string text;
   encode(text, packet);
-  send_packet_text(std::move(text), {});
+  send_packet_text(text, {});
   finish(reason);
 }
 

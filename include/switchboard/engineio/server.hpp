@@ -129,6 +129,8 @@ class Socket {
   using CloseHandler = std::function<void(std::string_view reason)>;
   /// Takes one message from the client (type Message, text or binary).
   using MessageHandler = std::function<void(Packet message)>;
+  /// Takes one message from the client as a view of its data, valid during the call only.
+  using MessageViewHandler = std::function<void(std::string_view data, bool binary)>;
 
   /// Frees the session's handle (the session itself ends by close() or its transport).
   virtual ~Socket() = default;
@@ -160,6 +162,13 @@ class Socket {
   /// previous one. A handler that throws is reported (ServerOptions::on_handler_error) and
   /// its session closed.
   virtual void on_message(MessageHandler handler) = 0;
+  /// The same as on_message, but the handler gets a view of each message's data (valid
+  /// during the call): a WebSocket text message is then read where it lies in the
+  /// transport's buffer, with no copy. Replaces the previous handler of either kind.
+  virtual void on_message_view(MessageViewHandler handler) {
+    if (!handler) return on_message(nullptr);
+    on_message([h = std::move(handler)](Packet message) { h(message.data, message.binary); });
+  }
   /// Sets what runs once when the session ends, replacing the previous one.
   virtual void on_close(CloseHandler handler) = 0;
 

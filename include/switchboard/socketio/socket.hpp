@@ -243,7 +243,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// Leaves the namespace with `reason`, telling the client (a DISCONNECT packet); nothing
   /// when not connected or already leaving.
   void disconnect_with(DisconnectReason reason);
-  net::SendResult send_packet_text(std::string text, std::vector<std::string> attachments,
+  net::SendResult send_packet_text(std::string_view text, std::vector<std::string> attachments,
                                    bool is_volatile = false);
   void register_ack(std::uint64_t id, AckCallback callback, std::chrono::milliseconds timeout);
   std::shared_ptr<detail::Client> client() const { return client_.lock(); }

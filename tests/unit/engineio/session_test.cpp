@@ -19,12 +19,10 @@ using namespace std::chrono_literals;
 namespace switchboard::engineio::detail {
 namespace {
 
-std::string masked(std::string_view text) {
+std::string masked(std::string_view text, ws::Opcode opcode = ws::Opcode::Text) {
   std::string out;
   ws::append_frame(
-      out,
-      {.fin = true, .opcode = ws::Opcode::Text, .masked = true, .mask = {0x37, 0xfa, 0x21, 0x3d}},
-      text);
+      out, {.fin = true, .opcode = opcode, .masked = true, .mask = {0x37, 0xfa, 0x21, 0x3d}}, text);
   return out;
 }
 
@@ -40,9 +38,9 @@ class WsClient {
     });
   }
 
-  void send(std::string_view text) {
+  void send(std::string_view text, ws::Opcode opcode = ws::Opcode::Text) {
     test::run_on(shard_, [&] {
-      stream_->write(masked(text));
+      stream_->write(masked(text, opcode));
       return 0;
     });
   }
@@ -231,6 +229,56 @@ TEST_F(SessionDriver, a_ping_timeout_on_the_websocket_reports_ping_timeout) {
   EXPECT_EQ(ws->next_frame(), "2");
   EXPECT_EQ(ws->next_frame(), "close 1000");
   EXPECT_EQ(close_reason(), "ping timeout");
+}
+
+// on_message_view: messages from polling and from the WebSocket (text read in place, binary)
+// reach the handler as views, and an answer sent from it leaves on the WebSocket.
+TEST_F(SessionDriver, a_view_handler_gets_the_messages_of_either_transport) {
+  start_polling({});
+  std::vector<std::string> got;
+  test::run_on(shard(), [&] {
+    session_->on_message_view([&](std::string_view data, bool binary) {
+      got.push_back((binary ? "binary " : "text ") + std::string(data));
+      if (!binary && data.starts_with("echo")) session_->send(data, false);
+    });
+    auto answer = session_->post(
+        "4polled\x1e"
+        "bAQI=");
+    EXPECT_EQ(answer.body, "ok");
+    return 0;
+  });
+  auto ws = open_websocket();
+  ws->send("2probe");
+  EXPECT_EQ(ws->next_frame(), "3probe");
+  ws->send("5");
+  ws->send("4echo me");
+  EXPECT_EQ(ws->next_frame(), "4echo me");
+  ws->send("4");
+  ws->send(std::string("\x01\x02", 2), ws::Opcode::Binary);
+  ws->send("4echo last");
+  EXPECT_EQ(ws->next_frame(), "4echo last");
+  test::run_on(shard(), [&] {
+    EXPECT_EQ(got, (std::vector<std::string>{"text polled", "binary \x01\x02", "text echo me",
+                                             "text ", "binary \x01\x02", "text echo last"}));
+    return 0;
+  });
+}
+
+// Either kind of handler replaces the other.
+TEST_F(SessionDriver, on_message_and_on_message_view_replace_each_other) {
+  start_polling({});
+  std::vector<std::string> got;
+  test::run_on(shard(), [&] {
+    session_->on_message_view(
+        [&](std::string_view data, bool) { got.push_back("view " + std::string(data)); });
+    session_->on_message([&](Packet p) { got.push_back("packet " + p.data); });
+    session_->post("4a");
+    session_->on_message_view(
+        [&](std::string_view data, bool) { got.push_back("view " + std::string(data)); });
+    session_->post("4b");
+    EXPECT_EQ(got, (std::vector<std::string>{"packet a", "view b"}));
+    return 0;
+  });
 }
 
 }  // namespace
