@@ -226,12 +226,11 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
   };
   if (websocket) {
     // The session is kept alive by the map once begun; until then by this scope.
-    ws::accept(exchange, websocket_options(),
-               session->websocket_handlers(
-                   [weak = std::weak_ptr(session), begin](const ws::ConnectionPtr& c) {
-                     if (auto s = weak.lock()) s->attach(c);
-                     begin();
-                   }));
+    ws::accept(exchange, websocket_options(), session->websocket_listener(),
+               [weak = std::weak_ptr(session), begin](const ws::ConnectionPtr& c) {
+                 if (auto s = weak.lock()) s->attach(c);
+                 begin();
+               });
     return;
   }
   begin();
@@ -328,11 +327,10 @@ void ServerCore::upgrade(http::Exchange& exchange, const std::string& sid, unsig
            // close, not a refused upgrade.
            auto session = it->second;
            ws::accept_stream(std::move(*stream), std::move(leftover), std::move(request),
-                             self->websocket_options(),
-                             session->websocket_handlers(
-                                 [weak = std::weak_ptr(session)](const ws::ConnectionPtr& c) {
-                                   if (auto s = weak.lock()) s->probe(c);
-                                 }));
+                             self->websocket_options(), session->websocket_listener(),
+                             [weak = std::weak_ptr(session)](const ws::ConnectionPtr& c) {
+                               if (auto s = weak.lock()) s->probe(c);
+                             });
          });
 }
 

@@ -192,22 +192,7 @@ void Session::deliver(Packet& packet) {
   }
 }
 
-ws::Handlers Session::websocket_handlers(std::function<void(const ws::ConnectionPtr&)> on_open) {
-  std::weak_ptr<Session> weak = shared_from_this();
-  return {
-      .on_open = std::move(on_open),
-      // A view of the frame in the read buffer: the packet decoded from it is the one copy.
-      .on_message_view =
-          [weak](const ws::ConnectionPtr& c, ws::MessageView m) {
-            if (auto self = weak.lock()) self->on_ws_message(c, m);
-          },
-      .on_close =
-          [weak](const ws::ConnectionPtr& c, ws::CloseCode, std::string_view) {
-            if (auto self = weak.lock()) self->on_ws_close(c);
-          },
-  };
-}
-
+// A view of the frame in the read buffer: the packet decoded from it is the one copy.
 void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message) {
   if (message.is_text() && connection == ws_ && on_message_ && !message.payload.empty() &&
       message.payload.front() == '4' && core_.takes_websocket_messages()) {
@@ -230,7 +215,7 @@ void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView
   if (inbound == SessionCore::Inbound::Message) deliver(*packet);
 }
 
-void Session::on_ws_close(const ws::ConnectionPtr& connection) {
+void Session::on_ws_close(const ws::ConnectionPtr& connection, ws::CloseCode, std::string_view) {
   ActionList actions;
   if (is_probe(connection)) {
     polling_->probe.reset();

@@ -22,7 +22,9 @@ struct PollWaiter {
 /// The driver of one session's SessionCore (docs/decisions/023): it owns the transports (the
 /// WebSocket, the upgrade probe, the held GET), the timer, the metrics and the application's
 /// handlers, feeds the core what happens to them, and carries out the core's actions.
-class Session final : public Socket, public std::enable_shared_from_this<Session> {
+class Session final : public Socket,
+                      public ws::Listener,
+                      public std::enable_shared_from_this<Session> {
  public:
   using Transport = SessionCore::Transport;
 
@@ -59,9 +61,9 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   void probe(ws::ConnectionPtr connection);
   /// Ends the session with a reason; `notify_client` sends a close packet first.
   void close_with(std::string_view reason, bool notify_client);
-  /// Handlers for a WebSocket that carries this session (`on_open` runs first) or probes for
-  /// an upgrade.
-  ws::Handlers websocket_handlers(std::function<void(const ws::ConnectionPtr&)> on_open);
+  /// The listener of a WebSocket that carries this session or probes for an upgrade (held
+  /// weakly by it: the connection keeps no copy of handlers).
+  std::weak_ptr<ws::Listener> websocket_listener() { return shared_from_this(); }
 
  private:
   net::SendResult send_packet(Outgoing packet, std::size_t bytes, bool is_volatile);
@@ -69,8 +71,10 @@ class Session final : public Socket, public std::enable_shared_from_this<Session
   net::SendResult websocket_result() const;
   /// Gives a message to the application's handler.
   void deliver(Packet& packet);
-  void on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message);
-  void on_ws_close(const ws::ConnectionPtr& connection);
+  // ws::Listener
+  void on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message) override;
+  void on_ws_close(const ws::ConnectionPtr& connection, ws::CloseCode code,
+                   std::string_view reason) override;
   /// Carries out what the core asked for, in order. Nothing of `this` is touched after an
   /// Ended action (it may have released the last reference).
   void run(Actions& actions);

@@ -35,12 +35,7 @@ Connection::Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<n
     : core_(std::move(core)),
       stream_(std::move(stream)),
       activity_(stream_->shard()),
-      queue_(
-          *stream_, core_->options.write_queue, [this] { close_now(); },
-          [this] {
-            log_close(log::Level::Info, "slow consumer");
-            close_now();
-          }),
+      queue_(*stream_, core_->options.write_queue, *this),
       timer_(stream_->shard()),
       in_(std::move(leftover)) {}
 
@@ -55,7 +50,6 @@ void Connection::on_shard_stop() {
 }
 
 void Connection::start() {
-  queue_.set_owner(weak_from_this());
   listen_for_stop(shard());
   set_phase(Phase::Idle);
   process();

@@ -42,6 +42,7 @@ struct ExchangeState {
 };
 
 class Connection final : public net::Shard::StopListener,
+                         private net::WriteQueue::Owner,
                          public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
@@ -60,6 +61,14 @@ class Connection final : public net::Shard::StopListener,
 
  private:
   enum class Phase { Idle, Head, Body, Handling, Closing };
+
+  // net::WriteQueue::Owner
+  void on_write_error() override { close_now(); }
+  void on_write_overflow() override {
+    log_close(log::Level::Info, "slow consumer");
+    close_now();
+  }
+  std::shared_ptr<const void> keep_alive() override { return weak_from_this().lock(); }
 
   void read();
   void on_read(boost::system::error_code ec, std::size_t n);

@@ -42,21 +42,44 @@ constexpr std::size_t kScratchKeep = 64 << 10;
 
 }  // namespace
 
+// The owner of a queue made with two callbacks.
+class WriteQueue::FunctionOwner final : public Owner {
+ public:
+  FunctionOwner(std::function<void()> on_error, std::function<void()> on_overflow)
+      : on_error_(std::move(on_error)), on_overflow_(std::move(on_overflow)) {}
+  ~FunctionOwner() = default;
+  void on_write_error() override {
+    if (on_error_) on_error_();
+  }
+  void on_write_overflow() override {
+    if (on_overflow_) on_overflow_();
+  }
+  std::shared_ptr<const void> keep_alive() override { return nullptr; }
+
+ private:
+  std::function<void()> on_error_;
+  std::function<void()> on_overflow_;
+};
+
+WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, Owner& owner)
+    : stream_(stream), options_(options), owner_(&owner) {}
+
 WriteQueue::WriteQueue(Stream& stream, WriteQueueOptions options, std::function<void()> on_error,
                        std::function<void()> on_overflow)
     : stream_(stream),
       options_(options),
-      on_error_(std::move(on_error)),
-      on_overflow_(std::move(on_overflow)) {}
+      owner_(new FunctionOwner(std::move(on_error), std::move(on_overflow))),
+      owns_owner_(true) {}
 
 WriteQueue::~WriteQueue() {
+  if (owns_owner_) delete static_cast<FunctionOwner*>(owner_);
   metrics::sub(metrics::Stat::WriteQueueBytes, queued_);
   if (corked()) {
     t_cork.scratch.erase(0, t_cork.bytes);
     t_cork.bytes = 0;
     t_cork.owner = nullptr;
   }
-  if (alive_) *alive_ = false;
+  if (async_) async_->alive = false;
   if (scheduled_) {
     for (auto& queue : t_flush.queues) {
       if (queue == this) queue = nullptr;
@@ -85,7 +108,7 @@ SendResult WriteQueue::admit(std::size_t bytes, bool is_volatile) {
     metrics::add(metrics::Stat::WriteQueueDropped, pending_.size() + 1);
     metrics::add(metrics::Stat::SlowConsumerDisconnects);
     give_back(pending_);
-    if (on_overflow_) on_overflow_();
+    owner_->on_write_overflow();
     return SendResult::Dropped;
   }
   queued_ += bytes;
@@ -138,7 +161,7 @@ std::string& WriteQueue::scratch() {
 SendResult WriteQueue::push_scratch(std::size_t from, bool is_volatile) {
   auto& scratch = t_cork.scratch;
   const std::size_t n = scratch.size() - from;
-  if (corked() && pending_.empty() && !writing_ && scratch.size() <= kScratchKeep) {
+  if (corked() && pending_.empty() && !writing() && scratch.size() <= kScratchKeep) {
     // Kept where it was encoded; uncork() writes it.
     auto result = admit(n, is_volatile);
     // (An overflow inside admit() may have dropped the bytes before it: count from the end.)
@@ -245,7 +268,7 @@ void WriteQueue::abandon() {
 
 // Corking: everything pushed during this loop turn leaves in one gathered write.
 void WriteQueue::schedule() {
-  if (scheduled_ || writing_) return;
+  if (scheduled_ || writing()) return;
   scheduled_ = true;
   t_flush.queues.push_back(this);
   if (t_flush.posted) return;
@@ -267,7 +290,7 @@ void WriteQueue::schedule() {
 }
 
 void WriteQueue::flush() {
-  while (!writing_ && !failed_ && !pending_.empty()) {
+  while (!writing() && !failed_ && !pending_.empty()) {
     auto& views = t_views;
     views.clear();
     std::size_t total = 0;
@@ -287,20 +310,21 @@ void WriteQueue::flush() {
       metrics::add(metrics::Stat::SentBytes, total);
       continue;
     }
-    in_flight_.swap(pending_);
-    writing_ = true;
+    // Only here does the queue need its asynchronous-write state: the kernel did not take
+    // everything (a slow reader), or the write failed.
+    async_ = std::make_shared<Async>();
+    async_->in_flight.swap(pending_);
     if (ec) return on_written(ec);
-    views_.assign(views.begin(), views.end());
-    skip_written(n);
-    if (!alive_) alive_ = std::make_shared<bool>(true);
-    stream_.async_write(views_, [this, alive = alive_, keep = owner_.lock()](
-                                    boost::system::error_code ec, std::size_t) {
-      if (!*alive) return;
+    async_->views.assign(views.begin(), views.end());
+    async_->skip_written(n);
+    stream_.async_write(async_->views, [this, async = async_, keep = owner_->keep_alive()](
+                                           boost::system::error_code ec, std::size_t) {
+      if (!async->alive) return;
       on_written(ec);
     });
     return;
   }
-  if (!writing_ && pending_.empty() && !drained_.empty()) {
+  if (!writing() && pending_.empty() && !drained_.empty()) {
     // Callbacks may own the connection that owns this queue: nothing touches it after them.
     auto drained = std::move(drained_);
     drained_.clear();
@@ -308,20 +332,19 @@ void WriteQueue::flush() {
   }
 }
 
-// Drops the first `n` bytes from views_ (they were written).
-void WriteQueue::skip_written(std::size_t n) {
+void WriteQueue::Async::skip_written(std::size_t n) {
   std::size_t first = 0;
-  while (first < views_.size() && n >= views_[first].size()) n -= views_[first++].size();
-  views_.erase(views_.begin(), views_.begin() + first);
-  if (n > 0) views_.front().remove_prefix(n);
+  while (first < views.size() && n >= views[first].size()) n -= views[first++].size();
+  views.erase(views.begin(), views.begin() + first);
+  if (n > 0) views.front().remove_prefix(n);
 }
 
 void WriteQueue::on_written(boost::system::error_code ec) {
-  writing_ = false;
   std::size_t written = 0;
-  for (auto& item : in_flight_) written += item.bytes().size();
-  give_back(in_flight_);
-  views_ = {};
+  // The completion holds its own reference: the state goes when it returns.
+  auto async = std::move(async_);
+  for (auto& item : async->in_flight) written += item.bytes().size();
+  give_back(async->in_flight);
   queued_ -= written;
   metrics::sub(metrics::Stat::WriteQueueBytes, written);
   if (!ec) metrics::add(metrics::Stat::SentBytes, written);
@@ -331,7 +354,7 @@ void WriteQueue::on_written(boost::system::error_code ec) {
       pending_.clear();
       auto drained = std::move(drained_);
       drained_.clear();
-      if (on_error_) on_error_();
+      owner_->on_write_error();
     }
     return;
   }

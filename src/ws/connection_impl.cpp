@@ -29,34 +29,52 @@ net::WriteQueueOptions queue_options(const ServerOptions& o) {
   return q;
 }
 
+std::uint32_t clamp32(std::uint64_t n) {
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(n, UINT32_MAX));
+}
+
+std::uint32_t clamp_ms(std::chrono::milliseconds d) {
+  return clamp32(static_cast<std::uint64_t>(std::max<std::int64_t>(d.count(), 0)));
+}
+
 MessageEncoder make_encoder(const ServerOptions& o, const std::optional<DeflateParams>& d) {
   return d ? MessageEncoder(*d, o.permessage_deflate) : MessageEncoder();
 }
 
 }  // namespace
 
+ConnectionImpl::Kept::Kept(const ServerOptions& o)
+    : ping_interval_ms(clamp_ms(o.ping_interval)),
+      idle_timeout_ms(clamp_ms(o.idle_timeout)),
+      close_timeout_ms(clamp_ms(o.close_timeout)),
+      linger_timeout_ms(clamp_ms(o.linger.timeout)),
+      linger_max_bytes(clamp32(o.linger.max_bytes)),
+      message_timeout_ms(clamp_ms(o.message_timeout)),
+      message_budget(o.message_budget) {}
+
 ConnectionImpl::ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Request request,
-                               const ServerOptions& options, Handlers handlers,
-                               std::string protocol, std::optional<DeflateParams> deflate)
+                               const ServerOptions& options, Sink handlers, std::string protocol,
+                               std::optional<DeflateParams> deflate)
     : stream_(std::move(stream)),
       activity_(stream_->shard()),
       request_(std::make_shared<const http::Request>(std::move(request))),
-      options_{options.ping_interval, options.idle_timeout,   options.close_timeout,
-               options.linger,        options.message_budget, options.message_timeout},
-      on_message_(std::move(handlers.on_message)),
-      on_message_view_(std::move(handlers.on_message_view)),
-      on_close_(std::move(handlers.on_close)),
-      protocol_(std::move(protocol)),
+      options_(options),
+      protocol_(protocol.empty() ? nullptr
+                                 : std::make_unique<const std::string>(std::move(protocol))),
       decoder_(decoder_options(options, deflate)),
       encoder_(make_encoder(options, deflate)),
-      queue_(
-          *stream_, queue_options(options), [this] { terminate(); },
-          [this] { fail(CloseCode::PolicyViolation, "slow consumer"); }),
+      queue_(*stream_, queue_options(options), *this),
       timer_(stream_->shard()),
       last_heard_(std::chrono::steady_clock::now()),
       id_(g_next_id.fetch_add(1)),
       counted_(options.count_as_websocket ? metrics::Transport::WebSocket
-                                          : metrics::Transport::None) {}
+                                          : metrics::Transport::None) {
+  if (auto* shared = std::get_if<0>(&handlers)) {
+    handlers_ = std::move(*shared);
+  } else {
+    listener_ = std::move(std::get<1>(handlers));
+  }
+}
 
 ConnectionImpl::~ConnectionImpl() = default;
 
@@ -66,15 +84,11 @@ void ConnectionImpl::on_shard_stop() {
 }
 
 void ConnectionImpl::start(std::string handshake_response, std::string leftover,
-                           std::function<void(const ConnectionPtr&)> on_open) {
-  queue_.set_owner(weak_from_this());
+                           const std::function<void(const ConnectionPtr&)>& on_open) {
   queue_.push(std::move(handshake_response));
   listen_for_stop(shard());
   arm_timer();
-  if (on_open) {
-    on_open(shared_from_this());
-    on_open = nullptr;  // run once: what it captured goes now
-  }
+  if (on_open) on_open(shared_from_this());
   if (!leftover.empty() &&
       !consume({reinterpret_cast<std::uint8_t*>(leftover.data()), leftover.size()})) {
     return;
@@ -118,15 +132,15 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
     if (!ec && n == 0) ec = boost::asio::error::eof;
     if (ec) break;
     if (lingering_) {
-      lingered_ += n;
-      if (lingered_ > options_.linger.max_bytes) break;
+      lingered_ = clamp32(std::uint64_t{lingered_} + n);
+      if (lingered_ > options_.linger_max_bytes) break;
       continue;
     }
     last_heard_ = std::chrono::steady_clock::now();
     if (!consume({reinterpret_cast<std::uint8_t*>(buffer.data()), n})) return;
     if (n < buffer.size()) break;
   }
-  if (ec || lingered_ > options_.linger.max_bytes) {
+  if (ec || lingered_ > options_.linger_max_bytes) {
     terminate();
     return;
   }
@@ -144,7 +158,8 @@ bool ConnectionImpl::consume(std::span<std::uint8_t> bytes) {
     if (event.kind != EventKind::None && !handle(event, self)) return false;
   }
   if (state_ == State::Closed) return false;
-  watch_message();
+  // Between messages, with none held, there is nothing to watch (the common case: inline).
+  if (decoder_.in_message() || partial_) watch_message();
   return state_ != State::Closed && !lingering_;
 }
 
@@ -159,13 +174,13 @@ void ConnectionImpl::watch_message() {
   if (!partial_) {
     // Shard::local's lookup hashes and compares type names: once per partial message.
     partial_ = std::make_unique<Partial>(stream_->shard().local<MessageBudget>(), this,
-                                         options_.message_timeout);
+                                         Kept::ms(options_.message_timeout_ms));
   }
   partial_->account.set(decoder_.held_bytes());
   auto& deadline = partial_->deadline;
-  if (deadline.update(true, last_heard_) && (!timer_.armed() || *deadline.due() < timer_due_)) {
-    arm_timer();
-  }
+  // A message began: the timer is armed again for the sooner of its deadline and the idle
+  // and ping times, counted from this read.
+  if (deadline.update(true, last_heard_)) arm_timer();
   auto& budget = partial_->account.budget();
   if (budget.total() > options_.message_budget) shed(budget);
 }
@@ -191,11 +206,16 @@ bool ConnectionImpl::handle(Event& event, ConnectionPtr& self) {
       metrics::add(metrics::Stat::WebSocketMessagesReceived);
       if (state_ != State::Open) break;
       if (!self) self = shared_from_this();
-      if (on_message_view_) {
-        on_message_view_(self, MessageView{event.opcode, event.data()});
-      } else if (on_message_) {
-        on_message_(self, Message{event.opcode, event.in_place ? std::string(event.view)
-                                                               : std::move(event.payload)});
+      if (const Handlers* handlers = handlers_.get()) {
+        if (handlers->on_message_view) {
+          handlers->on_message_view(self, MessageView{event.opcode, event.data()});
+        } else if (handlers->on_message) {
+          handlers->on_message(
+              self, Message{event.opcode,
+                            event.in_place ? std::string(event.view) : std::move(event.payload)});
+        }
+      } else if (auto listener = listener_.lock()) {
+        listener->on_ws_message(self, MessageView{event.opcode, event.data()});
       }
       break;
     case EventKind::Ping:
@@ -344,20 +364,19 @@ void ConnectionImpl::notify_closed(CloseCode code, std::string_view reason) {
   notified_ = true;
   counted_.close();
   auto keep = shared_from_this();
-  auto on_close = std::move(on_close_);
   // Handlers often own what owns this connection: drop them so no cycle outlives the close.
-  on_message_ = nullptr;
-  on_message_view_ = nullptr;
-  on_close_ = nullptr;
-  if (on_close) on_close(keep, code, reason);
+  auto handlers = std::move(handlers_);
+  auto listener = std::exchange(listener_, {}).lock();
+  if (handlers && handlers->on_close) handlers->on_close(keep, code, reason);
+  if (listener) listener->on_ws_close(keep, code, reason);
 }
 
 void ConnectionImpl::arm_timer() {
   using namespace std::chrono;
-  milliseconds wait = lingering_ ? options_.linger.timeout : options_.close_timeout;
+  milliseconds wait = Kept::ms(lingering_ ? options_.linger_timeout_ms : options_.close_timeout_ms);
   if (state_ == State::Open) {
-    auto idle = options_.idle_timeout.count() > 0 ? options_.idle_timeout : milliseconds::max();
-    auto ping = options_.ping_interval.count() > 0 ? options_.ping_interval : milliseconds::max();
+    auto idle = options_.idle_timeout_ms > 0 ? options_.idle_timeout() : milliseconds::max();
+    auto ping = options_.ping_interval_ms > 0 ? options_.ping_interval() : milliseconds::max();
     wait = std::min(idle, ping);
     if (auto due = partial_ ? partial_->deadline.due() : std::nullopt) {
       auto left = duration_cast<milliseconds>(*due - steady_clock::now()) + milliseconds(1);
@@ -365,7 +384,6 @@ void ConnectionImpl::arm_timer() {
     }
     if (wait == milliseconds::max()) return;  // the layer above keeps time (Engine.IO)
   }
-  timer_due_ = steady_clock::now() + wait;
   timer_.arm(wait, [this] {
     auto self = shared_from_this();
     on_tick();
@@ -384,11 +402,11 @@ void ConnectionImpl::on_tick() {
     return;
   }
   auto quiet = now - last_heard_;
-  if (options_.idle_timeout.count() > 0 && quiet >= options_.idle_timeout) {
+  if (options_.idle_timeout_ms > 0 && quiet >= options_.idle_timeout()) {
     fail(CloseCode::GoingAway, "idle timeout");
     return;
   }
-  if (options_.ping_interval.count() > 0 && quiet >= options_.ping_interval) {
+  if (options_.ping_interval_ms > 0 && quiet >= options_.ping_interval()) {
     queue_.push(encode_ping());
   }
   arm_timer();

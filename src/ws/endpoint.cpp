@@ -62,19 +62,32 @@ std::variant<HandshakeResult, http::Response> negotiate(const http::Request& req
   return r;
 }
 
+// `on_open` is the one to run (the caller's own, or the shared handlers'); `handlers`' is
+// not used.
 ConnectionPtr start(std::unique_ptr<net::Stream> stream, std::string leftover,
-                    http::Request request, const ServerOptions& options, Handlers handlers,
+                    http::Request request, const ServerOptions& options, detail::Sink handlers,
+                    const std::function<void(const ConnectionPtr&)>& on_open,
                     HandshakeResult& result) {
   std::optional<DeflateParams> deflate;
   if (result.deflate) deflate = result.deflate->params;
   auto response = handshake_response(result);
-  auto on_open = std::move(handlers.on_open);
   auto connection = std::make_shared<detail::ConnectionImpl>(std::move(stream), std::move(request),
                                                              options, std::move(handlers),
                                                              std::move(result.protocol), deflate);
-  connection->start(std::move(response), std::move(leftover), std::move(on_open));
+  connection->start(std::move(response), std::move(leftover), on_open);
   return connection;
 }
+
+// Handlers of one connection: on_open is taken out (run once by start(), then let go with
+// what it captured), the rest shared with the connection alone.
+struct Owned {
+  explicit Owned(Handlers handlers) : on_open(std::move(handlers.on_open)) {
+    handlers.on_open = nullptr;
+    shared = std::make_shared<const Handlers>(std::move(handlers));
+  }
+  std::function<void(const ConnectionPtr&)> on_open;
+  std::shared_ptr<const Handlers> shared;
+};
 
 }  // namespace
 
@@ -100,7 +113,11 @@ void reject(std::unique_ptr<net::Stream> stream, const http::Response& r) {
                          });
 }
 
-ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options, Handlers handlers) {
+namespace {
+
+ConnectionPtr accept_with(http::Exchange& exchange, const ServerOptions& options,
+                          detail::Sink handlers,
+                          const std::function<void(const ConnectionPtr&)>& on_open) {
   auto verdict = negotiate(exchange.request(), options);
   if (auto* refusal = std::get_if<http::Response>(&verdict)) {
     exchange.respond(std::move(*refusal));
@@ -109,25 +126,73 @@ ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options, Hand
   auto up = exchange.upgrade();
   if (!up.stream) return nullptr;
   return start(std::move(up.stream), std::move(up.leftover), std::move(exchange.request()), options,
-               std::move(handlers), std::get<HandshakeResult>(verdict));
+               std::move(handlers), on_open, std::get<HandshakeResult>(verdict));
 }
 
-ConnectionPtr accept_stream(std::unique_ptr<net::Stream> stream, std::string leftover,
-                            http::Request request, const ServerOptions& options,
-                            Handlers handlers) {
+ConnectionPtr accept_stream_with(std::unique_ptr<net::Stream> stream, std::string leftover,
+                                 http::Request request, const ServerOptions& options,
+                                 detail::Sink handlers,
+                                 const std::function<void(const ConnectionPtr&)>& on_open) {
   auto verdict = negotiate(request, options);
   if (auto* refusal = std::get_if<http::Response>(&verdict)) {
     reject(std::move(stream), *refusal);
     return nullptr;
   }
   return start(std::move(stream), std::move(leftover), std::move(request), options,
-               std::move(handlers), std::get<HandshakeResult>(verdict));
+               std::move(handlers), on_open, std::get<HandshakeResult>(verdict));
+}
+
+}  // namespace
+
+ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options, Handlers handlers) {
+  Owned owned(std::move(handlers));
+  return accept_with(exchange, options, std::move(owned.shared), owned.on_open);
+}
+
+ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options,
+                     std::shared_ptr<const Handlers> handlers) {
+  const auto& on_open = handlers->on_open;
+  return accept_with(exchange, options, handlers, on_open);
+}
+
+ConnectionPtr accept_stream(std::unique_ptr<net::Stream> stream, std::string leftover,
+                            http::Request request, const ServerOptions& options,
+                            Handlers handlers) {
+  Owned owned(std::move(handlers));
+  return accept_stream_with(std::move(stream), std::move(leftover), std::move(request), options,
+                            std::move(owned.shared), owned.on_open);
+}
+
+ConnectionPtr accept_stream(std::unique_ptr<net::Stream> stream, std::string leftover,
+                            http::Request request, const ServerOptions& options,
+                            std::shared_ptr<const Handlers> handlers) {
+  const auto& on_open = handlers->on_open;
+  return accept_stream_with(std::move(stream), std::move(leftover), std::move(request), options,
+                            handlers, on_open);
+}
+
+ConnectionPtr accept(http::Exchange exchange, const ServerOptions& options,
+                     std::weak_ptr<Listener> listener,
+                     std::function<void(const ConnectionPtr&)> on_open) {
+  return accept_with(exchange, options, std::move(listener), on_open);
+}
+
+ConnectionPtr accept_stream(std::unique_ptr<net::Stream> stream, std::string leftover,
+                            http::Request request, const ServerOptions& options,
+                            std::weak_ptr<Listener> listener,
+                            std::function<void(const ConnectionPtr&)> on_open) {
+  return accept_stream_with(std::move(stream), std::move(leftover), std::move(request), options,
+                            std::move(listener), on_open);
 }
 
 http::Handler endpoint(ServerOptions options, Handlers handlers) {
   auto shared = std::make_shared<const std::pair<ServerOptions, Handlers>>(std::move(options),
                                                                            std::move(handlers));
-  return [shared](http::Exchange exchange) { accept(exchange, shared->first, shared->second); };
+  // The connections share the endpoint's handlers (a pointer into `shared`, no allocation).
+  std::shared_ptr<const Handlers> handlers_of(shared, &shared->second);
+  return [shared, handlers_of](http::Exchange exchange) {
+    accept(std::move(exchange), shared->first, handlers_of);
+  };
 }
 
 }  // namespace switchboard::ws

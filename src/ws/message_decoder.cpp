@@ -137,7 +137,7 @@ size_t MessageDecoder::read_header(std::span<const uint8_t> in, Event& event) {
   const size_t want = header_size_ < 2 ? 2 : frame_header_size(header_bytes_[0], header_bytes_[1]);
   const size_t take = std::min(want - header_size_, in.size());
   std::memcpy(header_bytes_.data() + header_size_, in.data(), take);
-  header_size_ += take;
+  header_size_ = static_cast<uint8_t>(header_size_ + take);
   if (header_size_ < 2 || header_size_ < frame_header_size(header_bytes_[0], header_bytes_[1])) {
     return take;
   }
@@ -181,7 +181,8 @@ void MessageDecoder::begin_frame(Event& event) {
   frame_offset_ = 0;
   const uint64_t length = frame_.payload_length;
   if (is_control(frame_.opcode)) {
-    control_.clear();
+    if (!control_) control_ = std::make_unique<std::string>();
+    control_->clear();
   } else {
     if (frame_.opcode != Opcode::Continuation) {
       in_message_ = true;
@@ -218,9 +219,9 @@ size_t MessageDecoder::read_payload(std::span<const uint8_t> in, Event& event) {
       static_cast<size_t>(std::min<uint64_t>(frame_.payload_length - frame_offset_, in.size()));
   const auto chunk = in.first(n);
   if (is_control(frame_.opcode)) {
-    const size_t from = control_.size();
-    control_.append(reinterpret_cast<const char*>(chunk.data()), n);
-    if (frame_.masked) apply_mask(tail_of(control_, from), frame_.mask, frame_offset_);
+    const size_t from = control_->size();
+    control_->append(reinterpret_cast<const char*>(chunk.data()), n);
+    if (frame_.masked) apply_mask(tail_of(*control_, from), frame_.mask, frame_offset_);
   } else if (message_compressed_) {
     inflate_data(chunk, event);
   } else {
@@ -293,18 +294,19 @@ void MessageDecoder::emit_control(Event& event) {
   if (frame_.opcode == Opcode::Close) {
     CloseCode code{};
     std::string_view reason;
-    if (const auto ec = parse_close_payload(control_, code, reason)) {
+    if (const auto ec = parse_close_payload(*control_, code, reason)) {
       return fail(event, static_cast<Error>(ec.value()));
     }
     event.kind = EventKind::Close;
     event.close_code = code;
     event.payload.assign(reason);
     state_ = State::Done;
+    control_.reset();
     return;
   }
   event.kind = frame_.opcode == Opcode::Ping ? EventKind::Ping : EventKind::Pong;
-  event.payload = std::move(control_);
-  control_.clear();
+  event.payload = std::move(*control_);
+  control_.reset();
 }
 
 void MessageDecoder::fail(Event& event, Error error) {
@@ -318,7 +320,7 @@ void MessageDecoder::fail(Event& event, Error error) {
   // Free the buffers (assigning an empty string would keep them: libstdc++ copies a short
   // string into the buffer it has).
   std::string().swap(message_);
-  std::string().swap(control_);
+  control_.reset();
   inflater_.reset();
 }
 
@@ -332,9 +334,11 @@ Inflater& MessageDecoder::inflater() {
     const DeflateParams& p = *options_.permessage_deflate;
     // The server inflates what the client compressed, and vice versa.
     if (options_.role == Role::Server) {
-      inflater_.emplace(p.client_max_window_bits, p.client_no_context_takeover);
+      inflater_ =
+          std::make_unique<Inflater>(p.client_max_window_bits, p.client_no_context_takeover);
     } else {
-      inflater_.emplace(p.server_max_window_bits, p.server_no_context_takeover);
+      inflater_ =
+          std::make_unique<Inflater>(p.server_max_window_bits, p.server_no_context_takeover);
     }
   }
   return *inflater_;

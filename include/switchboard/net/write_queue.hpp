@@ -26,9 +26,28 @@ struct WriteQueueOptions {
 /// Owned by one connection on one shard; not thread-safe. The stream must outlive it.
 class WriteQueue {
  public:
+  /// What a queue tells the object that owns it and its stream (a connection), which
+  /// implements this instead of holding callbacks for it (no per-connection std::function).
+  class Owner {
+   public:
+    /// Runs once when a write fails (from the write's completion).
+    virtual void on_write_error() = 0;
+    /// Runs once when the hard limit is passed, synchronously inside the push() that
+    /// passed it.
+    virtual void on_write_overflow() = 0;
+    /// What a write in flight holds so that the owner, and so the stream, is not destroyed
+    /// under it (whose continuation would touch it); null when nothing needs holding.
+    virtual std::shared_ptr<const void> keep_alive() = 0;
+
+   protected:
+    ~Owner() = default;
+  };
+
+  /// A queue reporting to `owner`, which must outlive it.
+  WriteQueue(Stream& stream, WriteQueueOptions options, Owner& owner);
   /// on_error runs once when a write fails (from the write's completion); on_overflow once
   /// when the hard limit is passed, synchronously inside the push() that passed it. Either
-  /// may be empty.
+  /// may be empty. Nothing is kept alive during a write (for owners that outlive theirs).
   WriteQueue(Stream& stream, WriteQueueOptions options, std::function<void()> on_error,
              std::function<void()> on_overflow);
   /// Discards what is queued; a write in flight completes without touching the queue.
@@ -70,6 +89,9 @@ class WriteQueue {
   std::size_t queued_bytes() const { return queued_; }
   /// True when nothing waits or is in flight.
   bool idle() const { return queued_ == 0; }
+  /// True while a write waits for the kernel (a slow reader): only then does the queue hold
+  /// state for an asynchronous write.
+  bool writing() const { return async_ != nullptr; }
   /// Runs fn once everything queued so far has been written: at once when idle or after a
   /// write error, and never when a write fails or abandon() is called meanwhile (fn is
   /// dropped; on_error reports the failure).
@@ -77,10 +99,6 @@ class WriteQueue {
   /// Stops writing: queued data and when_drained() callbacks are discarded, later pushes are
   /// dropped; a write already in flight still completes.
   void abandon();
-  /// The object that owns this queue and its stream: a write in flight keeps it alive, so
-  /// that the stream is never destroyed under an asynchronous write (whose continuation would
-  /// touch it).
-  void set_owner(std::weak_ptr<const void> owner) { owner_ = std::move(owner); }
 
   /// One queued buffer (public only for the thread's pool of spare vectors).
   struct Item {
@@ -106,25 +124,34 @@ class WriteQueue {
   void schedule();
   void flush();
   void on_written(boost::system::error_code ec);
-  void skip_written(std::size_t n);
+
+  /// What an asynchronous write needs while the kernel has not taken it all: allocated when
+  /// one starts and freed when it completes (an idle queue, or one whose writes the kernel
+  /// takes at once, holds none). Shared with the write's completion, which keeps the buffers
+  /// it writes and tells by `alive` whether the queue is still there.
+  struct Async {
+    std::vector<Item> in_flight;
+    std::vector<std::string_view> views;
+    bool alive = true;
+    /// Drops the first `n` bytes from views (they were written).
+    void skip_written(std::size_t n);
+  };
+
+  class FunctionOwner;
 
   Stream& stream_;
   WriteQueueOptions options_;
-  std::function<void()> on_error_;
-  std::function<void()> on_overflow_;
+  /// The owner, or a FunctionOwner this queue made (and deletes) for its two callbacks.
+  Owner* owner_;
   std::vector<Item> pending_;
-  std::vector<Item> in_flight_;
-  std::vector<std::string_view> views_;
   std::vector<std::function<void()>> drained_;
   std::size_t queued_ = 0;
   bool scheduled_ = false;
-  bool writing_ = false;
   bool failed_ = false;
   bool overflowed_ = false;
-  /// Made at the first asynchronous write: it tells that write's completion whether the
-  /// queue is still there.
-  std::shared_ptr<bool> alive_;
-  std::weak_ptr<const void> owner_;
+  bool owns_owner_ = false;
+  /// Null but while an asynchronous write is under way.
+  std::shared_ptr<Async> async_;
 };
 
 }  // namespace switchboard::net

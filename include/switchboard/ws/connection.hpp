@@ -135,6 +135,21 @@ class Connection {
 /// How handlers and applications hold a connection.
 using ConnectionPtr = std::shared_ptr<Connection>;
 
+/// Receives a connection's messages and its close in place of Handlers, for an object that
+/// lives longer than one connection and serves it (an Engine.IO session): the connection
+/// holds it weakly (no copy of handlers, no cycle) and, once it is gone, drops what arrives.
+/// Its callbacks run on the connection's shard and must not throw.
+class Listener {
+ public:
+  /// Nothing of the connections it served.
+  virtual ~Listener() = default;
+  /// As Handlers::on_message_view: a data message, valid during the call only.
+  virtual void on_ws_message(const ConnectionPtr& connection, MessageView message) = 0;
+  /// As Handlers::on_close: once, when the connection stops being open.
+  virtual void on_ws_close(const ConnectionPtr& connection, CloseCode code,
+                           std::string_view reason) = 0;
+};
+
 /// What an endpoint does with its connections. Each callback runs on the connection's shard
 /// and must not throw (an exception would escape the shard's event loop). The connection
 /// drops its Handlers once on_close has run, so they may capture what holds the connection.

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -129,21 +130,25 @@ class MessageDecoder {
   Inflater& inflater();
   bool context_takeover() const;
 
+  // Laid out small: one decoder per connection, most of them idle.
   DecoderOptions options_;
   State state_ = State::Header;
   std::array<uint8_t, max_frame_header_size> header_bytes_{};
-  size_t header_size_ = 0;
+  uint8_t header_size_ = 0;
   FrameHeader frame_;
   uint64_t frame_offset_ = 0;  // payload bytes of the current frame already consumed
 
   bool in_message_ = false;
   Opcode message_opcode_ = Opcode::Binary;
   bool message_compressed_ = false;
+  Utf8Validator utf8_;
   uint64_t compressed_size_ = 0;
   std::string message_;
-  std::string control_;
-  Utf8Validator utf8_;
-  std::optional<Inflater> inflater_;
+  /// The control frame being received: allocated at its header, given away (Ping, Pong) or
+  /// freed (Close) at its end; null between control frames.
+  std::unique_ptr<std::string> control_;
+  /// Made at the first compressed message (with no context takeover, again for each).
+  std::unique_ptr<Inflater> inflater_;
 };
 
 }  // namespace switchboard::ws

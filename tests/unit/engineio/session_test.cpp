@@ -143,10 +143,10 @@ class SessionDriver : public ::testing::Test {
           std::move(server_end), "",
           test::websocket_upgrade_request("/engine.io/?EIO=4&transport=websocket&sid=s"),
           {.ping_interval = 0ms, .idle_timeout = 0ms, .count_as_websocket = false},
-          session_->websocket_handlers(
-              [weak = std::weak_ptr(session_)](const ws::ConnectionPtr& c) {
-                if (auto s = weak.lock()) s->probe(c);
-              }));
+          session_->websocket_listener(),
+          [weak = std::weak_ptr(session_)](const ws::ConnectionPtr& c) {
+            if (auto s = weak.lock()) s->probe(c);
+          });
       return std::make_unique<WsClient>(shard(), std::move(client_end));
     });
   }

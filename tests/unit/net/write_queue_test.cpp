@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include <boost/asio/read.hpp>
@@ -123,6 +124,80 @@ TEST(WriteQueue, AnOverflowWhileCorkedDropsTheCorkedBytes) {
   queue.push_last("bye");  // past every limit, as a WebSocket's Close
   queue.uncork();
   EXPECT_EQ(read_exactly(pair, 3), "bye");
+}
+
+// Fills the socket's buffers so that the next write waits for the kernel; returns the bytes.
+std::size_t fill(Pair& pair) {
+  std::string filler(1 << 20, 'f');
+  std::size_t filled = 0;
+  boost::system::error_code ec;
+  for (int i = 0; i < 1000 && !ec; ++i) {
+    std::string_view view = filler;
+    filled += pair.server->try_write(std::span(&view, 1), ec);
+  }
+  EXPECT_EQ(ec, asio::error::would_block);
+  return filled;
+}
+
+// Reads `n` bytes while the loop runs the queue's asynchronous write; returns the last 16.
+std::string drain(Pair& pair, std::size_t n) {
+  std::string tail;
+  std::size_t total = 0;
+  char buffer[65536];
+  boost::system::error_code ec;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  pair.client.non_blocking(true);
+  while (total < n && std::chrono::steady_clock::now() < deadline) {
+    auto got = pair.client.read_some(asio::buffer(buffer), ec);
+    if (!ec) {
+      total += got;
+      tail.append(buffer, got);
+      if (tail.size() > 16) tail.erase(0, tail.size() - 16);
+    }
+    pair.runtime.shard(0).context().poll();
+  }
+  EXPECT_EQ(total, n);
+  return tail;
+}
+
+// The state of an asynchronous write (the buffers in flight, their views, the liveness flag)
+// exists only while the kernel has not taken a write: an idle queue, or one whose writes
+// leave at once, holds none.
+TEST(WriteQueue, HoldsItsWriteStateOnlyWhileAWriteWaitsForTheKernel) {
+  Pair pair;
+  WriteQueue queue(*pair.server, {}, nullptr, nullptr);
+  queue.cork();
+  EXPECT_EQ(push_scratch(queue, "at once"), SendResult::Sent);
+  queue.uncork();
+  EXPECT_FALSE(queue.writing());
+  EXPECT_EQ(read_exactly(pair, 7), "at once");
+
+  const auto filled = fill(pair);
+  bool drained = false;
+  queue.cork();
+  EXPECT_EQ(push_scratch(queue, "slow reader"), SendResult::Sent);
+  queue.uncork();
+  EXPECT_TRUE(queue.writing());  // the kernel took nothing: a write waits
+  queue.when_drained([&] { drained = true; });
+  EXPECT_EQ(drain(pair, filled + 11).substr(5), "slow reader");
+  pair.run_until(drained);
+  EXPECT_TRUE(drained);
+  EXPECT_FALSE(queue.writing());
+  EXPECT_TRUE(queue.idle());
+}
+
+// A queue destroyed while its write waits: the write still has its bytes (held by its
+// completion, not by the queue) and they arrive whole.
+TEST(WriteQueue, AWriteWaitingWhenItsQueueIsDestroyedKeepsItsBytes) {
+  Pair pair;
+  const auto filled = fill(pair);
+  auto queue = std::make_unique<WriteQueue>(*pair.server, WriteQueueOptions{}, nullptr, nullptr);
+  queue->cork();
+  EXPECT_EQ(push_scratch(*queue, std::string(1000, 'q') + "the last bytes"), SendResult::Sent);
+  queue->uncork();  // the kernel takes nothing: the write waits
+  ASSERT_TRUE(queue->writing());
+  queue.reset();
+  EXPECT_EQ(drain(pair, filled + 1014), "qqthe last bytes");
 }
 
 }  // namespace
