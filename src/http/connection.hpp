@@ -42,6 +42,7 @@ struct ExchangeState {
 };
 
 class Connection final : public net::Shard::StopListener,
+                         private net::Stream::Waiter,
                          public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
@@ -62,6 +63,8 @@ class Connection final : public net::Shard::StopListener,
   enum class Phase { Idle, Head, Body, Handling, Closing };
 
   void read();
+  void on_ready(boost::system::error_code ec) override;
+  void on_wait_dropped() noexcept override;
   void on_read(boost::system::error_code ec, std::size_t n);
   void process();
   bool feed();
@@ -91,6 +94,9 @@ class Connection final : public net::Shard::StopListener,
   /// Bytes read and discarded while closing (bounded by the linger options).
   std::size_t lingered_ = 0;
   bool reading_ = false;
+  /// The parked read wait's hold on the connection (what its capture was), kept across the
+  /// waits that follow one another, let go when the connection stops reading.
+  std::shared_ptr<Connection> held_;
   bool closed_ = false;
   bool eof_ = false;
 };

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -21,6 +22,31 @@ namespace switchboard::net {
 std::size_t Stream::try_write(std::span<const std::string_view>, boost::system::error_code& ec) {
   ec = boost::asio::error::would_block;
   return 0;
+}
+
+namespace {
+// A waiter's wait made into a callback (streams without a poller): it tells the waiter when
+// it goes without running, destroyed with the context that held it.
+class WrappedWait {
+ public:
+  explicit WrappedWait(Stream::Waiter& waiter) : waiter_(&waiter) {}
+  ~WrappedWait() {
+    if (waiter_) waiter_->on_wait_dropped();
+  }
+  WrappedWait(const WrappedWait&) = delete;
+  WrappedWait& operator=(const WrappedWait&) = delete;
+  Stream::Waiter* take() { return std::exchange(waiter_, nullptr); }
+
+ private:
+  Stream::Waiter* waiter_;
+};
+}  // namespace
+
+void Stream::notify_readable(Waiter& waiter) {
+  auto wait = std::make_shared<WrappedWait>(waiter);
+  async_wait_readable([wait](boost::system::error_code ec) {
+    if (auto* waiter = wait->take()) waiter->on_ready(ec);
+  });
 }
 
 std::span<char> thread_read_buffer() {
@@ -111,6 +137,11 @@ void TcpStream::async_wait_readable(std::function<void(boost::system::error_code
     return;
   }
   poller().wait_readable(entry_, std::move(cb));
+}
+
+void TcpStream::notify_readable(Waiter& waiter) {
+  if (fd_ < 0) return Stream::notify_readable(waiter);  // bad_descriptor, posted
+  poller().wait_readable(entry_, waiter);
 }
 
 std::size_t TcpStream::read_available(std::span<char> into, boost::system::error_code& ec) {

@@ -15,6 +15,7 @@ namespace switchboard::ws::detail {
 
 class ConnectionImpl final : public Connection,
                              public net::Shard::StopListener,
+                             private net::Stream::Waiter,
                              public std::enable_shared_from_this<ConnectionImpl> {
  public:
   ConnectionImpl(std::unique_ptr<net::Stream> stream, http::Request request,
@@ -45,6 +46,8 @@ class ConnectionImpl final : public Connection,
   enum class State { Open, Closing, Closed };
 
   void wait_readable();
+  void on_ready(boost::system::error_code ec) override;
+  void on_wait_dropped() noexcept override;
   void on_readable(boost::system::error_code ec);
   bool consume(std::span<std::uint8_t> bytes);
   bool handle(Event& event, ConnectionPtr& self);
@@ -105,6 +108,9 @@ class ConnectionImpl final : public Connection,
   bool lingering_ = false;
   bool notified_ = false;
   bool waiting_ = false;
+  /// The parked read wait's hold on the connection (what its capture was), taken by the first
+  /// wait and kept across the waits that follow, let go when the connection stops waiting.
+  std::shared_ptr<ConnectionImpl> held_;
   /// Open in switchboard_connections{transport="websocket"} until the close is notified.
   metrics::OpenConnection counted_;
 };
