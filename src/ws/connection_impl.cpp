@@ -149,8 +149,10 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
 // A whole message found in `bytes` is unmasked there and handed out as a view of them.
 bool ConnectionImpl::consume(std::span<std::uint8_t> bytes) {
   Event event;
-  // The handle given to the handlers, made once for all the messages of this read.
-  ConnectionPtr self;
+  // The handle given to the handlers: the wait's hold in a wake-up, otherwise made once for
+  // all the messages of this read.
+  ConnectionPtr made;
+  ConnectionPtr& self = held_ ? held_ : made;
   while (!bytes.empty() && !decoder_.done()) {
     bytes = bytes.subspan(decoder_.feed_in_place(bytes, event));
     if (event.kind != EventKind::None && !handle(event, self)) return false;

@@ -110,7 +110,8 @@ class ConnectionImpl final : public Connection,
   bool waiting_ = false;
   /// The parked read wait's hold on the connection (what its capture was), taken by the first
   /// wait and kept across the waits that follow, let go when the connection stops waiting.
-  std::shared_ptr<ConnectionImpl> held_;
+  /// Also the handle given to the handlers while it handles a wake-up's reads (no count).
+  ConnectionPtr held_;
   /// Open in switchboard_connections{transport="websocket"} until the close is notified.
   metrics::OpenConnection counted_;
 };
