@@ -341,18 +341,46 @@ void TlsStream::async_read_some(std::span<char> into, Callback cb) {
   stream_.async_read_some(asio::buffer(into.data(), into.size()), std::move(cb));
 }
 
-void TlsStream::async_wait_readable(std::function<void(boost::system::error_code)> cb) {
+template <class Done>
+void TlsStream::wait_readable(Done done) {
   if (ready_pos_ < ready_.size()) {
-    asio::post(stream_.get_executor(), [cb = std::move(cb)] { cb({}); });
+    asio::post(stream_.get_executor(), [done = std::move(done)]() mutable { done({}); });
     return;
   }
   ready_.resize(16 * 1024);
   ready_pos_ = 0;
-  stream_.async_read_some(asio::buffer(ready_.data(), ready_.size()),
-                          [this, cb = std::move(cb)](boost::system::error_code ec, std::size_t n) {
-                            ready_.resize(ec ? 0 : n);
-                            cb(ec);
-                          });
+  stream_.async_read_some(
+      asio::buffer(ready_.data(), ready_.size()),
+      [this, done = std::move(done)](boost::system::error_code ec, std::size_t n) mutable {
+        ready_.resize(ec ? 0 : n);
+        done(ec);
+      });
+}
+
+void TlsStream::async_wait_readable(std::function<void(boost::system::error_code)> cb) {
+  wait_readable(std::move(cb));
+}
+
+namespace {
+// A waiter carried by a move-only asio handler (no std::function, asio's recycled memory):
+// told on_ready when the handler runs, on_wait_dropped when it is destroyed unrun.
+class CarriedWaiter {
+ public:
+  explicit CarriedWaiter(Stream::Waiter& waiter) : waiter_(&waiter) {}
+  CarriedWaiter(CarriedWaiter&& other) noexcept : waiter_(std::exchange(other.waiter_, nullptr)) {}
+  CarriedWaiter& operator=(CarriedWaiter&&) = delete;
+  ~CarriedWaiter() {
+    if (waiter_) waiter_->on_wait_dropped();
+  }
+  void operator()(boost::system::error_code ec) { std::exchange(waiter_, nullptr)->on_ready(ec); }
+
+ private:
+  Stream::Waiter* waiter_;
+};
+}  // namespace
+
+void TlsStream::notify_readable(Waiter& waiter) {
+  wait_readable(CarriedWaiter(waiter));
 }
 
 std::size_t TlsStream::read_available(std::span<char> into, boost::system::error_code& ec) {
