@@ -95,20 +95,35 @@ void Connection::read() {
   reading_ = true;
   // On readiness, into the thread's buffer: a connection waiting for its next request (or
   // one that is about to become a WebSocket) holds no read buffer of its own.
-  stream_->async_wait_readable([self = shared_from_this()](boost::system::error_code ec) {
-    std::size_t n = 0;
-    if (!ec && !self->closed_ && self->stream_) {
-      auto buffer = net::thread_read_buffer();
-      n = self->stream_->read_available(buffer, ec);
-      if (ec == boost::asio::error::would_block) {
-        self->reading_ = false;
-        return self->read();
-      }
-      if (!ec && n == 0) ec = boost::asio::error::eof;
-      if (!ec) self->in_.append(buffer.data(), n);
-    }
-    self->on_read(ec, n);
-  });
+  // The parked wait owns the connection (as a callback's capture would), with no callback
+  // allocated per request: the hold stays while one wait follows another.
+  if (!held_) held_ = shared_from_this();
+  stream_->notify_readable(*this);
+}
+
+void Connection::on_ready(boost::system::error_code ec) {
+  std::size_t n = 0;
+  bool again = false;
+  if (!ec && !closed_ && stream_) {
+    auto buffer = net::thread_read_buffer();
+    n = stream_->read_available(buffer, ec);
+    again = ec == boost::asio::error::would_block;
+    if (!ec && n == 0) ec = boost::asio::error::eof;
+    if (!ec) in_.append(buffer.data(), n);
+  }
+  if (again) {
+    reading_ = false;
+    read();
+  } else {
+    on_read(ec, n);
+  }
+  if (reading_) return;
+  auto hold = std::move(held_);  // may end the connection: nothing follows
+}
+
+void Connection::on_wait_dropped() noexcept {
+  reading_ = false;
+  auto hold = std::move(held_);
 }
 
 void Connection::on_read(boost::system::error_code ec, std::size_t n) {

@@ -43,6 +43,7 @@ struct ExchangeState {
 
 class Connection final : public net::Shard::StopListener,
                          private net::WriteQueue::Owner,
+                         private net::Stream::Waiter,
                          public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<const ServerCore> core, std::unique_ptr<net::Stream> stream,
@@ -71,6 +72,8 @@ class Connection final : public net::Shard::StopListener,
   std::shared_ptr<const void> keep_alive() override { return weak_from_this().lock(); }
 
   void read();
+  void on_ready(boost::system::error_code ec) override;
+  void on_wait_dropped() noexcept override;
   void on_read(boost::system::error_code ec, std::size_t n);
   void process();
   bool feed();
@@ -100,6 +103,9 @@ class Connection final : public net::Shard::StopListener,
   /// Bytes read and discarded while closing (bounded by the linger options).
   std::size_t lingered_ = 0;
   bool reading_ = false;
+  /// The parked read wait's hold on the connection (what its capture was), kept across the
+  /// waits that follow one another, let go when the connection stops reading.
+  std::shared_ptr<Connection> held_;
   bool closed_ = false;
   bool eof_ = false;
 };

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -21,6 +22,31 @@ namespace switchboard::net {
 std::size_t Stream::try_write(std::span<const std::string_view>, boost::system::error_code& ec) {
   ec = boost::asio::error::would_block;
   return 0;
+}
+
+namespace {
+// A waiter's wait made into a callback (streams without a poller): it tells the waiter when
+// it goes without running, destroyed with the context that held it.
+class WrappedWait {
+ public:
+  explicit WrappedWait(Stream::Waiter& waiter) : waiter_(&waiter) {}
+  ~WrappedWait() {
+    if (waiter_) waiter_->on_wait_dropped();
+  }
+  WrappedWait(const WrappedWait&) = delete;
+  WrappedWait& operator=(const WrappedWait&) = delete;
+  Stream::Waiter* take() { return std::exchange(waiter_, nullptr); }
+
+ private:
+  Stream::Waiter* waiter_;
+};
+}  // namespace
+
+void Stream::notify_readable(Waiter& waiter) {
+  auto wait = std::make_shared<WrappedWait>(waiter);
+  async_wait_readable([wait](boost::system::error_code ec) {
+    if (auto* waiter = wait->take()) waiter->on_ready(ec);
+  });
 }
 
 std::span<char> thread_read_buffer() {
@@ -113,6 +139,11 @@ void TcpStream::async_wait_readable(std::function<void(boost::system::error_code
   poller().wait_readable(entry_, std::move(cb));
 }
 
+void TcpStream::notify_readable(Waiter& waiter) {
+  if (fd_ < 0) return Stream::notify_readable(waiter);  // bad_descriptor, posted
+  poller().wait_readable(entry_, waiter);
+}
+
 std::size_t TcpStream::read_available(std::span<char> into, boost::system::error_code& ec) {
   ec = {};
   if (fd_ < 0) {
@@ -151,22 +182,24 @@ std::size_t TcpStream::try_write(std::span<const std::string_view> buffers,
     ec = asio::error::bad_descriptor;
     return 0;
   }
-  thread_local std::vector<iovec> iov;
+  // On the stack, filled only as far as used (a thread_local vector cost a TLS guard and a
+  // capacity check per buffer, some 50 instructions of an echoed message).
+  iovec iov[IOV_MAX];
   std::size_t written = 0;
   std::size_t next = 0;
   while (next < buffers.size()) {
-    iov.clear();
+    std::size_t count = 0;
     std::size_t chunk = 0;
-    for (; next < buffers.size() && iov.size() < IOV_MAX; ++next) {
+    for (; next < buffers.size() && count < IOV_MAX; ++next) {
       auto b = buffers[next];
       if (b.empty()) continue;
-      iov.push_back({const_cast<char*>(b.data()), b.size()});
+      iov[count++] = {const_cast<char*>(b.data()), b.size()};
       chunk += b.size();
     }
-    if (iov.empty()) break;
+    if (count == 0) break;
     msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = iov.size();
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
     ssize_t n;
     do {
       n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -308,18 +341,46 @@ void TlsStream::async_read_some(std::span<char> into, Callback cb) {
   stream_.async_read_some(asio::buffer(into.data(), into.size()), std::move(cb));
 }
 
-void TlsStream::async_wait_readable(std::function<void(boost::system::error_code)> cb) {
+template <class Done>
+void TlsStream::wait_readable(Done done) {
   if (ready_pos_ < ready_.size()) {
-    asio::post(stream_.get_executor(), [cb = std::move(cb)] { cb({}); });
+    asio::post(stream_.get_executor(), [done = std::move(done)]() mutable { done({}); });
     return;
   }
   ready_.resize(16 * 1024);
   ready_pos_ = 0;
-  stream_.async_read_some(asio::buffer(ready_.data(), ready_.size()),
-                          [this, cb = std::move(cb)](boost::system::error_code ec, std::size_t n) {
-                            ready_.resize(ec ? 0 : n);
-                            cb(ec);
-                          });
+  stream_.async_read_some(
+      asio::buffer(ready_.data(), ready_.size()),
+      [this, done = std::move(done)](boost::system::error_code ec, std::size_t n) mutable {
+        ready_.resize(ec ? 0 : n);
+        done(ec);
+      });
+}
+
+void TlsStream::async_wait_readable(std::function<void(boost::system::error_code)> cb) {
+  wait_readable(std::move(cb));
+}
+
+namespace {
+// A waiter carried by a move-only asio handler (no std::function, asio's recycled memory):
+// told on_ready when the handler runs, on_wait_dropped when it is destroyed unrun.
+class CarriedWaiter {
+ public:
+  explicit CarriedWaiter(Stream::Waiter& waiter) : waiter_(&waiter) {}
+  CarriedWaiter(CarriedWaiter&& other) noexcept : waiter_(std::exchange(other.waiter_, nullptr)) {}
+  CarriedWaiter& operator=(CarriedWaiter&&) = delete;
+  ~CarriedWaiter() {
+    if (waiter_) waiter_->on_wait_dropped();
+  }
+  void operator()(boost::system::error_code ec) { std::exchange(waiter_, nullptr)->on_ready(ec); }
+
+ private:
+  Stream::Waiter* waiter_;
+};
+}  // namespace
+
+void TlsStream::notify_readable(Waiter& waiter) {
+  wait_readable(CarriedWaiter(waiter));
 }
 
 std::size_t TlsStream::read_available(std::span<char> into, boost::system::error_code& ec) {

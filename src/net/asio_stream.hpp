@@ -35,6 +35,7 @@ class TcpStream final : public Stream {
   ~TcpStream() override;
   void async_read_some(std::span<char> into, Callback cb) override;
   void async_wait_readable(std::function<void(boost::system::error_code)> cb) override;
+  void notify_readable(Waiter& waiter) override;
   std::size_t read_available(std::span<char> into, boost::system::error_code& ec) override;
   void async_write(std::span<const std::string_view> buffers, Callback cb) override;
   std::size_t try_write(std::span<const std::string_view> buffers,
@@ -74,6 +75,7 @@ class TlsStream final : public Stream {
   void handshake(std::function<void(boost::system::error_code)> cb);
   void async_read_some(std::span<char> into, Callback cb) override;
   void async_wait_readable(std::function<void(boost::system::error_code)> cb) override;
+  void notify_readable(Waiter& waiter) override;
   std::size_t read_available(std::span<char> into, boost::system::error_code& ec) override;
   void async_write(std::span<const std::string_view> buffers, Callback cb) override;
   void shutdown_send() override;
@@ -87,6 +89,9 @@ class TlsStream final : public Stream {
   std::unique_ptr<Stream> migrate(Shard& target) override;
 
  private:
+  template <class Done>
+  void wait_readable(Done done);
+
   Shard& shard_;
   asio::ssl::stream<Socket> stream_;
   std::vector<asio::const_buffer> buffers_;

@@ -77,21 +77,35 @@ void Poller::remove(Entry& entry, bool stays_open) {
   // The waits may own what owns the entry: nothing touches the entry after they are gone.
   Wait read = std::move(entry.on_readable);
   Wait write = std::move(entry.on_writable);
+  auto* waiter = entry.read_waiter;
   entry.on_readable = nullptr;
   entry.on_writable = nullptr;
-  if (read) --parked_;
+  entry.read_waiter = nullptr;
+  if (read || waiter) --parked_;
   if (write) --parked_;
   if (!shut_down_) {
     if (read) aborted_.push_back(std::move(read));
     if (write) aborted_.push_back(std::move(write));
-    if (!aborted_.empty()) post_ready();
+    if (waiter) aborted_waiters_.push_back(waiter);
+    if (!aborted_.empty() || !aborted_waiters_.empty()) post_ready();
     // Nothing left to wait for: asio's wait on the set goes, so that run() can return.
     if (parked_ == 0 && armed_) set_->cancel();
+  } else if (waiter) {
+    waiter->on_wait_dropped();
   }
 }
 
 void Poller::wait_readable(Entry& entry, Wait fn) {
   park(entry, false, std::move(fn));
+  if (entry.readable || entry.hangup) queue(entry);
+}
+
+void Poller::wait_readable(Entry& entry, Stream::Waiter& waiter) {
+  if (shut_down_) return waiter.on_wait_dropped();  // as a std::function wait is dropped
+  if (!entry.on_readable && !entry.read_waiter) ++parked_;
+  entry.on_readable = nullptr;
+  entry.read_waiter = &waiter;
+  arm();
   if (entry.readable || entry.hangup) queue(entry);
 }
 
@@ -103,7 +117,8 @@ void Poller::wait_writable(Entry& entry, Wait fn) {
 void Poller::park(Entry& entry, bool write, Wait fn) {
   if (shut_down_) return;  // the context is going: its waits are dropped, as asio's are
   auto& slot = write ? entry.on_writable : entry.on_readable;
-  if (!slot) ++parked_;
+  if (!slot && (write || !entry.read_waiter)) ++parked_;
+  if (!write) entry.read_waiter = nullptr;
   slot = std::move(fn);
   arm();
 }
@@ -158,7 +173,7 @@ void Poller::on_events() {
       if (ev & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) e->hangup = true;
       if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) e->readable = true;
       if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) e->writable = true;
-      if (e->on_readable && e->readable) {
+      if ((e->read_waiter || e->on_readable) && e->readable) {
         run_slot(*e, false);
         e = live();
       }
@@ -177,13 +192,18 @@ void Poller::run_ready() {
     auto* e = running_[i];
     if (!e) continue;
     e->queued = false;
-    if (e->on_readable && (e->readable || e->hangup)) {
+    if ((e->read_waiter || e->on_readable) && (e->readable || e->hangup)) {
       run_slot(*e, false);
       if (!running_[i]) continue;  // removed by the callback
     }
     if (e->on_writable && e->writable) run_slot(*e, true);
   }
   running_.clear();
+  if (!aborted_waiters_.empty()) {
+    auto aborted = std::move(aborted_waiters_);
+    aborted_waiters_.clear();
+    for (auto* waiter : aborted) waiter->on_ready(asio::error::operation_aborted);
+  }
   if (!aborted_.empty()) {
     auto aborted = std::move(aborted_);
     aborted_.clear();
@@ -192,6 +212,13 @@ void Poller::run_ready() {
 }
 
 void Poller::run_slot(Entry& entry, bool write) {
+  if (!write && entry.read_waiter) {
+    // The waiter may end the entry's owner: nothing touches the entry after the call.
+    auto* waiter = entry.read_waiter;
+    entry.read_waiter = nullptr;
+    --parked_;
+    return waiter->on_ready({});
+  }
   auto& slot = write ? entry.on_writable : entry.on_readable;
   Wait fn = std::move(slot);
   slot = nullptr;
@@ -207,17 +234,22 @@ void Poller::shutdown() {
   epoll_fd_ = -1;
   std::vector<Wait> dropped = std::move(aborted_);
   aborted_.clear();
+  std::vector<Stream::Waiter*> waiters = std::move(aborted_waiters_);
+  aborted_waiters_.clear();
   for (auto* e : table_) {
     if (!e) continue;
     if (e->on_readable) dropped.push_back(std::move(e->on_readable));
     if (e->on_writable) dropped.push_back(std::move(e->on_writable));
+    if (e->read_waiter) waiters.push_back(e->read_waiter);
     e->on_readable = nullptr;
     e->on_writable = nullptr;
+    e->read_waiter = nullptr;
   }
   parked_ = 0;
   ready_.clear();
   running_.clear();
   dropped.clear();
+  for (auto* waiter : waiters) waiter->on_wait_dropped();
 }
 
 }  // namespace switchboard::net::detail

@@ -11,6 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/basic_stream_descriptor.hpp>
 
+#include "switchboard/net/stream.hpp"
+
 namespace switchboard::net {
 class Shard;
 }
@@ -44,6 +46,10 @@ class Poller final : public asio::execution_context::service {
     bool queued = false;   // in the ready list (a wait with its bit set)
     Wait on_readable;
     Wait on_writable;
+    // A read wait parked without a callback of its own (Stream::notify_readable): the waiter
+    // is told by a virtual call, and nothing is allocated or counted per wait. At most one of
+    // it and on_readable is set.
+    Stream::Waiter* read_waiter = nullptr;
   };
 
   /// Made by asio::use_service; opens the epoll descriptor.
@@ -61,6 +67,9 @@ class Poller final : public asio::execution_context::service {
   void remove(Entry& entry, bool stays_open);
   /// Runs `fn` once the descriptor is readable (next turn when it already is).
   void wait_readable(Entry& entry, Wait fn);
+  /// Tells `waiter` once the descriptor is readable (next turn when it already is); it is told
+  /// on_wait_dropped() instead if the poller shuts down first.
+  void wait_readable(Entry& entry, Stream::Waiter& waiter);
   /// Runs `fn` once the descriptor is writable (next turn when it already is).
   void wait_writable(Entry& entry, Wait fn);
 
@@ -92,6 +101,7 @@ class Poller final : public asio::execution_context::service {
   std::vector<Entry*> ready_;    // entries with a wait to run next turn
   std::vector<Entry*> running_;  // the turn's entries being run (removal clears them here too)
   std::vector<Wait> aborted_;    // waits of removed entries, to run with operation_aborted
+  std::vector<Stream::Waiter*> aborted_waiters_;  // the same, parked as waiters
 };
 
 }  // namespace switchboard::net::detail

@@ -99,10 +99,22 @@ void ConnectionImpl::start(std::string handshake_response, std::string leftover,
 void ConnectionImpl::wait_readable() {
   if (waiting_ || state_ == State::Closed) return;
   waiting_ = true;
-  stream_->async_wait_readable([self = shared_from_this()](boost::system::error_code ec) {
-    self->waiting_ = false;
-    self->on_readable(ec);
-  });
+  // The parked wait owns the connection, as a callback's capture would, without a reference
+  // counted (or a callback allocated) per message: the hold stays while it waits again.
+  if (!held_) held_ = shared_from_this();
+  stream_->notify_readable(*this);
+}
+
+void ConnectionImpl::on_ready(boost::system::error_code ec) {
+  waiting_ = false;
+  on_readable(ec);
+  if (waiting_) return;
+  auto hold = std::move(held_);  // may end the connection: nothing follows
+}
+
+void ConnectionImpl::on_wait_dropped() noexcept {
+  waiting_ = false;
+  auto hold = std::move(held_);
 }
 
 // Corks the queue for the messages sent while handling one wake-up's reads: they leave in
@@ -151,8 +163,10 @@ void ConnectionImpl::on_readable(boost::system::error_code ec) {
 // A whole message found in `bytes` is unmasked there and handed out as a view of them.
 bool ConnectionImpl::consume(std::span<std::uint8_t> bytes) {
   Event event;
-  // The handle given to the handlers, made once for all the messages of this read.
-  ConnectionPtr self;
+  // The handle given to the handlers: the wait's hold in a wake-up, otherwise made once for
+  // all the messages of this read.
+  ConnectionPtr made;
+  ConnectionPtr& self = held_ ? held_ : made;
   while (!bytes.empty() && !decoder_.done()) {
     bytes = bytes.subspan(decoder_.feed_in_place(bytes, event));
     if (event.kind != EventKind::None && !handle(event, self)) return false;

@@ -22,6 +22,7 @@ using Sink = std::variant<std::shared_ptr<const Handlers>, std::weak_ptr<Listene
 class ConnectionImpl final : public Connection,
                              public net::Shard::StopListener,
                              private net::WriteQueue::Owner,
+                             private net::Stream::Waiter,
                              public std::enable_shared_from_this<ConnectionImpl> {
  public:
   /// `handlers` may be shared by every connection of an endpoint (their on_open is not used:
@@ -62,6 +63,8 @@ class ConnectionImpl final : public Connection,
   enum class State : std::uint8_t { Open, Closing, Closed };
 
   void wait_readable();
+  void on_ready(boost::system::error_code ec) override;
+  void on_wait_dropped() noexcept override;
   void on_readable(boost::system::error_code ec);
   bool consume(std::span<std::uint8_t> bytes);
   bool handle(Event& event, ConnectionPtr& self);
@@ -129,6 +132,10 @@ class ConnectionImpl final : public Connection,
   bool lingering_ = false;
   bool notified_ = false;
   bool waiting_ = false;
+  /// The parked read wait's hold on the connection (what its capture was), taken by the first
+  /// wait and kept across the waits that follow, let go when the connection stops waiting.
+  /// Also the handle given to the handlers while it handles a wake-up's reads (no count).
+  ConnectionPtr held_;
   /// Open in switchboard_connections{transport="websocket"} until the close is notified.
   metrics::OpenConnection counted_;
 };

@@ -48,6 +48,26 @@ class Stream {
   /// Waits until a read would not block, without a buffer of the caller's: an idle connection
   /// then holds no read buffer. Follow with read_available().
   virtual void async_wait_readable(std::function<void(boost::system::error_code)> cb) = 0;
+  /// Where notify_readable() reports, without an allocation per wait: a connection that waits
+  /// after every message implements it and parks itself. The waiter must stay alive until one
+  /// of its two functions runs (it usually keeps itself alive while a wait is parked, as a
+  /// std::function wait's capture would).
+  class Waiter {
+   public:
+    /// The wait completed: no error when a read would not block, operation_aborted after
+    /// close() or migrate(), or the stream's error.
+    virtual void on_ready(boost::system::error_code ec) = 0;
+    /// The wait went without running (its shard's context was destroyed with it parked): let
+    /// go of what it kept alive. May destroy the waiter.
+    virtual void on_wait_dropped() noexcept = 0;
+
+   protected:
+    ~Waiter() = default;
+  };
+  /// Like async_wait_readable(), reporting to `waiter`: exactly one of its functions runs per
+  /// call, on_ready never inside the call (on_wait_dropped may, once the shard's context is
+  /// going). TCP streams park the waiter itself (no allocation); others wrap it in a callback.
+  virtual void notify_readable(Waiter& waiter);
   /// Reads what is available now without blocking; 0 with would_block when nothing is.
   virtual std::size_t read_available(std::span<char> into, boost::system::error_code& ec) = 0;
   /// Writes every byte of every buffer (one gathered write); the buffers must stay alive

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,163 @@ TEST(Poller, AMigratedStreamLeavesTheOldShardsSetAndWaitsOnTheNewOne) {
   error_code ec;
   EXPECT_EQ(moved->read_available(buffer, ec), 2u);
   EXPECT_EQ(std::string(buffer, 2), "22");
+}
+
+// A waiter that holds itself while a wait is parked (as a connection does), and counts what
+// it is told; `live` counts the waiters not yet destroyed.
+class HeldWaiter final : public Stream::Waiter, public std::enable_shared_from_this<HeldWaiter> {
+ public:
+  explicit HeldWaiter(int& live) : live_(live) { ++live_; }
+  ~HeldWaiter() { --live_; }
+  void wait_on(Stream& stream) {
+    held_ = shared_from_this();
+    stream.notify_readable(*this);
+  }
+  void on_ready(error_code ec) override {
+    ++ready;
+    got = ec;
+    auto hold = std::move(held_);
+  }
+  void on_wait_dropped() noexcept override {
+    ++dropped;
+    auto hold = std::move(held_);
+  }
+  int ready = 0;
+  int dropped = 0;
+  error_code got = asio::error::timed_out;
+  std::unique_ptr<detail::TcpStream> stream;  // owned as a connection owns its stream
+
+ private:
+  int& live_;
+  std::shared_ptr<HeldWaiter> held_;
+};
+
+TEST(Poller, AParkedWaiterIsToldOnceTheBytesArriveWithNothingHoldingItButItself) {
+  Pair pair;
+  auto& context = pair.runtime.shard(0).context();
+  drain(*pair.server);
+  int live = 0;
+  std::weak_ptr<HeldWaiter> weak;
+  {
+    auto waiter = std::make_shared<HeldWaiter>(live);
+    waiter->wait_on(*pair.server);
+    weak = waiter;
+  }
+  context.poll();
+  ASSERT_EQ(live, 1);  // parked, held by itself
+  EXPECT_EQ(weak.lock()->ready, 0);
+  asio::write(pair.client, asio::buffer("hello", 5));
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (live > 0 && std::chrono::steady_clock::now() < deadline) context.run_one_for(50ms);
+  EXPECT_EQ(live, 0);  // told, and let go of itself
+}
+
+TEST(Poller, AWaiterWithTheBitSetIsToldOnTheNextTurnNotInsideTheCall) {
+  Pair pair;
+  asio::write(pair.client, asio::buffer("abc", 3));
+  int live = 0;
+  auto waiter = std::make_shared<HeldWaiter>(live);
+  waiter->wait_on(*pair.server);
+  EXPECT_EQ(waiter->ready, 0);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (waiter->ready == 0 && std::chrono::steady_clock::now() < deadline) {
+    pair.runtime.shard(0).context().run_one_for(50ms);
+  }
+  EXPECT_EQ(waiter->ready, 1);
+  EXPECT_FALSE(waiter->got);
+  EXPECT_EQ(waiter->dropped, 0);
+}
+
+// Closed, destroyed or moved away with a waiter parked: it is told operation_aborted on a later
+// turn (never inside the call), once, and nothing else keeps it.
+TEST(Poller, ClosingDestroyingOrMigratingTheStreamAbortsItsParkedWaiter) {
+  for (int how : {0, 1, 2}) {
+    Runtime rt({.shards = 2, .handle_signals = false});
+    auto& context = rt.shard(0).context();
+    detail::Acceptor acceptor(context, {asio::ip::make_address("127.0.0.1"), 0});
+    detail::Socket client(context);
+    client.connect(acceptor.local_endpoint());
+    auto server = std::make_unique<detail::TcpStream>(rt.shard(0), acceptor.accept());
+    drain(*server);
+    int live = 0;
+    std::weak_ptr<HeldWaiter> weak;
+    {
+      auto waiter = std::make_shared<HeldWaiter>(live);
+      waiter->wait_on(*server);
+      weak = waiter;
+    }
+    context.poll();
+    ASSERT_EQ(live, 1);
+    std::unique_ptr<Stream> moved;
+    if (how == 0) server->close();
+    if (how == 1) server.reset();
+    if (how == 2) moved = server->migrate(rt.shard(1));
+    ASSERT_EQ(live, 1);  // not inside the call
+    EXPECT_EQ(weak.lock()->ready, 0);
+    auto waiter = weak.lock();
+    context.poll();
+    EXPECT_EQ(waiter->ready, 1) << how;
+    EXPECT_EQ(waiter->got, asio::error::operation_aborted) << how;
+    EXPECT_EQ(waiter->dropped, 0) << how;
+    waiter.reset();
+    EXPECT_EQ(live, 0) << how;
+    EXPECT_EQ(detail::Poller::of(rt.shard(0)).size(), 0u);
+  }
+}
+
+// The shard's context destroyed with a waiter parked, and another aborted but not yet told:
+// each is told it was dropped, once, and lets go of itself and of the stream it owns (as a
+// connection does; LeakSanitizer would see a leak otherwise).
+TEST(Poller, ARuntimeDestroyedWithWaitersParkedOrAbortedDropsThemAll) {
+  int live = 0;
+  std::weak_ptr<HeldWaiter> parked, aborted;
+  {
+    Runtime rt({.shards = 1, .handle_signals = false});
+    auto& context = rt.shard(0).context();
+    detail::Acceptor acceptor(context, {asio::ip::make_address("127.0.0.1"), 0});
+    detail::Socket client1(context), client2(context);
+    client1.connect(acceptor.local_endpoint());
+    client2.connect(acceptor.local_endpoint());
+    for (auto* weak : {&parked, &aborted}) {
+      auto waiter = std::make_shared<HeldWaiter>(live);
+      waiter->stream = std::make_unique<detail::TcpStream>(rt.shard(0), acceptor.accept());
+      drain(*waiter->stream);
+      waiter->wait_on(*waiter->stream);
+      *weak = waiter;
+    }
+    context.poll();
+    ASSERT_EQ(live, 2);
+    aborted.lock()->stream->close();  // told on a later turn, which never comes
+    ASSERT_EQ(live, 2);
+  }
+  EXPECT_EQ(live, 0);
+}
+
+// A stream without a poller behind it (here a closed one) wraps the waiter in a callback: told
+// once when it runs, told it was dropped when the context destroys it unrun.
+TEST(Poller, AWaiterWrappedInACallbackIsToldWhetherItRunsOrIsDropped) {
+  for (bool run : {true, false}) {
+    int live = 0;
+    std::weak_ptr<HeldWaiter> weak;
+    {
+      Pair pair;
+      pair.server->close();
+      auto waiter = std::make_shared<HeldWaiter>(live);
+      waiter->wait_on(*pair.server);
+      weak = waiter;
+      if (run) {
+        pair.runtime.shard(0).context().poll();
+        EXPECT_EQ(waiter->ready, 1);
+        EXPECT_EQ(waiter->got, asio::error::bad_descriptor);
+        EXPECT_EQ(waiter->dropped, 0);
+      } else {
+        EXPECT_EQ(waiter->ready, 0);
+      }
+      waiter.reset();
+      EXPECT_EQ(live, run ? 0 : 1);
+    }
+    EXPECT_EQ(live, 0);
+  }
 }
 
 }  // namespace
