@@ -188,6 +188,7 @@ std::size_t RequestParser::feed(std::string_view in, Status& status) {
 std::size_t RequestParser::feed_head(std::string_view in, Status& status) {
   auto limit = std::min(in.size(), max_header_bytes_);
   const char* data = in.data();
+  if (scanned_ > in.size()) scanned_ = lines_ = 0;  // fed less than before: search again
   std::size_t i = scanned_;
   while (i < limit) {
     auto* lf = static_cast<const char*>(std::memchr(data + i, '\n', limit - i));
@@ -332,7 +333,9 @@ RequestParser::Status RequestParser::parse_head(std::string_view head) {
   auto q = target.find('?');
   auto raw_path = target.substr(0, q);
   bool asterisk = target == "*" && method == "OPTIONS";
-  if (!asterisk) {
+  if (asterisk) {
+    req_.path.assign(raw_path);  // "*": no route has it
+  } else {
     if (raw_path.empty() || raw_path[0] != '/') return fail(400, "malformed request target");
     if (raw_path.find('%') == std::string_view::npos) {
       req_.path.assign(raw_path);

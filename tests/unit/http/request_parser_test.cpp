@@ -231,6 +231,14 @@ TEST(RequestParser, LeavesPipelinedBytesAndTheHeadUntilItIsWhole) {
   EXPECT_EQ(p.path(), "/a");
 }
 
+TEST(RequestParser, TheAsteriskFormIsItsOwnPath) {
+  RequestParser p(1024);
+  ASSERT_EQ(feed_all(p, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), RequestParser::Status::Done);
+  auto r = p.take_request();
+  EXPECT_EQ(r.target, "*");
+  EXPECT_EQ(r.path, "*");
+}
+
 TEST(RequestParser, IgnoresExpectContinueInHttp10) {
   RequestParser p(1024);
   RequestParser::Status status;
