@@ -113,14 +113,18 @@ bool valid_chunk_ext(std::string_view s) {
     while (i < s.size() && is_tchar(s[i])) ++i;
     return i > start;
   };
-  while (true) {
+  // White space only before ";" and around "=": none at the end of the line.
+  while (i < s.size()) {
     skip_ows();
-    if (i == s.size()) return true;
-    if (s[i++] != ';') return false;
+    if (i == s.size() || s[i++] != ';') return false;
     skip_ows();
     if (!token()) return false;
+    auto after_name = i;
     skip_ows();
-    if (i == s.size() || s[i] != '=') continue;
+    if (i == s.size() || s[i] != '=') {
+      i = after_name;
+      continue;
+    }
     ++i;
     skip_ows();
     if (i < s.size() && s[i] == '"') {
@@ -142,6 +146,7 @@ bool valid_chunk_ext(std::string_view s) {
       return false;
     }
   }
+  return true;
 }
 
 // The longest chunk-size line (size and extensions) read; a longer one is 400.
