@@ -174,7 +174,7 @@ bool deliberately_laxer(std::string_view in, const Outcome& theirs) {
   // Transfer-Encoding, a Content-Length with chunked: refused); ours drops every trailer.
   auto head_end = in.find("\r\n\r\n");
   using error = beast::http::error;
-  return head_end != std::string_view::npos && theirs.consumed > head_end + 4 &&
+  return head_end != std::string_view::npos && theirs.consumed >= head_end + 4 &&
          (theirs.beast_error == error::bad_transfer_encoding ||
           theirs.beast_error == error::bad_content_length ||
           theirs.beast_error == error::multiple_content_length);
