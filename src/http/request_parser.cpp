@@ -252,7 +252,15 @@ RequestParser::Status RequestParser::parse_head(std::string_view head) {
   req_.target.assign(target);
 
   // Field lines, straight into the Request's one buffer (§5).
-  req_.headers.reserve(head.size(), lines_);
+  // The fields are staged as views and stored once their exact size is known: the buffer a
+  // WebSocket keeps for its life is no larger than its fields. A head of more fields than
+  // staged goes into a buffer reserved from the head's size instead.
+  constexpr std::size_t kStaged = 32;
+  std::array<Headers::Field, kStaged> staged;
+  std::size_t staged_count = 0;
+  std::size_t staged_bytes = 0;
+  bool direct = false;
+  auto lines = lines_;
   lines_ = 0;
   std::size_t hosts = 0;
   bool chunked = false;
@@ -270,7 +278,17 @@ RequestParser::Status RequestParser::parse_head(std::string_view head) {
     std::string_view name;
     std::string_view value;
     if (!split_field(line, name, value)) return fail(400, "malformed header field");
-    req_.headers.add(name, value);
+    if (!direct && staged_count == kStaged) {
+      req_.headers.reserve(staged_bytes + head.size(), lines);
+      for (auto& f : staged) req_.headers.add(f.name, f.value);
+      direct = true;
+    }
+    if (direct) {
+      req_.headers.add(name, value);
+    } else {
+      staged[staged_count++] = {name, value};
+      staged_bytes += name.size() + value.size();
+    }
     switch (name.size()) {
       case 4:
         if (iequals(name, "host")) ++hosts;
@@ -319,6 +337,12 @@ RequestParser::Status RequestParser::parse_head(std::string_view head) {
       default:
         break;
     }
+  }
+
+  if (!direct) {
+    req_.headers.reserve(staged_bytes, staged_count);
+    for (std::size_t k = 0; k < staged_count; ++k)
+      req_.headers.add(staged[k].name, staged[k].value);
   }
 
   if (req_.version == 11 && hosts == 0) return fail(400, "missing Host header");

@@ -223,6 +223,27 @@ TEST(RequestParser, KeepsEveryFieldInOrderWithoutItsWhiteSpaceAndDropsTrailers) 
   EXPECT_EQ(r.body, "abc");
 }
 
+TEST(RequestParser, KeepsEveryFieldOfAHeadWithManyFields) {
+  // More fields than the parser stages before storing them (32).
+  std::string head = "GET / HTTP/1.1\r\n";
+  for (int i = 0; i < 40; ++i)
+    head += "X-" + std::to_string(i) + ": v" + std::to_string(i) + "\r\n";
+  head += "Host: h\r\n\r\n";
+  RequestParser p(4096);
+  ASSERT_EQ(feed_all(p, head), RequestParser::Status::Done);
+  auto r = p.take_request();
+  ASSERT_EQ(r.headers.size(), 41u);
+  int i = 0;
+  for (auto [name, value] : r.headers) {
+    if (i < 40) {
+      EXPECT_EQ(name, "X-" + std::to_string(i));
+      EXPECT_EQ(value, "v" + std::to_string(i));
+    }
+    ++i;
+  }
+  EXPECT_EQ(r.header("host"), "h");
+}
+
 TEST(RequestParser, LeavesPipelinedBytesAndTheHeadUntilItIsWhole) {
   RequestParser p(1024);
   RequestParser::Status status;
