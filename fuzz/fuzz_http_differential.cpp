@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -157,6 +158,8 @@ bool deliberately_stricter(std::string_view in, const Outcome& ours, const Outco
   if (m == "trailer section too large" || m == "malformed trailer field") return true;
   // A chunk line beyond 4 KiB.
   if (m == "chunk line too long") return true;
+  // A chunk extension's quoted string with control characters (Beast takes any byte there).
+  if (m == "malformed chunk size" && in.find('"') != std::string_view::npos) return true;
   // Beast reads an empty Content-Length list element list ("1,") as itself; so do we, but a
   // value of only commas or white space is refused by both.
   (void)in;
@@ -245,31 +248,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       a.version != b.version || a.body != b.body) {
     differ("request line or body", in, ours, theirs);
   }
-  // Beast reads the first Connection field only, ours every one.
-  if (a.keep_alive != b.keep_alive && a.headers.count("Connection") < 2) {
+  // Beast reads the first Connection field only, ours every one; and Beast reads a
+  // Connection among the trailers, which ours drops.
+  auto connections = a.headers.count("Connection");
+  if (a.keep_alive != b.keep_alive && connections < 2 &&
+      b.headers.count("Connection") == connections) {
     differ("keep-alive", in, ours, theirs);
   }
-  // Beast adds the trailer fields after the header fields (ours drops them), and puts a
-  // repeated field after the last of its name (ours keeps the arrival order): compare the
-  // values of each name in order.
-  auto by_name = [](const switchboard::http::Headers& headers, std::size_t limit) {
-    std::vector<std::pair<std::string, std::string>> fields;
+  // Beast adds the trailer fields to the header fields (ours drops them) and puts a repeated
+  // field after the last of its name (ours keeps the arrival order): compare the values of
+  // each name in order; with trailers, ours must be where Beast's values of a name begin.
+  auto by_name = [](const switchboard::http::Headers& headers) {
+    std::map<std::string, std::vector<std::string>> fields;
     for (auto [name, value] : headers) {
-      if (fields.size() == limit) break;
       std::string lower(name);
       for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      fields.emplace_back(std::move(lower), std::string(value));
+      fields[lower].emplace_back(value);
     }
-    std::stable_sort(fields.begin(), fields.end(),
-                     [](const auto& x, const auto& y) { return x.first < y.first; });
     return fields;
   };
-  if (b.headers.size() < a.headers.size()) differ("fewer Beast fields", in, ours, theirs);
-  if (b.headers.size() > a.headers.size() && !a.headers.contains("Transfer-Encoding")) {
-    differ("more Beast fields", in, ours, theirs);
+  auto mine = by_name(a.headers);
+  auto beasts = by_name(b.headers);
+  if (!a.headers.contains("Transfer-Encoding")) {
+    if (mine != beasts) differ("the fields", in, ours, theirs);
+    return 0;
   }
-  if (by_name(a.headers, a.headers.size()) != by_name(b.headers, a.headers.size())) {
-    differ("the fields", in, ours, theirs);
+  for (const auto& [name, values] : mine) {
+    auto it = beasts.find(name);
+    if (it == beasts.end() || it->second.size() < values.size() ||
+        !std::equal(values.begin(), values.end(), it->second.begin())) {
+      differ("the fields (with trailers)", in, ours, theirs);
+    }
   }
   return 0;
 }

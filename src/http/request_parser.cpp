@@ -85,7 +85,9 @@ void for_each_element(std::string_view list, Fn&& fn) {
 }
 
 bool parse_decimal(std::string_view s, std::uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;  // 19 digits always fit 64 bits
+  if (s.empty()) return false;
+  while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);  // 1*DIGIT: zeros lead freely
+  if (s.size() > 19) return false;                              // 19 digits always fit 64 bits
   std::uint64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
@@ -324,6 +326,9 @@ RequestParser::Status RequestParser::parse_head(std::string_view head) {
         if (iequals(name, "transfer-encoding")) {
           // Codings across every Transfer-Encoding line, in order: chunked last and once.
           has_te = true;
+          if (trim_ows(value).find_first_not_of(", \t") == std::string_view::npos) {
+            te_error = 400;  // an empty Transfer-Encoding: which framing did the sender mean?
+          }
           for_each_element(value, [&](std::string_view coding) {
             if (chunked) te_error = 400;  // anything after chunked, chunked twice
             if (iequals(coding, "chunked")) {

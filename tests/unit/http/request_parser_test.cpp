@@ -62,6 +62,8 @@ TEST(RequestParser, ParsesOrRejectsEachRequestWithThePreciseStatus) {
        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2, 3\r\n\r\nxy", 400},
       {"an empty element in a content length list",
        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0,\r\n\r\n", 400},
+      {"content length with many leading zeros",
+       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 000000000000000000000002\r\n\r\nxy", 0},
       {"content length not a number", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\n",
        400},
       {"content length past 64 bits",
@@ -82,6 +84,10 @@ TEST(RequestParser, ParsesOrRejectsEachRequestWithThePreciseStatus) {
       {"chunked twice",
        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
        "chunked\r\n\r\n",
+       400},
+      {"an empty transfer-encoding beside chunked",
+       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: \r\n\r\n"
+       "0\r\n\r\n",
        400},
       {"a coding before chunked",
        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
