@@ -164,7 +164,7 @@ bool Connection::feed() {
   in_.erase(0, used);
   switch (status) {
     case RequestParser::Status::NeedMore:
-      // Beast stops after each chunk of a chunked body: go on while it makes progress.
+      // Go on while the parser makes progress (it leaves an incomplete head in in_).
       return used > 0;
     case RequestParser::Status::Error:
       fail(parser_->error_status(), parser_->error_message());

@@ -26,8 +26,11 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
+  if (a.size() != b.size()) return false;
+  // The usual case, a field name spelt as the caller spells it: one memcmp.
+  if (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0) return true;
+  return std::equal(a.begin(), a.end(), b.begin(),
+                    [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool has_token(std::string_view list, std::string_view token) {

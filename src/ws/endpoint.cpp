@@ -16,29 +16,46 @@ namespace {
 
 // The handshake's fields, each the joined values of every field of its name: a singleton
 // sent twice (two keys, two versions) then fails its syntax instead of the first one winning.
+// One walk over the fields; a field sent once (the usual case) is viewed, not copied.
 struct UpgradeFields {
-  explicit UpgradeFields(const http::Request& r)
-      : upgrade(r.headers.joined("Upgrade")),
-        connection(r.headers.joined("Connection")),
-        key(r.headers.joined("Sec-WebSocket-Key")),
-        version(r.headers.joined("Sec-WebSocket-Version")),
-        protocol(r.headers.joined("Sec-WebSocket-Protocol")),
-        extensions(r.headers.joined("Sec-WebSocket-Extensions")) {}
+  explicit UpgradeFields(const http::Request& r) {
+    static constexpr std::string_view kNames[kCount] = {"Upgrade",
+                                                        "Connection",
+                                                        "Sec-WebSocket-Key",
+                                                        "Sec-WebSocket-Version",
+                                                        "Sec-WebSocket-Protocol",
+                                                        "Sec-WebSocket-Extensions"};
+    std::size_t seen[kCount] = {};
+    for (auto [name, value] : r.headers) {
+      for (std::size_t k = 0; k < kCount; ++k) {
+        if (name.size() != kNames[k].size() || !http::iequals(name, kNames[k])) continue;
+        if (seen[k]++ == 0) values[k] = value;
+        break;
+      }
+    }
+    for (std::size_t k = 0; k < kCount; ++k) {
+      if (seen[k] < 2) continue;
+      joined[k] = r.headers.joined(kNames[k]);
+      values[k] = joined[k];
+    }
+  }
 
   UpgradeRequest view(const http::Request& r) const {
     return {.method = r.method,
             .version_major = static_cast<int>(r.version / 10),
             .version_minor = static_cast<int>(r.version % 10),
-            .upgrade = upgrade,
-            .connection = connection,
-            .key = key,
-            .version = version,
-            .protocol = protocol,
-            .extensions = extensions,
+            .upgrade = values[0],
+            .connection = values[1],
+            .key = values[2],
+            .version = values[3],
+            .protocol = values[4],
+            .extensions = values[5],
             .origin = r.header("Origin")};
   }
 
-  std::string upgrade, connection, key, version, protocol, extensions;
+  static constexpr std::size_t kCount = 6;
+  std::string_view values[kCount];
+  std::string joined[kCount];  // only for a field sent more than once
 };
 
 // The handshake verdict: accepted, or the HTTP answer refusing it.

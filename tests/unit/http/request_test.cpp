@@ -42,6 +42,16 @@ TEST(Request, HeaderNamesAreCaseInsensitive) {
   EXPECT_FALSE(has_token("keep-alive, Upgrader", "upgrade"));
 }
 
+TEST(Request, IequalsFoldsAsciiLettersOnly) {
+  EXPECT_TRUE(iequals("Sec-WebSocket-Key", "Sec-WebSocket-Key"));
+  EXPECT_TRUE(iequals("sec-websocket-KEY", "Sec-WebSocket-Key"));
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_FALSE(iequals("Host", "Hos"));
+  EXPECT_FALSE(iequals("Host", "Hosu"));
+  EXPECT_FALSE(iequals("a^b", "a~b"));  // 0x5E and 0x7E differ by the case bit, yet no letters
+  EXPECT_FALSE(iequals("a@b", "a`b"));
+}
+
 TEST(Cors, AllowsOnlyListedWellFormedOrigins) {
   CorsOptions cors{.allowed_origins = {"https://a.example"}};
   EXPECT_TRUE(cors.allows("https://a.example"));
