@@ -232,6 +232,13 @@ Runtime::~Runtime() {
   for (auto& shard : shards_) {
     if (shard->context_) shutdown_context(*shard->context_);
   }
+  // Stop hooks that never ran (no shutdown(): a runtime driven by hand, or never run) may
+  // hold I/O objects too (a listener's acceptors and timers): let them go while every
+  // context still exists.
+  for (auto& shard : shards_) {
+    auto hooks = std::move(shard->stop_hooks_);
+    hooks.clear();
+  }
   for (auto& shard : shards_) {
     shard->guard_.reset();
     shard->context_.reset();

@@ -118,6 +118,22 @@ TEST(Listener, HandsOverStreamsThatNameTheirPeerAsAcceptReportedIt) {
   EXPECT_EQ(accepted->remote_port(), client.local_endpoint().port());
 }
 
+TEST(Listener, IsReleasedWhileItsShardsExistWhenTheRuntimeEndsWithoutAShutdown) {
+  // A runtime driven by hand: the listener starts (its stop hook holds it), and the runtime
+  // is destroyed without shutdown(). The hook, and the acceptors and timers it holds, must go
+  // before the contexts do (ASan/UBSan: a timer destroyed after its io_context).
+  std::weak_ptr<Listener> weak;
+  {
+    Runtime rt({.shards = 1, .handle_signals = false});
+    auto listener = Listener::start(rt, {.address = "127.0.0.1"}, [](std::unique_ptr<Stream>) {});
+    weak = listener;
+    rt.shard(0).context().poll();
+    listener.reset();
+    EXPECT_FALSE(weak.expired()) << "the started listener is held by its shard";
+  }
+  EXPECT_TRUE(weak.expired());
+}
+
 TEST(Shard, KeepsOneLocalOfEachTypePerShard) {
   struct Counter {
     int n = 0;
