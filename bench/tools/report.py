@@ -202,6 +202,20 @@ def uws_goals(doc, row):
         r = ratio(m(scenario, "sb1", path), theirs)
         row(what + " (beside uWebSockets)", fmt(m(scenario, "sb1", path)), fmt(theirs),
             fmt(r) + "×", "≥ 1×", None if r is None else r >= 1)
+    # Socket.IO (the protocol on top) against uWebSockets' raw WebSocket: the protocol should
+    # cost little per message and nothing per delivery of a broadcast encoded once.
+    for scenario, raw, path, what, target in (
+            ("sio-echo", "ws-echo", "msgs_per_server_cpu_s",
+             "Socket.IO echo, msgs per server CPU-second, beside uWebSockets' raw echo", 0.9),
+            ("sio-broadcast", "ws-broadcast", "peak_deliveries_per_server_cpu_s",
+             "Socket.IO broadcast to 1,000, peak deliveries per server CPU-second, beside "
+             "uWebSockets' raw broadcast", 1.0)):
+        theirs = m(raw, "uws", path)
+        if theirs is None:
+            continue
+        r = ratio(m(scenario, "sb1", path), theirs)
+        row(what, fmt(m(scenario, "sb1", path)), fmt(theirs), fmt(r) + "×", f"≥ {target}×",
+            None if r is None else r >= target)
     rss = m("ws-idle", "sb1", "rss_per_conn_bytes")
     if m("ws-idle", "uws", "rss_per_conn_bytes") is not None:
         row("memory per idle raw WebSocket connection (beside uWebSockets)", fmt(rss) + " B",
