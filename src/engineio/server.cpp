@@ -202,6 +202,7 @@ void ServerCore::handshake(http::Exchange& exchange, bool websocket) {
     // Its stop hook has run: a session opened now would outlive the shutdown (kept to the end
     // of the grace, and never released). The client tries again, elsewhere or later.
     auto r = http::Response::error(503, "server shutting down");
+    r.headers.set("Retry-After", "1");
     decorate(exchange.request(), r);
     return exchange.respond(std::move(r));
   }

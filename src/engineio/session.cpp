@@ -247,9 +247,12 @@ void Session::run(Actions& actions) {
       case Action::Kind::AnswerPoll:
         answer_waiter(text_response(std::move(action.text)));
         break;
-      case Action::Kind::AnswerPollUnavailable:
-        answer_waiter(http::Response::error(503, "server shutting down"));
+      case Action::Kind::AnswerPollUnavailable: {
+        auto r = http::Response::error(503, "server shutting down");
+        r.headers.set("Retry-After", "1");
+        answer_waiter(std::move(r));
         break;
+      }
       case Action::Kind::ScheduleFlush:
         boost::asio::post(shard_.context(), [self = shared_from_this()] {
           ActionList actions;

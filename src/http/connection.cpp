@@ -222,6 +222,7 @@ void Connection::dispatch() {
     // Shutting down: nothing new starts (a session or socket begun now would outlive the
     // stop hooks that already ran); clients retry elsewhere or later.
     auto r = Response::error(503, "server shutting down");
+    r.headers.set("Retry-After", "1");
     r.headers.set("Connection", "close");
     respond(*ex, std::move(r));
   } else if (pre) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <thread>
 
 #include "support/background_runtime.hpp"
@@ -212,6 +213,26 @@ TEST_F(ServerTest, HeldRequestNoticesTheClientLeaving) {
   }
   for (int i = 0; i < 200 && !closed_; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_TRUE(closed_);
+}
+
+TEST_F(ServerTest, ARequestCompletedOnceTheShardStopsGets503WithRetryAfter) {
+  start();
+  RawClient c(port());
+  // Half a head: the connection is reading a request, so the shutdown leaves it open.
+  c.send("GET /hello HTTP/1.1\r\n");
+  RawClient probe(port());  // the half head was read once a later request is answered
+  probe.send(get("/hello"));
+  probe.read_response();
+  rt_->runtime.shutdown();
+  // Posted after the shutdown's own post to the shard: its stop hooks have run by then.
+  std::promise<void> stopped;
+  rt_->runtime.shard(0).post([&stopped] { stopped.set_value(); });
+  stopped.get_future().wait();
+  c.send("Host: t\r\n\r\n");
+  auto r = c.read_response();
+  EXPECT_EQ(status_of(r), 503);
+  EXPECT_EQ(header_of(r, "Retry-After"), "1");
+  EXPECT_EQ(header_of(r, "Connection"), "close");
 }
 
 TEST_F(ServerTest, AHandlerThatThrowsGets500AndTheServerCarriesOn) {
