@@ -179,6 +179,28 @@ http::Response Session::post(std::string_view body) {
   return text_response("ok", "text/html");
 }
 
+// The handlers of on_message and on_close, as a listener (allocated by the first of them).
+class Session::Handlers final : public SocketListener {
+ public:
+  void on_engine_message(std::string_view data, bool binary) override {
+    if (message) message(data, binary);
+  }
+  void on_engine_close(std::string_view reason) override {
+    if (close) close(reason);
+  }
+  MessageViewHandler message;
+  CloseHandler close;
+};
+
+Session::Handlers& Session::handlers() {
+  if (!handlers_) {
+    auto handlers = std::make_shared<Handlers>();
+    handlers_ = handlers.get();
+    listener_ = std::move(handlers);
+  }
+  return *handlers_;
+}
+
 void Session::on_message(MessageHandler handler) {
   if (!handler) return on_message_view(nullptr);
   on_message_view([handler = std::move(handler)](std::string_view data, bool binary) {
@@ -186,21 +208,46 @@ void Session::on_message(MessageHandler handler) {
   });
 }
 
-void Session::deliver(Packet& packet) {
-  if (on_message_) {
-    server_->run_handler(*this, "message", [&] { on_message_(packet.data, packet.binary); });
+void Session::on_message_view(MessageViewHandler handler) {
+  if (!handler && !listener_) return;
+  handlers().message = std::move(handler);
+}
+
+void Session::on_close(CloseHandler handler) {
+  if (!handler && !listener_) return;
+  handlers().close = std::move(handler);
+}
+
+void Session::listen(std::shared_ptr<SocketListener> listener) {
+  handlers_ = nullptr;
+  listener_ = std::move(listener);
+}
+
+// The listener is called by plain reference: the session is alive (its WebSocket holds it
+// during on_ws_message, post() and the timer keep it), and listener_ is not let go while a
+// call runs (ended() leaves it to the outermost call to drop). So a listener that ends its own
+// session from inside the call (Socket.IO's client on a protocol error) is still there when
+// it returns, with no weak_ptr lock or reference count per message.
+void Session::to_listener(std::string_view data, bool binary) {
+  ++listener_in_use_;
+  server_->run_handler(*this, "message", [&] { listener_->on_engine_message(data, binary); });
+  if (--listener_in_use_ == 0 && core_.closed()) {
+    listener_.reset();
+    handlers_ = nullptr;
   }
+}
+
+void Session::deliver(Packet& packet) {
+  if (listener_) to_listener(packet.data, packet.binary);
 }
 
 // A view of the frame in the read buffer: the packet decoded from it is the one copy.
 void Session::on_ws_message(const ws::ConnectionPtr& connection, ws::MessageView message) {
-  if (message.is_text() && connection == ws_ && on_message_ && !message.payload.empty() &&
+  if (message.is_text() && connection == ws_ && listener_ && !message.payload.empty() &&
       message.payload.front() == '4' && core_.takes_websocket_messages()) {
     // A MESSAGE on the session's WebSocket, the usual packet: its data is handed on as a
     // view of the frame (no packet, no copy, no actions).
-    const auto data = message.payload.substr(1);
-    server_->run_handler(*this, "message", [&] { on_message_(data, false); });
-    return;
+    return to_listener(message.payload.substr(1), false);
   }
   auto packet = decode_websocket_frame(message.payload, !message.is_text());
   ActionList actions;
@@ -389,9 +436,14 @@ void Session::ended(std::string_view reason) {
   counted_.close();
   timer_.cancel();
   server_->remove(*this);
-  auto handler = std::move(on_close_);
-  on_message_ = nullptr;
-  if (handler) server_->run_handler(*this, "close", [&] { handler(reason); });
+  // Let go once it has been told (it may hold the SocketPtr): here, or by the call into it
+  // that is running, when that one returns.
+  auto listener = listener_;
+  if (listener_in_use_ == 0) {
+    listener_.reset();
+    handlers_ = nullptr;
+  }
+  if (listener) server_->run_handler(*this, "close", [&] { listener->on_engine_close(reason); });
 }
 
 }  // namespace switchboard::engineio::detail

@@ -45,8 +45,9 @@ class Session final : public Socket,
   void close() override { close_with("forced close", true); }
   bool is_open() const override { return core_.is_open(); }
   void on_message(MessageHandler handler) override;
-  void on_message_view(MessageViewHandler handler) override { on_message_ = std::move(handler); }
-  void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
+  void on_message_view(MessageViewHandler handler) override;
+  void on_close(CloseHandler handler) override;
+  void listen(std::shared_ptr<SocketListener> listener) override;
 
   /// Starts the heartbeat; a polling session queues its open packet first.
   void start(std::string open_packet);
@@ -93,9 +94,19 @@ class Session final : public Socket,
   std::shared_ptr<const http::Request> request_;
   SessionCore core_;
   net::Shard::Activity activity_;
-  /// The application's handler of either kind (on_message's is wrapped): one member.
-  MessageViewHandler on_message_;
-  CloseHandler on_close_;
+  /// The application's listener, or its handlers in one (on_message's wrapped): what takes
+  /// the messages and the end. Held until the session has ended, and while a call into it
+  /// runs (listener_in_use_): so the session's driver may call it by plain reference, with
+  /// no weak_ptr lock or std::function per message.
+  std::shared_ptr<SocketListener> listener_;
+  /// The handlers' listener of on_message / on_close, when listener_ is one.
+  class Handlers;
+  Handlers* handlers_ = nullptr;
+  Handlers& handlers();
+  /// Calls into listener_ running (a handler may send, which may end the session).
+  unsigned listener_in_use_ = 0;
+  /// Gives `data` to the listener, keeping it while the call runs.
+  void to_listener(std::string_view data, bool binary);
   ws::ConnectionPtr ws_;
   /// What only a polling session needs, allocated at its first GET or upgrade probe (a
   /// WebSocket-first session never has it) and let go once upgraded: the held GET and the

@@ -15,17 +15,9 @@ Client::Client(ServerCore& server, engineio::SocketPtr engine)
       connect_timer_(std::make_unique<net::Timer>(engine_->shard())) {}
 
 void Client::start() {
-  std::weak_ptr<Client> weak = shared_from_this();
-  engine_->data = shared_from_this();  // the engine session owns its client
-  // Views: a WebSocket text message is decoded where it lies in the read buffer.
-  engine_->on_message_view([weak](std::string_view data, bool binary) {
-    if (auto self = weak.lock()) self->on_message(data, binary);
-  });
-  engine_->on_close([weak](std::string_view reason) {
-    // The Engine.IO reasons are the reference's words, which DisconnectReason names.
-    auto why = disconnect_reason_from(reason).value_or(DisconnectReason::TransportError);
-    if (auto self = weak.lock()) self->on_close(why);
-  });
+  // The engine session owns its client until it has ended (the cycle through engine_ ends
+  // there). Views: a WebSocket text message is decoded where it lies in the read buffer.
+  engine_->listen(shared_from_this());
   if (server_.observer) server_.observer->client_opened(engine_);
   // A client must join a namespace in time (PROTOCOL.md §6 item 31).
   connect_timer_->arm(server_.options.connect_timeout, [this] {
@@ -79,6 +71,15 @@ bool Client::drop_socket(std::string_view nsp) {
 void Client::forget(const std::string& nsp) {
   if (!drop_socket(nsp)) return;
   if (!has_left(nsp)) lists().left.push_back(nsp);
+}
+
+void Client::on_engine_message(std::string_view data, bool binary) {
+  on_message(data, binary);
+}
+
+void Client::on_engine_close(std::string_view reason) {
+  // The Engine.IO reasons are the reference's words, which DisconnectReason names.
+  on_close(disconnect_reason_from(reason).value_or(DisconnectReason::TransportError));
 }
 
 void Client::on_message(std::string_view data, bool binary) {
@@ -330,7 +331,6 @@ void Client::on_close(DisconnectReason reason) {
   sockets_.clear();
   for (auto& [nsp, socket] : sockets) socket->finish(reason);
   if (server_.observer) server_.observer->client_closed(*engine_, to_string(reason));
-  engine_->data.reset();  // the session owned this client: let both go
 }
 
 }  // namespace switchboard::socketio::detail

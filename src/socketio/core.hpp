@@ -190,8 +190,10 @@ class NamespaceCore final : public std::enable_shared_from_this<NamespaceCore>, 
   std::atomic<std::size_t> members_{0};
 };
 
-/// One Engine.IO connection and the namespaces it joined.
-class Client : public std::enable_shared_from_this<Client> {
+/// One Engine.IO connection and the namespaces it joined. It is its session's listener: the
+/// session holds it until it has ended (and while one of its calls runs), so it is reached
+/// with no std::function or weak_ptr lock per message.
+class Client final : public engineio::SocketListener, public std::enable_shared_from_this<Client> {
  public:
   Client(ServerCore& server, engineio::SocketPtr engine);
   void start();
@@ -206,6 +208,10 @@ class Client : public std::enable_shared_from_this<Client> {
   void close() { engine_->close(); }
   /// Leaves every namespace ("server namespace disconnect"), then closes the connection.
   void disconnect_all();
+
+  // engineio::SocketListener
+  void on_engine_message(std::string_view data, bool binary) override;
+  void on_engine_close(std::string_view reason) override;
 
  private:
   void on_message(std::string_view data, bool binary);

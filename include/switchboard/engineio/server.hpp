@@ -118,6 +118,20 @@ class PreparedPackets {
   std::vector<Item> items_;
 };
 
+/// Receives one session's messages and its end in place of the handlers of Socket::on_message
+/// and Socket::on_close: one object per connection, no handler objects (Socket.IO's client is
+/// one). Its calls run on the session's shard; one that throws is reported and closes the
+/// session, as a handler's does.
+class SocketListener {
+ public:
+  /// Destroyed when the session lets it go (after on_engine_close) and nothing else holds it.
+  virtual ~SocketListener() = default;
+  /// One message from the client, in order: a view of its data, valid during the call.
+  virtual void on_engine_message(std::string_view data, bool binary) = 0;
+  /// The session ended (the reasons of Socket::CloseHandler); the last call it gets.
+  virtual void on_engine_close(std::string_view reason) = 0;
+};
+
 /// One Engine.IO session (the reference's `Socket`). Lives on its owner shard; every call
 /// must be made there (Socket::shard()). The handle may outlive the session: once it has
 /// ended, sends are Dropped. When it ends, it drops its handlers (after running on_close), so
@@ -171,6 +185,10 @@ class Socket {
   }
   /// Sets what runs once when the session ends, replacing the previous one.
   virtual void on_close(CloseHandler handler) = 0;
+  /// Sets what receives the client's messages and the session's end, replacing the handlers
+  /// of on_message and on_close (and a handler set after it replaces it). The session holds
+  /// it until it has ended, and (unless replaced) not let go during one of its calls.
+  virtual void listen(std::shared_ptr<SocketListener> listener) = 0;
 
   /// Application data attached to the session (on its shard).
   std::any data;

@@ -281,5 +281,106 @@ TEST_F(SessionDriver, on_message_and_on_message_view_replace_each_other) {
   });
 }
 
+// A SocketListener: what it got, in order; it may close its session from inside a message.
+class Recorder final : public SocketListener {
+ public:
+  explicit Recorder(std::vector<std::string>& got) : got_(got) {}
+  ~Recorder() override { got_.push_back("destroyed"); }
+  void on_engine_message(std::string_view data, bool binary) override {
+    got_.push_back((binary ? "binary " : "text ") + std::string(data));
+    if (data == "close" && session) {
+      session->close();
+      // Still here (the session lets it go after this call): ASan would see a use after free.
+      got_.push_back("after close");
+    }
+  }
+  void on_engine_close(std::string_view reason) override {
+    got_.push_back("close " + std::string(reason));
+  }
+  Session* session = nullptr;
+
+ private:
+  std::vector<std::string>& got_;
+};
+
+// listen(): the session, holding its listener alone, gives it the messages of either transport
+// and then its end, once, and lets it go.
+TEST_F(SessionDriver, a_listener_held_by_the_session_alone_gets_messages_then_the_end) {
+  start_polling({});
+  std::vector<std::string> got;
+  std::weak_ptr<Recorder> weak;
+  test::run_on(shard(), [&] {
+    auto recorder = std::make_shared<Recorder>(got);
+    weak = recorder;
+    session_->listen(std::move(recorder));
+    session_->post(
+        "4polled\x1e"
+        "bAQI=");
+    return 0;
+  });
+  auto ws = open_websocket();
+  ws->send("2probe");
+  EXPECT_EQ(ws->next_frame(), "3probe");
+  ws->send("5");
+  ws->send("4on the websocket");
+  ws->send(std::string("\x01\x02", 2), ws::Opcode::Binary);
+  ws->send("1");  // the client closes
+  EXPECT_EQ(ws->next_frame(), "close 1000");
+  test::run_on(shard(), [&] {
+    EXPECT_TRUE(weak.expired());
+    EXPECT_EQ(got,
+              (std::vector<std::string>{"text polled", "binary \x01\x02", "text on the websocket",
+                                        "binary \x01\x02", "close transport close", "destroyed"}));
+    return 0;
+  });
+}
+
+// A listener that ends its session from inside a message is told of the end and kept until
+// that call returns (the session calls it by plain reference, with no lock of its own).
+TEST_F(SessionDriver, a_listener_that_closes_its_session_from_a_message_outlives_the_call) {
+  start_polling({});
+  std::vector<std::string> got;
+  auto ws = open_websocket();
+  ws->send("2probe");
+  EXPECT_EQ(ws->next_frame(), "3probe");
+  ws->send("5");
+  std::weak_ptr<Recorder> weak;
+  test::run_on(shard(), [&] {
+    auto recorder = std::make_shared<Recorder>(got);
+    recorder->session = session_.get();
+    weak = recorder;
+    session_->listen(std::move(recorder));
+    return 0;
+  });
+  ws->send("4close");
+  EXPECT_EQ(ws->next_frame(), "close 1000");
+  test::run_on(shard(), [&] {
+    EXPECT_TRUE(weak.expired());
+    EXPECT_EQ(got, (std::vector<std::string>{"text close", "close forced close", "after close",
+                                             "destroyed"}));
+    return 0;
+  });
+}
+
+// A handler set after listen() replaces the listener (which is let go), and listen() replaces
+// the handlers.
+TEST_F(SessionDriver, listen_and_the_handlers_replace_each_other) {
+  start_polling({});
+  std::vector<std::string> got;
+  test::run_on(shard(), [&] {
+    session_->listen(std::make_shared<Recorder>(got));
+    session_->post("4a");
+    session_->on_message_view(
+        [&](std::string_view data, bool) { got.push_back("view " + std::string(data)); });
+    session_->post("4b");
+    session_->listen(std::make_shared<Recorder>(got));
+    session_->post("4c");
+    session_->close_with("forced close", false);
+    EXPECT_EQ(got, (std::vector<std::string>{"text a", "destroyed", "view b", "text c",
+                                             "close forced close", "destroyed"}));
+    return 0;
+  });
+}
+
 }  // namespace
 }  // namespace switchboard::engineio::detail

@@ -459,6 +459,45 @@ TEST_F(SocketTest, ASocketCapturedInItsOwnHandlersIsReleasedWhenItLeaves) {
   EXPECT_TRUE(weak.expired());
 }
 
+// The client is its Engine.IO session's listener: a binary event's attachment reaches the
+// handler, the session's end reaches the socket with its reason, and the session (which held
+// the client, which holds it) is let go then.
+TEST_F(SocketTest, AClientGetsAttachmentsAndTheEndAndIsLetGoWithItsSession) {
+  std::promise<std::string> bytes;
+  std::promise<DisconnectReason> reason;
+  std::promise<std::weak_ptr<engineio::Socket>> session;
+  setup = [&](Server& io) {
+    io.on_connection([&](const SocketPtr& socket) {
+      session.set_value(socket->conn());
+      socket->on("bin", [&](Socket&, Event& e) {
+        auto b = as_binary(e.args.values.at(0));
+        bytes.set_value(b ? std::string(*b) : "(not binary)");
+      });
+      socket->on_disconnect([&](Socket&, DisconnectReason why) { reason.set_value(why); });
+    });
+  };
+  start();
+  Polling client(port());
+  client.send("40");
+  ASSERT_NE(client.await("40{"), "");
+  client.send(
+      "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]\x1e"
+      "bAQI=");
+  auto b = bytes.get_future();
+  EXPECT_EQ(await(b), std::string("\x01\x02", 2));
+  auto s = session.get_future();
+  auto weak = await(s);
+  EXPECT_FALSE(weak.expired());
+  client.send("1");
+  auto r = reason.get_future();
+  EXPECT_EQ(await(r), DisconnectReason::TransportClose);
+  for (int i = 0; i < 100 && !weak.expired(); ++i) {
+    on_shard(0);
+    on_shard(1);
+  }
+  EXPECT_TRUE(weak.expired());
+}
+
 // --- state a socket allocates only when it is used --------------------------------------------
 
 TEST_F(SocketTest, AnAckNotAnsweredInTimeGetsTheTimeoutError) {
